@@ -1,0 +1,21 @@
+"""The web layer. ``register_blueprints`` lists every blueprint explicitly."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from blueprints import access, security, web
+    from blueprints.account.views import bp as account_bp
+    from blueprints.admin.views import bp as admin_bp
+    from blueprints.auth import init_login
+    from blueprints.auth.views import bp as auth_bp
+    from blueprints.main.views import bp as main_bp
+    from blueprints.people.views import bp as people_bp
+
+    for bp in (main_bp, auth_bp, account_bp, people_bp, admin_bp):
+        app.register_blueprint(bp)
+    init_login(app)
+    web.init_app(app)
+    security.init_app(app)
+    access.init_app(app)

@@ -1,0 +1,58 @@
+"""Friendly error pages (no stack traces) and domain errors turned into 4xx answers."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from logistics.errors import DomainError
+from logistics.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _page(status: int, title: str, message: str):
+    if request.accept_mimetypes.best == "application/json" or request.path.endswith((".json", ".ics")):
+        return {"error": title, "message": message}, status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return _page(400, _("The form has expired"),
+                     _("For your safety the form could not be sent. Go back, reload the page and try again."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        return _page(exc.status, _("That did not work"), exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {
+            400: (_("Bad request"), _("The request could not be understood. Check what you entered and try again.")),
+            403: (_("Not allowed"), _("Your role does not give access to this page. Ask a coordinator if you need it.")),
+            404: (_("Page not found"), _("There is no page at this address. It may have moved or been removed.")),
+            405: (_("Not allowed"), _("This page cannot be used that way.")),
+            413: (_("Too large"), _("What you sent is too large.")),
+            429: (_("Too many attempts"), _("You have tried too many times. Wait a few minutes, then try again.")),
+        }
+        title, message = messages.get(exc.code, (exc.name, exc.description or ""))
+        response = _page(exc.code or 500, title, message)
+        if exc.code == 429:
+            body, status = response
+            return body, status, {"Retry-After": "900"}
+        return response
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception):
+        if app.testing and not app.config.get("SHOW_ERROR_PAGES"):
+            raise exc  # tests see the real traceback
+        log.exception("unhandled error on %s %s", request.method, request.url_rule)
+        db.session.rollback()
+        return _page(500, _("Something went wrong"),
+                     _("The error has been logged. Try again in a moment; if it keeps happening, tell a coordinator."))

@@ -1,0 +1,67 @@
+"""Request-wide glue: read-only transactions, the locale, template helpers."""
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_login import current_user
+
+from blueprints import nav
+from logistics import clock, settings
+from logistics.db import deferred_transactions, reset_transactions
+from logistics.extensions import db
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def select_locale() -> str:
+    """The user's profile language; before login, the switch, then the browser."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if getattr(g, "locale_override", None) in languages:
+        return g.locale_override
+    try:
+        user = current_user
+        if user and user.is_authenticated and user.locale in languages:
+            return user.locale
+    except Exception:  # noqa: BLE001 - no request or no user loaded yet
+        pass
+    if request:
+        chosen = session.get("lang")
+        if chosen in languages:
+            return chosen
+        return request.accept_languages.best_match(languages) or "en"
+    return "en"
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def read_only_transactions():
+        # GET pages read; SQLite then begins DEFERRED so they never wait behind a writer.
+        if request.method in SAFE_METHODS:
+            g._tx_token = deferred_transactions()
+
+    @app.teardown_request
+    def reset_transaction_mode(exc=None):
+        token = g.pop("_tx_token", None)
+        if token is not None:
+            reset_transactions(token)
+
+    @app.context_processor
+    def template_globals():
+        def two_factor_relaxed() -> bool:
+            if "two_factor_relaxed" not in g:
+                g.two_factor_relaxed = not settings.get(db.session, "require_2fa_privileged")
+            return g.two_factor_relaxed
+
+        return {
+            "org_name": app.config["ORG_NAME"],
+            "current_locale": lambda: str(get_locale()),
+            "two_factor_relaxed": two_factor_relaxed,
+            "nav_items": nav.items,
+        }
+
+    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.filters["time"] = lambda v, fmt="short": format_time(v, fmt) if v else ""
+    app.jinja_env.filters["local"] = lambda v: clock.to_local(v) if v else v

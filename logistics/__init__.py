@@ -1,0 +1,1 @@
+"""HopeNow Logistics: the domain and the composition root (``logistics.app``)."""

@@ -1,0 +1,67 @@
+"""The one source of "now" and the organisation's time zone.
+
+Everything is stored in UTC. Tests move time with :func:`frozen`.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo
+
+_frozen: dt.datetime | None = None
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time as an aware UTC datetime."""
+    if _frozen is not None:
+        return _frozen
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def org_tz() -> ZoneInfo:
+    """Return the organisation's time zone (``ORG_TIMEZONE``, default Europe/Copenhagen)."""
+    try:
+        from flask import current_app
+
+        name = current_app.config["ORG_TIMEZONE"]
+    except (RuntimeError, KeyError):
+        name = os.environ.get("ORG_TIMEZONE", "Europe/Copenhagen")
+    return ZoneInfo(name)
+
+
+def local_now() -> dt.datetime:
+    return utcnow().astimezone(org_tz())
+
+
+def today() -> dt.date:
+    """Return today's date in the organisation's zone."""
+    return local_now().date()
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """Return ``value`` as aware UTC; naive values are taken as UTC (as stored by SQLite)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc)
+
+
+def to_local(value: dt.datetime) -> dt.datetime:
+    return as_utc(value).astimezone(org_tz())
+
+
+@contextlib.contextmanager
+def frozen(at: dt.datetime):
+    """Freeze :func:`utcnow` at ``at`` (aware) for the duration of the block."""
+    global _frozen
+    previous, _frozen = _frozen, as_utc(at)
+    try:
+        yield
+    finally:
+        _frozen = previous
+
+
+def freeze(at: dt.datetime | None) -> None:
+    """Freeze time at ``at``, or unfreeze with ``None``."""
+    global _frozen
+    _frozen = None if at is None else as_utc(at)

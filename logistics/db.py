@@ -1,0 +1,94 @@
+"""Declarative base, the constraint naming convention, column types and SQLite set-up.
+
+SQLite (the embedded default) needs two things to be correct under concurrency:
+WAL mode with a busy timeout, and write transactions that begin ``IMMEDIATE`` so that two
+writers queue for the lock instead of one failing with "database is locked" (or both
+reading a stale balance). Reads keep ``BEGIN DEFERRED`` so they never wait for a writer:
+the web layer calls :func:`deferred_transactions` for safe (GET/HEAD) requests, and
+everything else — form posts, jobs, commands, tests — begins ``IMMEDIATE``.
+"""
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+from logistics.clock import as_utc, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored in UTC and always returned timezone-aware.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no zone, so values go in as naive UTC and
+    come back aware.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = as_utc(value)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else as_utc(value)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={dt.datetime: UTCDateTime()},
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+_deferred = contextvars.ContextVar("logistics_deferred_transactions", default=False)
+
+
+def deferred_transactions() -> contextvars.Token:
+    """Make SQLite transactions in this context begin DEFERRED (read-mostly requests)."""
+    return _deferred.set(True)
+
+
+def reset_transactions(token: contextvars.Token) -> None:
+    _deferred.reset(token)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite's own is broken).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN" if _deferred.get() else "BEGIN IMMEDIATE")
+
+
+def is_sqlite(session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"

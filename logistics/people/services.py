@@ -1,0 +1,379 @@
+"""State changes for people: applications, invitations, passwords, profiles, roles,
+qualifications, deactivation and erasure. Services flush; the caller commits once."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
+
+from logistics import mail, queue
+from logistics.audit import services as audit
+from logistics.clock import today, utcnow
+from logistics.errors import Conflict, DomainError, NotFound
+from logistics.people import passwords, sessions, tokens
+from logistics.people.models import (
+    Application,
+    ApplicationStatus,
+    Qualification,
+    Role,
+    SPOKEN_LANGUAGES,
+    User,
+    UserLanguage,
+    UserQualification,
+)
+
+#: Fields an erasure blanks; listed once so export, erasure and tests agree.
+PERSONAL_FIELDS = ("email", "full_name", "display_name", "phone", "totp_secret")
+
+
+class EmailTaken(Conflict):
+    def __init__(self):
+        super().__init__(str(_l("Someone already uses this email address.")), field="email")
+
+
+class InvalidCredentials(DomainError):
+    status = 401
+
+    def __init__(self):
+        super().__init__(str(_l("The email address or password is not right.")))
+
+
+class WeakPassword(DomainError):
+    def __init__(self, message: str):
+        super().__init__(message, field="password")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_by_email(session, email: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def _check_password(password: str, user: User) -> None:
+    reason = passwords.problem(password, email=user.email, name=user.full_name)
+    if reason:
+        raise WeakPassword(reason)
+
+
+def _set_languages(user: User, codes) -> None:
+    wanted = [c for c in dict.fromkeys(codes or []) if c in SPOKEN_LANGUAGES]
+    current = {lang.code: lang for lang in user.languages}
+    user.languages = [current.get(c) or UserLanguage(code=c) for c in wanted]
+
+
+def _enqueue_mail(session, job: str, user: User) -> None:
+    queue.enqueue(session, f"logistics.people.jobs.{job}", user.id)
+
+
+# --- applying, approving, inviting -------------------------------------------------------
+
+def submit_application(session, *, full_name: str, email: str, phone: str | None, languages,
+                       availability: str, motivation: str, locale: str = "en") -> User | None:
+    """Record an application to volunteer. Returns the new (pending) user.
+
+    When the address already has an account nothing is created and the owner is told by
+    email instead, so the public form never reveals which addresses are registered.
+    """
+    email = normalise_email(email)
+    existing = find_by_email(session, email)
+    if existing is not None:
+        if existing.erased_at is None:
+            _enqueue_mail(session, "send_account_exists", existing)
+        return None
+    user = User(email=email, full_name=full_name.strip(), display_name=full_name.strip().split(" ")[0],
+                phone=(phone or None), locale=locale, role=Role.VOLUNTEER, is_active=True)
+    _set_languages(user, languages)
+    user.application = Application(availability=availability.strip(), motivation=motivation.strip())
+    session.add(user)
+    session.flush()
+    audit.record(session, by=None, action="application.submitted", entity="user", entity_id=user.id)
+    return user
+
+
+def pending_applications(session) -> list[Application]:
+    return list(session.scalars(
+        sa.select(Application).where(Application.status == ApplicationStatus.PENDING)
+        .options(sa.orm.joinedload(Application.user).selectinload(User.languages))
+        .order_by(Application.created_at)
+    ))
+
+
+def decide_application(session, application: Application, *, approve: bool, reason: str | None, by: User) -> None:
+    """Approve (the person gets a link to set a password) or reject (a reason is required)."""
+    if application.status != ApplicationStatus.PENDING:
+        raise Conflict(str(_l("This application has already been decided.")))
+    reason = (reason or "").strip() or None
+    if not approve and not reason:
+        raise DomainError(str(_l("Give a reason for the rejection; it is kept for the coordinators.")),
+                          field="reason")
+    application.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
+    application.decided_by_id = by.id
+    application.decided_at = utcnow()
+    application.reason = reason
+    user = application.user
+    if approve:
+        user.approved_at = utcnow()
+        user.rotate_stamp()
+        _enqueue_mail(session, "send_invitation", user)
+    else:
+        _enqueue_mail(session, "send_application_rejected", user)
+    audit.record(session, by=by, action="application.approved" if approve else "application.rejected",
+                 entity="user", entity_id=user.id, changes={"status": ["pending", application.status.value],
+                                                             **({"reason": reason} if reason else {})})
+    session.flush()
+
+
+def invite(session, *, email: str, full_name: str, role: Role, by: User, locale: str = "en") -> User:
+    """Create an approved account and email a link (valid 7 days) to set its password."""
+    email = normalise_email(email)
+    if find_by_email(session, email) is not None:
+        raise EmailTaken()
+    user = User(email=email, full_name=full_name.strip(), display_name=full_name.strip().split(" ")[0],
+                role=Role(role), locale=locale, approved_at=utcnow())
+    session.add(user)
+    session.flush()
+    audit.record(session, by=by, action="user.invited", entity="user", entity_id=user.id,
+                 changes={"email": email, "role": Role(role).value})
+    _enqueue_mail(session, "send_invitation", user)
+    return user
+
+
+def resend_invitation(session, user: User, *, by: User) -> None:
+    if user.password_hash is not None:
+        raise Conflict(str(_l("This person has already set a password.")))
+    user.rotate_stamp()  # the older link stops working
+    audit.record(session, by=by, action="user.invitation_resent", entity="user", entity_id=user.id)
+    _enqueue_mail(session, "send_invitation", user)
+    session.flush()
+
+
+def accept_invitation(session, token: str, password: str) -> User:
+    user = tokens.read(session, token, tokens.INVITATION)
+    if not user.is_approved or not user.is_active:
+        raise tokens.TokenInvalid(str(_l("This link is no longer valid.")))
+    _set_password(session, user, password)
+    audit.record(session, by=user, action="user.invitation_accepted", entity="user", entity_id=user.id)
+    return user
+
+
+# --- logging in and passwords ------------------------------------------------------------
+
+def authenticate(session, email: str, password: str) -> User:
+    """Return the user for a right email and password; the same error for every failure."""
+    user = find_by_email(session, email)
+    ok = passwords.verify(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active or not user.is_approved or user.erased_at:
+        raise InvalidCredentials()
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def _set_password(session, user: User, password: str) -> None:
+    _check_password(password, user)
+    user.password_hash = passwords.hash_password(password)
+    user.rotate_stamp()
+    sessions.end_all(session, user.id)
+    session.flush()
+
+
+def change_password(session, user: User, *, current: str, new: str) -> None:
+    """Change a password; every session of the user ends (the caller starts a new one)."""
+    if not passwords.verify(user.password_hash, current):
+        raise DomainError(str(_l("Your current password is not right.")), field="current_password")
+    _set_password(session, user, new)
+    audit.record(session, by=user, action="user.password_changed", entity="user", entity_id=user.id)
+
+
+def request_password_reset(session, email: str) -> None:
+    """Send a reset link if the address belongs to an account that can log in; say nothing."""
+    user = find_by_email(session, email)
+    if user is None or not user.is_active or not user.is_approved or user.erased_at:
+        return
+    _enqueue_mail(session, "send_password_reset", user)
+
+
+def reset_password(session, token: str, password: str) -> User:
+    user = tokens.read(session, token, tokens.PASSWORD_RESET)
+    _set_password(session, user, password)
+    audit.record(session, by=user, action="user.password_reset", entity="user", entity_id=user.id)
+    return user
+
+
+# --- profile and administration ----------------------------------------------------------
+
+def update_profile(session, user: User, *, full_name: str, display_name: str | None, phone: str | None,
+                   locale: str, languages, by: User) -> None:
+    fields = {"full_name": full_name.strip(), "display_name": (display_name or "").strip()
+              or full_name.strip().split(" ")[0], "phone": phone or None,
+              "locale": locale if locale in ("en", "da") else "en"}
+    changes = audit.diff(user, fields)
+    before_langs = [lang.code for lang in user.languages]
+    for name, value in fields.items():
+        setattr(user, name, value)
+    _set_languages(user, languages)
+    after_langs = [lang.code for lang in user.languages]
+    if before_langs != after_langs:
+        changes["languages"] = [before_langs, after_langs]
+    if changes:
+        audit.record(session, by=by, action="user.profile_changed", entity="user", entity_id=user.id,
+                     changes=changes)
+    session.flush()
+
+
+def set_role(session, user: User, role: Role, *, by: User) -> None:
+    role = Role(role)
+    if user.id == by.id and role != user.role:
+        raise DomainError(str(_l("You cannot change your own role; ask another admin.")), field="role")
+    if user.role != role:
+        audit.record(session, by=by, action="user.role_changed", entity="user", entity_id=user.id,
+                     changes={"role": [user.role.value, role.value]})
+        user.role = role
+        session.flush()
+
+
+def set_active(session, user: User, active: bool, *, by: User) -> None:
+    """Activate or deactivate an account; deactivation ends all its sessions at once."""
+    if user.id == by.id and not active:
+        raise DomainError(str(_l("You cannot deactivate your own account.")))
+    if user.is_active == active:
+        return
+    audit.record(session, by=by, action="user.activated" if active else "user.deactivated",
+                 entity="user", entity_id=user.id, changes={"is_active": [user.is_active, active]})
+    user.is_active = active
+    user.rotate_stamp()
+    if not active:
+        sessions.end_all(session, user.id)
+    session.flush()
+
+
+def grant_qualification(session, user: User, qualification: Qualification, *, expires_on: dt.date | None,
+                        by: User) -> UserQualification:
+    if expires_on is not None and expires_on < today():
+        raise DomainError(str(_l("The expiry date is in the past.")), field="expires_on")
+    held = next((q for q in user.qualifications if q.qualification_id == qualification.id), None)
+    before = None if held is None else (held.expires_on.isoformat() if held.expires_on else "no expiry")
+    if held is None:
+        held = UserQualification(user=user, qualification=qualification)
+        session.add(held)
+    held.granted_by_id = by.id
+    held.granted_at = utcnow()
+    held.expires_on = expires_on
+    audit.record(session, by=by, action="user.qualification_granted", entity="user", entity_id=user.id,
+                 changes={"qualification": qualification.code,
+                          "expires_on": [before, expires_on.isoformat() if expires_on else "no expiry"]})
+    session.flush()
+    return held
+
+
+def revoke_qualification(session, user: User, qualification: Qualification, *, by: User) -> None:
+    held = next((q for q in user.qualifications if q.qualification_id == qualification.id), None)
+    if held is None:
+        raise NotFound(str(_l("This person does not hold that qualification.")))
+    user.qualifications.remove(held)
+    audit.record(session, by=by, action="user.qualification_revoked", entity="user", entity_id=user.id,
+                 changes={"qualification": qualification.code})
+    session.flush()
+
+
+def valid_qualification_ids(user: User, on: dt.date | None = None) -> set[int]:
+    day = on or today()
+    return {q.qualification_id for q in user.qualifications if q.is_valid_on(day)}
+
+
+def search_users(session, *, q: str | None = None, role: str | None = None, status: str | None = None,
+                 page: int = 1, per_page: int = 50):
+    """Users matching a search; status is active, inactive, pending, erasure or erased."""
+    stmt = sa.select(User).options(sa.orm.selectinload(User.qualifications))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.full_name).like(like), User.email.like(like),
+                                 sa.func.lower(User.display_name).like(like)))
+    if role in {r.value for r in Role}:
+        stmt = stmt.where(User.role == Role(role))
+    if status == "active":
+        stmt = stmt.where(User.is_active.is_(True), User.approved_at.is_not(None), User.erased_at.is_(None))
+    elif status == "inactive":
+        stmt = stmt.where(User.is_active.is_(False), User.erased_at.is_(None))
+    elif status == "pending":
+        stmt = stmt.where(User.approved_at.is_(None), User.erased_at.is_(None))
+    elif status == "erasure":
+        stmt = stmt.where(User.erasure_requested_at.is_not(None), User.erased_at.is_(None))
+    elif status == "erased":
+        stmt = stmt.where(User.erased_at.is_not(None))
+    else:
+        stmt = stmt.where(User.erased_at.is_(None))
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.scalars(stmt.order_by(sa.func.lower(User.full_name), User.id)
+                           .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return rows, total
+
+
+# --- privacy: export and erasure ---------------------------------------------------------
+
+def request_erasure(session, user: User) -> None:
+    if user.erasure_requested_at is None:
+        user.erasure_requested_at = utcnow()
+        audit.record(session, by=user, action="user.erasure_requested", entity="user", entity_id=user.id)
+        session.flush()
+
+
+def cancel_erasure_request(session, user: User, *, by: User) -> None:
+    if user.erasure_requested_at is not None:
+        user.erasure_requested_at = None
+        audit.record(session, by=by, action="user.erasure_request_withdrawn", entity="user", entity_id=user.id)
+        session.flush()
+
+
+#: Functions called at erasure with (session, user): later areas add theirs (feed tokens, …).
+ERASURE_HOOKS: list = []
+
+
+def erase(session, user: User, *, by: User) -> None:
+    """Anonymise a person: personal fields blanked, sessions and tokens ended, the address
+    scrubbed from the outbox and the audit trail; their history stays, anonymous."""
+    if user.erased_at is not None:
+        raise Conflict(str(_l("This account has already been erased.")))
+    if user.id == by.id:
+        raise DomainError(str(_l("Ask another admin to erase your own account.")))
+    personal = [user.email, user.full_name, user.phone or "", user.display_name]
+    user.email = f"erased-{user.id}@erased.invalid"
+    user.full_name = str(_l("Erased person"))
+    user.display_name = str(_l("Erased"))
+    user.phone = None
+    user.password_hash = None
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    user.is_active = False
+    user.erased_at = utcnow()
+    user.rotate_stamp()
+    user.languages = []
+    if user.application is not None:
+        user.application.availability = ""
+        user.application.motivation = ""
+    from logistics.people.models import RecoveryCode
+
+    session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    sessions.end_all(session, user.id)
+    for hook in ERASURE_HOOKS:
+        hook(session, user)
+    # Names shorter than 3 letters would scrub unrelated text; the address is always scrubbed.
+    scrub = [v for v in personal if v and len(v) >= 3]
+    audit.scrub(session, scrub)
+    mail.scrub_outbox(scrub)
+    audit.record(session, by=by, action="user.erased", entity="user", entity_id=user.id)
+    session.flush()
+
+
+def inactive_accounts(session, months: int) -> list[User]:
+    """Accounts with no login (or, never logged in, no creation) for ``months`` months."""
+    cutoff = utcnow() - relativedelta(months=months)
+    last = sa.func.coalesce(User.last_login_at, User.created_at)
+    return list(session.scalars(
+        sa.select(User).where(User.erased_at.is_(None), last < cutoff).order_by(last)
+    ))

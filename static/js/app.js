@@ -1,0 +1,44 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // The menu button on small screens.
+  var toggle = document.querySelector(".nav-toggle");
+  var nav = document.getElementById("site-nav");
+  if (toggle && nav) {
+    nav.classList.add("collapsible");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") === "true";
+      toggle.setAttribute("aria-expanded", String(!open));
+      nav.classList.toggle("open", !open);
+    });
+  }
+
+  // Confirmation before destructive actions: <button data-confirm="Really?">.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  // One submit per form: a double click sends once.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.submitted === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitted = "1";
+    window.setTimeout(function () { form.dataset.submitted = ""; }, 4000);
+  });
+
+  // Move focus to the error summary so screen readers announce it.
+  var alert = document.querySelector("[data-autofocus]");
+  if (alert) { alert.focus(); }
+
+  // Print buttons: <button data-print>.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+})();

