@@ -209,8 +209,13 @@ class Auth:
         self.client = client
 
     def login(self, user, password: str = factories.PASSWORD, follow: bool = False):
+        """Log in with the password, and with the current TOTP code when the user has one."""
         response = self.client.post("/login", data={"email": user.email, "password": password},
-                                    follow_redirects=follow)
+                                    follow_redirects=False)
+        if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+            response = self.client.post("/login/code", data={"code": factories.totp_code(user)})
+        if follow and response.status_code == 302:
+            response = self.client.get(response.headers["Location"], follow_redirects=True)
         return response
 
     def logout(self):
@@ -234,7 +239,8 @@ def login(client, app):
             else:
                 user = role_or_user
         response = Auth(client).login(user)
-        assert response.status_code == 302, f"login failed: {response.status_code}"
+        assert response.status_code == 302 and "/login" not in response.headers["Location"], (
+            f"login failed: {response.status_code} {response.headers.get('Location')}")
         return user
 
     return do
@@ -311,3 +317,63 @@ def count_queries(app):
 @pytest.fixture
 def queries(app):
     return lambda: count_queries(app)
+
+
+# --- the browser ------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served on a free local port by a threaded WSGI server."""
+    from werkzeug.serving import make_server
+
+    port = _free_port()
+    app.config["SERVER_NAME"] = None
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(5)
+    app.config["SERVER_NAME"] = "localhost"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skipped (and said so) where it is missing."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests skipped: {CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh phone-sized page (375×740) with the app's address as base URL."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 375, "height": 740},
+                                  locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def browser_login(page, user, password: str = factories.PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    if user.totp_secret:
+        page.get_by_label("Code from your app, or a recovery code").fill(factories.totp_code(user))
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(lambda url: "/login" not in url)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import functools
 import itertools
 
+import pyotp
+
 from logistics.clock import utcnow
 from logistics.extensions import db
 from logistics.people import passwords
@@ -20,8 +22,13 @@ def _password_hash() -> str:
 
 
 def user(role: str | Role = "volunteer", *, email: str | None = None, full_name: str | None = None,
-         approved: bool = True, active: bool = True, password: bool = True, **fields) -> User:
+         approved: bool = True, active: bool = True, password: bool = True, totp: bool | None = None,
+         **fields) -> User:
+    """A user who can log in with PASSWORD. Coordinators and admins get two-factor login
+    (``totp=True``) unless ``totp=False``, as the default setting requires it for them."""
     n = next(_seq)
+    if totp is None:
+        totp = Role(role).at_least(Role.COORDINATOR)
     full_name = full_name or f"Test Person{n}"
     u = User(
         email=(email or f"person{n}@example.org").lower(),
@@ -33,6 +40,9 @@ def user(role: str | Role = "volunteer", *, email: str | None = None, full_name:
         password_hash=_password_hash() if password else None,
         **fields,
     )
+    if totp:
+        u.totp_secret = pyotp.random_base32()
+        u.totp_enabled_at = utcnow()
     db.session.add(u)
     db.session.flush()
     return u
@@ -53,3 +63,9 @@ def grant(u: User, q: Qualification, expires_on=None, by: User | None = None) ->
     db.session.add(uq)
     db.session.flush()
     return uq
+
+
+def totp_code(u: User, offset_steps: int = 0) -> str:
+    """The current TOTP code of ``u`` (optionally a step before or after)."""
+    t = pyotp.TOTP(u.totp_secret)
+    return t.generate_otp(t.timecode(utcnow()) + offset_steps)
