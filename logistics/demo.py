@@ -37,6 +37,10 @@ QUALIFICATIONS = [
 
 _STEPS: list[Callable] = []
 
+#: Modules whose import registers demo steps (one line per area).
+AREA_DEMOS: list[str] = [
+]
+
 
 def step(fn: Callable) -> Callable:
     _STEPS.append(fn)
@@ -52,6 +56,10 @@ def _user(session, email, name, role, password) -> User:
 
 def load(session) -> list[str]:
     """Create or complete the demo data; return the lines to print."""
+    import importlib
+
+    for module in AREA_DEMOS:
+        importlib.import_module(module)
     # Demo mode: coordinators and admins may log in without two-factor login; every page says so.
     settings.set_value(session, "require_2fa_privileged", False)
     users = {role: _user(session, email, name, role, pw) for email, name, role, pw in DEMO_USERS}
