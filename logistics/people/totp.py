@@ -137,6 +137,16 @@ def disable_own(session, user: User, *, password: str) -> None:
     disable(session, user, by=user)
 
 
+def reset(session, user: User, *, by: User) -> None:
+    """An admin switches off someone else's two-factor login (a lost phone and lost codes);
+    where the role requires it, they set it up again at their next login."""
+    if user.id == by.id:
+        raise DomainError(str(_l("Use your own security page to change your two-factor login.")))
+    if not user.has_totp:
+        raise DomainError(str(_l("Two-factor login is already off.")))
+    disable(session, user, by=by)
+
+
 def disable(session, user: User, *, by: User) -> None:
     user.totp_secret = None
     user.totp_enabled_at = None
