@@ -10,6 +10,10 @@ from blueprints.account.labels import ROLE_LABELS, STATUS_LABELS
 from logistics.people.models import Role
 
 
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def role_choices(roles=tuple(Role)):
     return options((r.value, ROLE_LABELS[r]) for r in roles)
 
@@ -79,8 +83,8 @@ class SettingsForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     role = SelectField(_l("Role"), choices=role_choices(), validators=[DataRequired()])
     locale = SelectField(_l("Language of the email"), choices=options([("da", "Dansk"), ("en", "English")]),
                          validators=[DataRequired()])
