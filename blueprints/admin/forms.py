@@ -66,7 +66,8 @@ class AuditFilterForm(FlaskForm):
         csrf = False
 
     action = SelectField(_l("Action"), choices=[], validators=[Optional()])
-    actor = SearchField(_l("Who (name, email or \"system\")"), validators=[Optional(), Length(max=100)])
+    actor = SearchField(_l("Made by"), validators=[Optional(), Length(max=100)],
+                        render_kw={"placeholder": _l("name, email or \"system\"")})
     entity = SelectField(_l("Kind of thing"), choices=[], validators=[Optional()])
     entity_id = StringField(_l("Its number"), validators=[Optional(), Length(max=40)])
     date_from = DateField(_l("From"), validators=[Optional()])
@@ -78,7 +79,8 @@ class SettingsForm(FlaskForm):
         _l("Coordinators and admins must use two-factor login"),
         description=_l("They see volunteers' contact details. Switch this off only for a demo."))
     retention_months = IntegerField(
-        _l("List accounts for erasure after this many months without login"),
+        _l("Retention period in months"),
+        description=_l("Accounts without a login for longer than this are listed for an admin to erase."),
         validators=[DataRequired(), NumberRange(min=1, max=240)])
 
 
