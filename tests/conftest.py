@@ -126,6 +126,13 @@ def app(tmp_path_factory, smtp_server):
     yield app
     with app.app_context():
         _db.engine.dispose()
+    _stop_embedded_redis(app)
+
+
+def _stop_embedded_redis(app) -> None:
+    from logistics import queue
+
+    queue.stop_embedded(queue.state(app))
 
 
 def _clean_database(app) -> None:
