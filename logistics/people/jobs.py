@@ -1,7 +1,9 @@
 """RQ entry points for people's email. Jobs take ids and load fresh state."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from urllib.parse import urlsplit
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from logistics import mail
@@ -17,7 +19,11 @@ def _user(user_id: int) -> User | None:
 
 
 def _external(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    """An absolute link on BASE_URL. Jobs run outside any request (and SERVER_NAME is not
+    set), so ``url_for`` cannot build it; the URL map bound to BASE_URL can."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def _send(user: User, subject, template: str, **context) -> None:

@@ -241,3 +241,18 @@ def test_volunteer_directory_lists_active_volunteers_only(session):
     assert queries.volunteer_directory(session, qualification_id=q.id)[1] == 1
     assert queries.volunteer_directory(session, q="11 11")[1] == 1
     assert queries.volunteer_directory(session, q="100%")[1] == 0
+
+
+def test_invitation_link_is_built_outside_any_request(app, session, mailbox, run_jobs):
+    """The worker has no request and no SERVER_NAME: links come from BASE_URL."""
+    admin = factories.user("admin")
+    services.invite(session, email="link@example.org", full_name="Link Person", role=Role.VOLUNTEER, by=admin)
+    session.commit()
+    saved = app.config["SERVER_NAME"]
+    app.config["SERVER_NAME"] = None
+    try:
+        run_jobs()
+    finally:
+        app.config["SERVER_NAME"] = saved
+    [msg] = mailbox.to("link@example.org")
+    assert mailbox.link(msg).startswith(app.config["BASE_URL"] + "/invitation/")
