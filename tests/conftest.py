@@ -114,6 +114,7 @@ def app(tmp_path_factory, smtp_server):
     config = {
         "INSTANCE_PATH": str(instance),
         "TESTING": True,
+        "PASSWORD_HASH_FAST": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "BASE_URL": "http://localhost",
         "MAIL_URL": f"smtp://127.0.0.1:{controller.port}",
@@ -195,8 +196,9 @@ class Client(FlaskClient):
 @pytest.fixture
 def client(app):
     app.test_client_class = Client
-    with app.test_client() as c:
-        yield c
+    # Not `with app.test_client()`: that keeps the last request's context (g, the db session)
+    # pushed, so a second client in the same test would share them.
+    yield app.test_client()
 
 
 @pytest.fixture
