@@ -174,7 +174,7 @@ def test_grant_and_revoke_qualification(app, admin):
     [held] = _get(app, person.id).qualifications
     assert held.expires_on == dt.date(2099, 6, 30) and held.granted_by_id == admin.user.id
     page = admin.get(f"/admin/users/{person.id}").get_data(as_text=True)
-    assert "Hotline training" in page and "valid until Jun 30, 2099" in page
+    assert "Hotline training" in page and "valid until 30 Jun 2099" in page
     r = admin.post(f"/admin/users/{person.id}/qualifications", data={"qualification": "", "expires_on": "x"})
     assert r.status_code == 422
     admin.post(f"/admin/users/{person.id}/qualifications/{q.id}/revoke")
