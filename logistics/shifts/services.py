@@ -794,8 +794,8 @@ def _insert_occurrences(session, series: Series, occurrences) -> int:
     result = 0
     for i in range(0, len(rows), 500):
         stmt = insert(table).values(rows[i:i + 500]).on_conflict_do_nothing(
-            index_elements=["series_id", "occurrence_start"])
-        result += session.execute(stmt).rowcount or 0
+            index_elements=["series_id", "occurrence_start"]).returning(table.c.id)
+        result += len(session.execute(stmt).all())
     return result
 
 
@@ -869,6 +869,8 @@ def update_series(session, series: Series, *, place: Place | None, freq: str, in
                   duration_minutes=duration_minutes, capacity_min=capacity_min, capacity_max=capacity_max,
                   note=(note or "").strip())
     changes = audit.diff(series, values)
+    if "start_time" in changes:
+        changes["start_time"] = [t.isoformat() for t in changes["start_time"]]
     for key, value in values.items():
         setattr(series, key, value)
     until_at = horizon(now)
