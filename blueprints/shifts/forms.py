@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField,
                      RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from logistics.shifts.models import COLOURS, ActivityKind, PlaceKind
@@ -40,6 +41,11 @@ MONTH_WEEK_LABELS = [("1", _l("1st")), ("2", _l("2nd")), ("3", _l("3rd")), ("4",
                      ("-1", _l("Last"))]
 
 
+def options(pairs) -> list[SelectChoice]:
+    """Form choices from (value, label) pairs (WTForms 3.3 wants SelectChoice objects)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -64,8 +70,8 @@ class FilterForm(FlaskForm):
 
 class ActivityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
-    colour = RadioField(_l("Colour"), choices=[(c, COLOUR_LABELS[c]) for c in COLOURS], default="teal")
+    kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in KIND_LABELS.items()))
+    colour = RadioField(_l("Colour"), choices=options((c, COLOUR_LABELS[c]) for c in COLOURS), default="teal")
     briefing = TextAreaField(_l("Briefing"), validators=[Optional(), Length(max=5000)],
                              description=_l("Meeting point, what to bring, who to call. Never client names."))
     qualifications = MultiCheckboxField(_l("Required qualifications"), coerce=int, choices=[])
@@ -81,7 +87,7 @@ class ActivityForm(FlaskForm):
 class PlaceForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in PLACE_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in PLACE_KIND_LABELS.items()))
     is_sensitive = BooleanField(_l("Sensitive: only coordinators and people on the shift see the address"))
     is_active = BooleanField(_l("Active"), default=True)
 
@@ -100,19 +106,19 @@ class SeriesForm(FlaskForm):
     activity = SelectField(_l("Activity"), coerce=int, validators=[InputRequired()])
     place = SelectField(_l("Place"), coerce=int, default=0)
     freq = RadioField(_l("Repeats"), default="weekly",
-                      choices=[("daily", _l("Daily")), ("weekly", _l("Weekly")),
-                               ("monthly", _l("Monthly, on weekdays"))])
+                      choices=options([("daily", _l("Daily")), ("weekly", _l("Weekly")),
+                                       ("monthly", _l("Monthly, on weekdays"))]))
     interval = IntegerField(_l("Every"), default=1, validators=[InputRequired(), NumberRange(min=1, max=52)],
                             description=_l("1 = every day/week/month, 2 = every other one, …"))
-    weekdays = MultiCheckboxField(_l("On"), choices=WEEKDAY_LABELS)
-    month_weeks = MultiCheckboxField(_l("Weeks of the month (monthly)"), choices=MONTH_WEEK_LABELS)
+    weekdays = MultiCheckboxField(_l("On"), choices=options(WEEKDAY_LABELS))
+    month_weeks = MultiCheckboxField(_l("Weeks of the month (monthly)"), choices=options(MONTH_WEEK_LABELS))
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     end_time = TimeField(_l("End time"), validators=[InputRequired()],
                          description=_l("An end before the start means the shift runs past midnight."))
     ends = RadioField(_l("Ends"), default="none",
-                      choices=[("none", _l("Keep going (shifts are made 12 weeks ahead)")),
-                               ("until", _l("On a date")), ("count", _l("After a number of shifts"))])
+                      choices=options([("none", _l("Keep going (shifts are made 12 weeks ahead)")),
+                                       ("until", _l("On a date")), ("count", _l("After a number of shifts"))]))
     until = DateField(_l("Last day"), validators=[Optional()])
     count = IntegerField(_l("Number of shifts"), validators=[Optional()])
     capacity_min = IntegerField(_l("People needed"), validators=[InputRequired()])

@@ -17,7 +17,7 @@ from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.shifts.forms import (COLOUR_LABELS, KIND_LABELS, PLACE_KIND_LABELS, ActionForm, ActivityForm,
                                      AssignForm, AttendanceForm, CancelRequestForm, CoverForm, FilterForm,
-                                     PlaceForm, SeriesForm, ShiftForm)
+                                     PlaceForm, SeriesForm, ShiftForm, options)
 from logistics.clock import as_utc, to_local, today, utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
@@ -123,8 +123,8 @@ def _render_shift(shift_id: int, status: int = 200, *, cancel_form=None, assign_
         assign_form = AssignForm()
     if assign_form is not None and _is_coordinator():
         taken = {s.user_id for s in confirmed}
-        assign_form.user_id.choices = [(u.id, u.full_name) for u in services.volunteer_choices(db.session)
-                                       if u.id not in taken]
+        assign_form.user_id.choices = options([(u.id, u.full_name) for u in services.volunteer_choices(db.session)
+                                               if u.id not in taken])
     return render_template(
         "shifts/shift.html", shift=shift, mine=mine, on_it=on_it, confirmed=confirmed, waitlist=waitlist,
         coordinator=_is_coordinator(), action_form=ActionForm(), cancel_form=cancel_form or CancelRequestForm(),
@@ -157,7 +157,7 @@ def open_shifts():
     """Shifts I may take, those needing people first, with one-tap sign-up."""
     form = FilterForm(request.args)
     acts = queries.activities(db.session, active_only=True)
-    form.activity.choices = [(0, _("All activities"))] + [(a.id, a.name) for a in acts]
+    form.activity.choices = options([(0, _("All activities"))] + [(a.id, a.name) for a in acts])
     form.validate()
     start = form.start.data if not form.start.errors else None
     end = form.end.data if not form.end.errors else None
@@ -313,7 +313,7 @@ def assign(shift_id: int):
     """Put anyone on the shift (over capacity only when ticked)."""
     shift_row = _get_shift(shift_id)
     form = AssignForm()
-    form.user_id.choices = [(u.id, u.full_name) for u in services.volunteer_choices(db.session)]
+    form.user_id.choices = options([(u.id, u.full_name) for u in services.volunteer_choices(db.session)])
     if not form.validate_on_submit():
         return _render_shift(shift_id, 422, assign_form=form)
     user = db.session.get(User, form.user_id.data)
@@ -413,12 +413,12 @@ def attendance(shift_id: int):
 # --- coordinators: planning ------------------------------------------------------------------------
 
 def _activity_choices(form_field):
-    form_field.choices = [(a.id, a.name) for a in queries.activities(db.session, active_only=True)]
+    form_field.choices = options([(a.id, a.name) for a in queries.activities(db.session, active_only=True)])
 
 
 def _place_choices(form_field):
-    form_field.choices = [(0, _("No place (by phone or online)"))] + [
-        (p.id, p.name) for p in queries.places(db.session, active_only=True)]
+    form_field.choices = options([(0, _("No place (by phone or online)"))] + [
+        (p.id, p.name) for p in queries.places(db.session, active_only=True)])
 
 
 @bp.route("/activities")
@@ -431,9 +431,9 @@ def activities():
 
 
 def _qualification_choices(form):
-    form.qualifications.choices = [(q.id, q.name(str(current_user.locale)))
-                                   for q in db.session.query(Qualification).filter_by(is_active=True)
-                                   .order_by(Qualification.code)]
+    form.qualifications.choices = options([(q.id, q.name(str(current_user.locale)))
+                                           for q in db.session.query(Qualification).filter_by(is_active=True)
+                                           .order_by(Qualification.code)])
 
 
 def _save_activity(activity: Activity | None):
@@ -564,7 +564,7 @@ def shift_edit(shift_id: int):
     shift_row = _get_shift(shift_id)
     form = ShiftForm(obj=None if request.method == "POST" else shift_row)
     _activity_choices(form.activity)
-    form.activity.choices = [(shift_row.activity_id, shift_row.activity.name)]
+    form.activity.choices = options([(shift_row.activity_id, shift_row.activity.name)])
     _place_choices(form.place)
     if request.method == "GET":
         form.activity.data = shift_row.activity_id
@@ -669,7 +669,7 @@ def series_edit(series_id: int):
     if series is None:
         abort(404)
     form = SeriesForm()
-    form.activity.choices = [(series.activity_id, series.activity.name)]
+    form.activity.choices = options([(series.activity_id, series.activity.name)])
     _place_choices(form.place)
     if request.method == "GET":
         parts = recurrence.describe(series.rrule)
