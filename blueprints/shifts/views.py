@@ -6,7 +6,9 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from babel.dates import format_skeleton
+import functools
+
+from babel.dates import format_skeleton, format_time
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -60,14 +62,33 @@ def shows_address(shift: Shift, mine: bool = False) -> bool:
         and shows_place(shift, mine)
 
 
+@functools.lru_cache(maxsize=4096)
+def _day(day: dt.date, locale: str) -> str:
+    return format_skeleton("MMMEd", day, locale=locale)
+
+
+@functools.lru_cache(maxsize=2048)
+def _hour_minute(hour: int, minute: int, locale: str) -> str:
+    return format_time(dt.time(hour, minute), "short", locale=locale)
+
+
 @bp.app_template_filter("day")
 def day_filter(value) -> str:
-    """A short local weekday and date ("Thu, Dec 3" / "tor. 3. dec.")."""
+    """A short local weekday and date ("Thu, Dec 3" / "tor. 3. dec."); cached, as calendars show hundreds."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        value = to_local(value)
-    return format_skeleton("MMMEd", value, locale=get_locale())
+        value = to_local(value).date()
+    return _day(value, str(get_locale()))
+
+
+@bp.app_template_filter("hm")
+def hour_minute_filter(value: dt.datetime | None) -> str:
+    """The local time of day ("18:00"), cached per locale."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    return _hour_minute(local.hour, local.minute, str(get_locale()))
 
 
 @bp.app_template_global("kind_label")

@@ -25,6 +25,13 @@ from logistics.shifts.models import (
 )
 
 ACTIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+#: No shift lasts longer (a CHECK-backed service rule), so "overlaps [a, b)" can use the
+#: index on starts_at with a lower bound instead of scanning all of history.
+LONGEST = dt.timedelta(hours=24)
+
+
+def overlapping(start: dt.datetime, end: dt.datetime):
+    return sa.and_(Shift.starts_at < end, Shift.starts_at > start - LONGEST, Shift.ends_at > start)
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -51,6 +58,7 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
     rows = session.scalars(
         sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift))
         .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE),
+               Shift.starts_at > now - dt.timedelta(days=past_days) - LONGEST,
                Shift.ends_at > now - dt.timedelta(days=past_days))
         .order_by(Shift.starts_at)
     ).unique().all()
@@ -80,7 +88,7 @@ class OpenShifts:
 
 
 def open_shifts(session, user: User, *, activity_id: int | None = None, start: dt.date | None = None,
-                end: dt.date | None = None, now: dt.datetime | None = None, limit: int = 100) -> OpenShifts:
+                end: dt.date | None = None, now: dt.datetime | None = None, limit: int = 50) -> OpenShifts:
     """Shifts this volunteer may take (qualified, sign-up open, not already on them, no clash),
     those needing people first; and places others offer for swap."""
     now = now or utcnow()
@@ -92,8 +100,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
         activity_qualification.c.qualification_id.not_in(list(held) or [-1]))
     mine = {s.shift_id: s for s in session.scalars(
         sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift)).where(
-            Signup.user_id == user.id, Signup.status.in_(ACTIVE), Shift.starts_at < hi,
-            Shift.ends_at > lo)).unique()}
+            Signup.user_id == user.id, Signup.status.in_(ACTIVE), overlapping(lo, hi))).unique()}
     busy = [(s.shift.starts_at, s.shift.ends_at) for s in mine.values()
             if s.status == SignupStatus.CONFIRMED and s.shift.status == ShiftStatus.SCHEDULED]
     needing = sa.case((Shift.confirmed_count < Shift.capacity_min, 0), else_=1)
@@ -103,7 +110,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
             .order_by(needing, Shift.starts_at, Shift.id))
     if activity_id:
         stmt = stmt.where(Shift.activity_id == activity_id)
-    candidates = session.scalars(stmt.limit(limit * 3)).unique().all()
+    candidates = session.scalars(stmt.limit(limit * 2)).unique().all()
     shifts = []
     for shift in candidates:
         if shift.id in mine and mine[shift.id].status in ACTIVE:
@@ -134,7 +141,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
 
 def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
                    include_cancelled: bool = True) -> list[Shift]:
-    stmt = (sa.select(Shift).where(Shift.starts_at < end, Shift.ends_at > start)
+    stmt = (sa.select(Shift).where(overlapping(start, end))
             .order_by(Shift.starts_at, Shift.id))
     if activity_id:
         stmt = stmt.where(Shift.activity_id == activity_id)
@@ -254,7 +261,7 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
     shifts = session.scalars(
         sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
         .where(Activity.kind == ActivityKind.HOTLINE, Shift.status == ShiftStatus.SCHEDULED,
-               Shift.starts_at < end_sums, Shift.ends_at > start)).unique().all()
+               overlapping(start, end_sums))).unique().all()
     hours = int((end_sums - start).total_seconds() // 3600)
     shown = int((end - start).total_seconds() // 3600)
     confirmed = [0] * hours

@@ -210,7 +210,8 @@ def _confirmed_shifts_near(session, user_id: int, start: dt.datetime, end: dt.da
     """The person's confirmed, scheduled shifts that overlap [start, end)."""
     stmt = (sa.select(Shift).join(Signup, Signup.shift_id == Shift.id)
             .where(Signup.user_id == user_id, Signup.status == SignupStatus.CONFIRMED,
-                   Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at < end, Shift.ends_at > start))
+                   Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at < end,
+                   Shift.starts_at > start - dt.timedelta(hours=24), Shift.ends_at > start))
     if exclude_shift_id is not None:
         stmt = stmt.where(Shift.id != exclude_shift_id)
     return list(session.scalars(stmt.order_by(Shift.starts_at)))
