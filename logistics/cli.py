@@ -45,6 +45,28 @@ def demo_data() -> None:
         click.echo(line)
 
 
+@click.group("shifts")
+def shifts_cli() -> None:
+    """Shifts: recurring series."""
+
+
+@shifts_cli.command("extend")
+@click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True,
+              help="Generate every series' shifts this many weeks ahead.")
+@with_appcontext
+def shifts_extend(weeks: int) -> None:
+    """Generate the shifts of every recurring series up to the horizon (no duplicates)."""
+    import datetime as dt
+
+    from logistics.clock import utcnow
+    from logistics.shifts import services
+
+    made = services.extend_all(db.session, until=utcnow() + dt.timedelta(weeks=weeks))
+    db.session.commit()
+    click.echo(f"Created {made} shifts.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(demo_data)
+    app.cli.add_command(shifts_cli)

@@ -10,3 +10,12 @@ from logistics.people.models import (  # noqa: F401
     UserSession,
 )
 from logistics.settings import Setting  # noqa: F401
+from logistics.shifts.models import (  # noqa: F401
+    Activity,
+    CoverRequest,
+    Place,
+    Series,
+    Shift,
+    ShiftEvent,
+    Signup,
+)

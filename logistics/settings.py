@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "require_2fa_privileged": True,
     # Accounts with no login for this many months are listed for an admin to erase.
     "retention_months": 24,
+    # Shifts: wellbeing limits and hotline coverage.
+    "shifts_hotline_max_hours_per_week": 12,
+    "shifts_rest_after_night_hours": 11,
+    "shifts_hotline_staff_needed": 1,
 }
 
 

@@ -1,0 +1,142 @@
+"""Shift forms: types and ranges only; the rules live in logistics.shifts.services."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField,
+                     RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from logistics.shifts.models import COLOURS, ActivityKind, PlaceKind
+
+KIND_LABELS = {
+    ActivityKind.STREET_OUTREACH: _l("Street outreach"),
+    ActivityKind.HOTLINE: _l("Hotline"),
+    ActivityKind.FOOD_DISTRIBUTION: _l("Food distribution"),
+    ActivityKind.PACKING: _l("Packing"),
+    ActivityKind.COMMUNAL_COOKING: _l("Communal cooking"),
+    ActivityKind.PRISON_VISIT: _l("Prison visit"),
+    ActivityKind.OFFICE: _l("Office"),
+    ActivityKind.TRAINING: _l("Training"),
+    ActivityKind.OTHER: _l("Other"),
+}
+PLACE_KIND_LABELS = {
+    PlaceKind.OFFICE: _l("Office"),
+    PlaceKind.STREET: _l("Street or area"),
+    PlaceKind.PARK: _l("Park"),
+    PlaceKind.CHURCH: _l("Church"),
+    PlaceKind.PRISON: _l("Prison"),
+    PlaceKind.OTHER: _l("Other"),
+}
+COLOUR_LABELS = {
+    "teal": _l("Teal"), "blue": _l("Blue"), "indigo": _l("Indigo"), "purple": _l("Purple"),
+    "magenta": _l("Magenta"), "red": _l("Red"), "orange": _l("Orange"), "olive": _l("Olive"),
+    "green": _l("Green"), "grey": _l("Grey"),
+}
+WEEKDAY_LABELS = [("MO", _l("Monday")), ("TU", _l("Tuesday")), ("WE", _l("Wednesday")), ("TH", _l("Thursday")),
+                  ("FR", _l("Friday")), ("SA", _l("Saturday")), ("SU", _l("Sunday"))]
+MONTH_WEEK_LABELS = [("1", _l("1st")), ("2", _l("2nd")), ("3", _l("3rd")), ("4", _l("4th")), ("5", _l("5th")),
+                     ("-1", _l("Last"))]
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Form choices from (value, label) pairs (WTForms 3.3 wants SelectChoice objects)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class CancelRequestForm(FlaskForm):
+    reason = TextAreaField(_l("Why (optional, no names of clients)"), validators=[Optional(), Length(max=500)])
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    activity = SelectField(_l("Activity"), coerce=int, default=0, validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+
+
+class ActivityForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in KIND_LABELS.items()))
+    colour = RadioField(_l("Colour"), choices=options((c, COLOUR_LABELS[c]) for c in COLOURS), default="teal")
+    briefing = TextAreaField(_l("Briefing"), validators=[Optional(), Length(max=5000)],
+                             description=_l("Meeting point, what to bring, who to call. Never client names."))
+    qualifications = MultiCheckboxField(_l("Required qualifications"), coerce=int, choices=[])
+    capacity_min = IntegerField(_l("People needed"), default=1, validators=[InputRequired()])
+    capacity_max = IntegerField(_l("Places (maximum)"), default=2, validators=[InputRequired()])
+    cancel_cutoff_hours = IntegerField(_l("Volunteers can cancel until (hours before)"), default=24,
+                                       validators=[InputRequired()])
+    signup_opens_days = IntegerField(_l("Sign-up opens (days before)"), default=56, validators=[InputRequired()])
+    is_discreet = BooleanField(_l("Discreet: calendars and reminders show a neutral title and no place"))
+    is_active = BooleanField(_l("Active"), default=True)
+
+
+class PlaceForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in PLACE_KIND_LABELS.items()))
+    is_sensitive = BooleanField(_l("Sensitive: only coordinators and people on the shift see the address"))
+    is_active = BooleanField(_l("Active"), default=True)
+
+
+class ShiftForm(FlaskForm):
+    activity = SelectField(_l("Activity"), coerce=int, validators=[InputRequired()])
+    place = SelectField(_l("Place"), coerce=int, default=0)
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    capacity_min = IntegerField(_l("People needed"), validators=[InputRequired()])
+    capacity_max = IntegerField(_l("Places (maximum)"), validators=[InputRequired()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+
+
+class SeriesForm(FlaskForm):
+    activity = SelectField(_l("Activity"), coerce=int, validators=[InputRequired()])
+    place = SelectField(_l("Place"), coerce=int, default=0)
+    freq = RadioField(_l("Repeats"), default="weekly",
+                      choices=options([("daily", _l("Daily")), ("weekly", _l("Weekly")),
+                                       ("monthly", _l("Monthly, on weekdays"))]))
+    interval = IntegerField(_l("Every"), default=1, validators=[InputRequired(), NumberRange(min=1, max=52)],
+                            description=_l("1 = every day/week/month, 2 = every other one, …"))
+    weekdays = MultiCheckboxField(_l("On"), choices=options(WEEKDAY_LABELS))
+    month_weeks = MultiCheckboxField(_l("Weeks of the month (monthly)"), choices=options(MONTH_WEEK_LABELS))
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired()])
+    end_time = TimeField(_l("End time"), validators=[InputRequired()],
+                         description=_l("An end before the start means the shift runs past midnight."))
+    ends = RadioField(_l("Ends"), default="none",
+                      choices=options([("none", _l("Keep going (shifts are made 12 weeks ahead)")),
+                                       ("until", _l("On a date")), ("count", _l("After a number of shifts"))]))
+    until = DateField(_l("Last day"), validators=[Optional()])
+    count = IntegerField(_l("Number of shifts"), validators=[Optional()])
+    capacity_min = IntegerField(_l("People needed"), validators=[InputRequired()])
+    capacity_max = IntegerField(_l("Places (maximum)"), validators=[InputRequired()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+
+
+class AssignForm(FlaskForm):
+    user_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
+    over_capacity = BooleanField(_l("Over capacity: add them even if the shift is full"))
+
+
+class AttendanceForm(FlaskForm):
+    """The rows are read from the request (attended_<id>, hours_<id>)."""
+
+
+class CoverForm(FlaskForm):
+    activity_id = HiddenField(validators=[InputRequired()])
+    starts_at = HiddenField(validators=[InputRequired()])
+    ends_at = HiddenField(validators=[InputRequired()])
+

@@ -1,0 +1,13 @@
+"""RQ entry points for shifts."""
+from __future__ import annotations
+
+from logistics.extensions import db
+from logistics.jobs import app_context
+
+
+@app_context
+def extend_series() -> int:
+    """The periodic sweep: keep every series generated to the rolling 12-week horizon."""
+    from logistics.shifts import services
+
+    return services.extend_all(db.session)

@@ -1,0 +1,309 @@
+"""The read side of shifts: each page's data in a fixed number of queries, whatever the
+amount of data (the benchmark and the query-count tests hold us to it)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
+
+from logistics import settings
+from logistics.clock import to_local, utcnow
+from logistics.people.models import User, UserQualification
+from logistics.shifts import recurrence
+from logistics.shifts.models import (
+    Activity,
+    ActivityKind,
+    CoverRequest,
+    Place,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    activity_qualification,
+)
+
+ACTIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+#: No shift lasts longer (a CHECK-backed service rule), so "overlaps [a, b)" can use the
+#: index on starts_at with a lower bound instead of scanning all of history.
+LONGEST = dt.timedelta(hours=24)
+
+
+def overlapping(start: dt.datetime, end: dt.datetime):
+    return sa.and_(Shift.starts_at < end, Shift.starts_at > start - LONGEST, Shift.ends_at > start)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    return recurrence.localize(dt.datetime.combine(day, dt.time()))
+
+
+def activities(session, *, active_only: bool = False) -> list[Activity]:
+    stmt = sa.select(Activity).order_by(Activity.name)
+    if active_only:
+        stmt = stmt.where(Activity.is_active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def places(session, *, active_only: bool = False) -> list[Place]:
+    stmt = sa.select(Place).order_by(Place.name)
+    if active_only:
+        stmt = stmt.where(Place.is_active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days: int = 60):
+    """The person's coming sign-ups (next first, with waitlist position) and recent past ones."""
+    now = now or utcnow()
+    rows = session.scalars(
+        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift))
+        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE),
+               Shift.starts_at > now - dt.timedelta(days=past_days) - LONGEST,
+               Shift.ends_at > now - dt.timedelta(days=past_days))
+        .order_by(Shift.starts_at)
+    ).unique().all()
+    upcoming = [s for s in rows if s.shift.ends_at > now]
+    past = [s for s in rows if s.shift.ends_at <= now and s.status == SignupStatus.CONFIRMED][::-1]
+    return upcoming, past
+
+
+def _held(session, user: User) -> dict[int, dt.date | None]:
+    return {q.qualification_id: q.expires_on for q in session.scalars(
+        sa.select(UserQualification).where(UserQualification.user_id == user.id))}
+
+
+def _qualifies(shift: Shift, held: dict) -> bool:
+    day = to_local(shift.starts_at).date()
+    for q in shift.activity.qualifications:
+        if q.id not in held or (held[q.id] is not None and held[q.id] < day):
+            return False
+    return True
+
+
+@dataclass
+class OpenShifts:
+    shifts: list[Shift]
+    swaps: list[Signup]
+    mine: dict[int, Signup] = field(default_factory=dict)
+
+
+def open_shifts(session, user: User, *, activity_id: int | None = None, start: dt.date | None = None,
+                end: dt.date | None = None, now: dt.datetime | None = None, limit: int = 50) -> OpenShifts:
+    """Shifts this volunteer may take (qualified, sign-up open, not already on them, no clash),
+    those needing people first; and places others offer for swap."""
+    now = now or utcnow()
+    lo = max(now, local_midnight(start)) if start else now
+    hi = local_midnight(end + dt.timedelta(days=1)) if end else now + dt.timedelta(days=28)
+    held = _held(session, user)
+    missing_qual = sa.exists().where(
+        activity_qualification.c.activity_id == Shift.activity_id,
+        activity_qualification.c.qualification_id.not_in(list(held) or [-1]))
+    mine = {s.shift_id: s for s in session.scalars(
+        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift)).where(
+            Signup.user_id == user.id, Signup.status.in_(ACTIVE), overlapping(lo, hi))).unique()}
+    busy = [(s.shift.starts_at, s.shift.ends_at) for s in mine.values()
+            if s.status == SignupStatus.CONFIRMED and s.shift.status == ShiftStatus.SCHEDULED]
+    needing = sa.case((Shift.confirmed_count < Shift.capacity_min, 0), else_=1)
+    stmt = (sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
+            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
+                   Activity.is_active.is_(True), ~missing_qual)
+            .order_by(needing, Shift.starts_at, Shift.id))
+    if activity_id:
+        stmt = stmt.where(Shift.activity_id == activity_id)
+    candidates = session.scalars(stmt.limit(limit * 2)).unique().all()
+    shifts = []
+    for shift in candidates:
+        if shift.id in mine and mine[shift.id].status in ACTIVE:
+            continue
+        if now < shift.starts_at - dt.timedelta(days=shift.activity.signup_opens_days):
+            continue
+        if not _qualifies(shift, held):
+            continue
+        if any(a < shift.ends_at and b > shift.starts_at for a, b in busy):
+            continue
+        shifts.append(shift)
+        if len(shifts) >= limit:
+            break
+    swap_stmt = (sa.select(Signup).join(Signup.shift).join(Shift.activity)
+                 .options(contains_eager(Signup.shift).contains_eager(Shift.activity))
+                 .where(Signup.status == SignupStatus.CONFIRMED, Signup.swap_offered_at.is_not(None),
+                        Signup.user_id != user.id, Shift.status == ShiftStatus.SCHEDULED,
+                        Shift.starts_at > now, Shift.starts_at < hi, ~missing_qual)
+                 .order_by(Shift.starts_at).limit(limit))
+    if activity_id:
+        swap_stmt = swap_stmt.where(Shift.activity_id == activity_id)
+    swaps = [s for s in session.scalars(swap_stmt).unique().all()
+             if s.shift_id not in mine or mine[s.shift_id].status != SignupStatus.CONFIRMED]
+    swaps = [s for s in swaps if _qualifies(s.shift, held)
+             and not any(a < s.shift.ends_at and b > s.shift.starts_at for a, b in busy)]
+    return OpenShifts(shifts=shifts, swaps=swaps, mine=mine)
+
+
+def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
+                   include_cancelled: bool = True) -> list[Shift]:
+    stmt = (sa.select(Shift).where(overlapping(start, end))
+            .order_by(Shift.starts_at, Shift.id))
+    if activity_id:
+        stmt = stmt.where(Shift.activity_id == activity_id)
+    if not include_cancelled:
+        stmt = stmt.where(Shift.status == ShiftStatus.SCHEDULED)
+    return list(session.scalars(stmt).unique())
+
+
+def my_status(session, user: User, shift_ids) -> dict[int, Signup]:
+    ids = list(shift_ids)
+    if not ids:
+        return {}
+    return {s.shift_id: s for s in session.scalars(sa.select(Signup).where(
+        Signup.user_id == user.id, Signup.status.in_(ACTIVE), Signup.shift_id.in_(ids)))}
+
+
+def calendar_days(session, first: dt.date, days: int, *, activity_id: int | None = None):
+    """Shifts grouped by local start date for ``days`` days from ``first``."""
+    start, end = local_midnight(first), local_midnight(first + dt.timedelta(days=days))
+    shifts = [s for s in shifts_between(session, start, end, activity_id=activity_id) if s.starts_at >= start]
+    by_day: dict[dt.date, list[Shift]] = {first + dt.timedelta(days=i): [] for i in range(days)}
+    for shift in shifts:
+        by_day.setdefault(to_local(shift.starts_at).date(), []).append(shift)
+    return by_day, shifts
+
+
+def shift_page(session, shift_id: int) -> tuple[Shift | None, list[Signup]]:
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        return None, []
+    signups = list(session.scalars(
+        sa.select(Signup).options(joinedload(Signup.user)).where(Signup.shift_id == shift_id)
+        .order_by(Signup.status, Signup.position, Signup.confirmed_at, Signup.id)))
+    return shift, signups
+
+
+def needed_expr():
+    """People needed for a shift to count as staffed (outreach: at least two, a buddy)."""
+    return sa.case((sa.and_(Activity.kind == ActivityKind.STREET_OUTREACH, Shift.capacity_min < 2), 2),
+                   else_=Shift.capacity_min)
+
+
+def understaffed(session, *, days: int = 14, now: dt.datetime | None = None) -> list[Shift]:
+    """Scheduled shifts in the next ``days`` days with fewer confirmed people than needed."""
+    now = now or utcnow()
+    return list(session.scalars(
+        sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
+        .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
+               Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < needed_expr())
+        .order_by(Shift.starts_at)).unique())
+
+
+def cancellation_requests(session, *, now: dt.datetime | None = None) -> list[Signup]:
+    now = now or utcnow()
+    return list(session.scalars(
+        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), joinedload(Signup.user))
+        .where(Signup.cancel_requested_at.is_not(None), Signup.status == SignupStatus.CONFIRMED,
+               Shift.starts_at > now, Shift.status == ShiftStatus.SCHEDULED)
+        .order_by(Shift.starts_at)).unique())
+
+
+def swap_offers(session, *, now: dt.datetime | None = None) -> list[Signup]:
+    now = now or utcnow()
+    return list(session.scalars(
+        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), joinedload(Signup.user))
+        .where(Signup.swap_offered_at.is_not(None), Signup.status == SignupStatus.CONFIRMED,
+               Shift.starts_at > now, Shift.status == ShiftStatus.SCHEDULED)
+        .order_by(Shift.starts_at)).unique())
+
+
+# --- the 24/7 hotline coverage board -------------------------------------------------------------
+
+@dataclass
+class Cell:
+    start: dt.datetime
+    hour: int
+    confirmed: int
+    needed: int
+    past: bool = False
+
+    @property
+    def state(self) -> str:
+        if self.confirmed >= self.needed:
+            return "ok"
+        return "none" if self.confirmed == 0 else "low"
+
+
+@dataclass
+class Gap:
+    start: dt.datetime
+    end: dt.datetime
+    confirmed: int
+    requested: bool = False
+
+
+@dataclass
+class Coverage:
+    days: list[tuple[dt.date, list[Cell]]]
+    gaps: list[Gap]
+    needed: int
+    covered_7: int
+    needed_7: int
+    covered_28: int
+    needed_28: int
+    hotline: Activity | None
+
+
+def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Coverage:
+    """Every hour of the next ``weeks`` weeks: confirmed hotline people against those needed."""
+    now = now or utcnow()
+    needed = int(settings.get(session, "shifts_hotline_staff_needed"))
+    first_day = to_local(now).date()
+    start = local_midnight(first_day)
+    end = local_midnight(first_day + dt.timedelta(weeks=weeks))
+    # One day more than shown, so "the next 28 days" from now is complete.
+    end_sums = local_midnight(first_day + dt.timedelta(weeks=weeks, days=1))
+    shifts = session.scalars(
+        sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
+        .where(Activity.kind == ActivityKind.HOTLINE, Shift.status == ShiftStatus.SCHEDULED,
+               overlapping(start, end_sums))).unique().all()
+    hours = int((end_sums - start).total_seconds() // 3600)
+    shown = int((end - start).total_seconds() // 3600)
+    confirmed = [0] * hours
+    for shift in shifts:
+        # An hour counts as covered by a shift running at its midpoint.
+        first = max(0, int(((shift.starts_at - start).total_seconds() - 1800) // 3600) + 1)
+        last = min(hours, int(((shift.ends_at - start).total_seconds() - 1800) // 3600) + 1)
+        for i in range(first, last):
+            confirmed[i] += shift.confirmed_count
+    cells = []
+    for i in range(hours):
+        at = start + dt.timedelta(hours=i)
+        cells.append(Cell(start=at, hour=to_local(at).hour, confirmed=confirmed[i], needed=needed,
+                          past=at + dt.timedelta(hours=1) <= now))
+    days: dict[dt.date, list[Cell]] = {}
+    for cell in cells[:shown]:
+        days.setdefault(to_local(cell.start).date(), []).append(cell)
+    now_index = max(0, int((now - start).total_seconds() // 3600))
+    gaps: list[Gap] = []
+    for i in range(now_index, shown):
+        cell = cells[i]
+        if cell.confirmed >= needed:
+            continue
+        end_at = cell.start + dt.timedelta(hours=1)
+        if gaps and gaps[-1].end == cell.start:
+            gaps[-1].end = end_at
+            gaps[-1].confirmed = min(gaps[-1].confirmed, cell.confirmed)
+        else:
+            gaps.append(Gap(start=cell.start, end=end_at, confirmed=cell.confirmed))
+    requests = session.execute(sa.select(CoverRequest.starts_at, CoverRequest.ends_at).join(CoverRequest.activity)
+                               .where(Activity.kind == ActivityKind.HOTLINE, CoverRequest.ends_at > start,
+                                      CoverRequest.starts_at < end)).all()
+    for gap in gaps:
+        gap.requested = any(a < gap.end and b > gap.start for a, b in requests)
+
+    def sums(n_hours: int) -> tuple[int, int]:
+        window = cells[now_index:now_index + n_hours]
+        return sum(min(c.confirmed, needed) for c in window), needed * len(window)
+
+    covered_7, needed_7 = sums(7 * 24)
+    covered_28, needed_28 = sums(28 * 24)
+    hotline = session.scalar(sa.select(Activity).where(Activity.kind == ActivityKind.HOTLINE,
+                                                       Activity.is_active.is_(True)).order_by(Activity.id).limit(1))
+    return Coverage(days=list(days.items()), gaps=gaps, needed=needed, covered_7=covered_7, needed_7=needed_7,
+                    covered_28=covered_28, needed_28=needed_28, hotline=hotline)
