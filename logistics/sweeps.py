@@ -8,6 +8,7 @@ runs every sweep once, now.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import logging
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ def _slot(sweep: Sweep, at: dt.datetime) -> int:
 
 def _job_id(sweep: Sweep, slot: int) -> str:
     # Every worker computes the same id for the same slot, so a slot runs once.
-    return f"sweep:{sweep.name}:{slot}"
+    return re.sub(r"[^A-Za-z0-9_-]", "_", f"sweep-{sweep.name}-{slot}")
 
 
 def schedule(app: Flask) -> None:
