@@ -1,7 +1,9 @@
 """RQ entry points for people's email. Jobs take ids and load fresh state."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from urllib.parse import urlsplit
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from logistics import mail
@@ -16,8 +18,15 @@ def _user(user_id: int) -> User | None:
     return None if user is None or user.erased_at is not None else user
 
 
-def _external(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link under ``BASE_URL``, built without a request (jobs run in a worker).
+
+    ``url_for`` cannot be used here: outside a request it needs ``SERVER_NAME`` (unset in
+    production, so the job failed) and, when that is set, it already returns an absolute URL.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def _send(user: User, subject, template: str, **context) -> None:
@@ -31,7 +40,7 @@ def send_invitation(user_id: int) -> None:
     user = _user(user_id)
     if user is None or user.password_hash is not None or not user.is_active:
         return  # accepted, erased or deactivated since: nothing to send
-    link = _external("auth.accept_invitation", token=tokens.make(user, tokens.INVITATION))
+    link = external_url("auth.accept_invitation", token=tokens.make(user, tokens.INVITATION))
     _send(user, _l("Welcome to %(org)s: set your password", org=current_app.config["ORG_NAME"]),
           "invitation", link=link)
 
@@ -41,7 +50,7 @@ def send_password_reset(user_id: int) -> None:
     user = _user(user_id)
     if user is None or not user.is_active:
         return
-    link = _external("auth.reset_password", token=tokens.make(user, tokens.PASSWORD_RESET))
+    link = external_url("auth.reset_password", token=tokens.make(user, tokens.PASSWORD_RESET))
     _send(user, _l("Reset your password"), "password_reset", link=link)
 
 
@@ -51,7 +60,7 @@ def send_account_exists(user_id: int) -> None:
     if user is None:
         return
     _send(user, _l("You already have an account"), "account_exists",
-          login_link=_external("auth.login"), reset_link=_external("auth.forgot_password"))
+          login_link=external_url("auth.login"), reset_link=external_url("auth.forgot_password"))
 
 
 @app_context
