@@ -1,0 +1,82 @@
+"""Forms for applying to volunteer and for deciding on applications (shape only)."""
+from __future__ import annotations
+
+import re
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from logistics.people.models import SPOKEN_LANGUAGES
+
+PHONE_CHARACTERS = re.compile(r"^[0-9 +\-()]+$")
+#: Languages CLDR has no name for.
+_NAMES_MISSING_FROM_CLDR = {"edo": _l("Edo")}
+
+
+def language_names() -> dict[str, str]:
+    """Code -> name of every spoken language in the interface language, sorted by name."""
+    locale = Locale.parse(str(get_locale()))
+    names = {code: locale.languages.get(code) or str(_NAMES_MISSING_FROM_CLDR.get(code, code))
+             for code in SPOKEN_LANGUAGES}
+    return dict(sorted(names.items(), key=lambda item: item[1].casefold()))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (the ``field`` macro renders it as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def phone_digits(form, field) -> None:
+    if field.data:
+        digits = sum(ch.isdigit() for ch in field.data)
+        if not 6 <= digits <= 20:
+            raise ValidationError(_l("A phone number has 6 to 20 digits."))
+
+
+class ApplicationForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
+                            render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    phone = StringField(
+        _l("Phone number"),
+        description=_l("Optional. Only coordinators see it."),
+        filters=[lambda v: v.strip() if v else v],
+        validators=[Optional(), Length(max=32),
+                    Regexp(PHONE_CHARACTERS, message=_l("Use only digits, spaces and + - ( ).")), phone_digits],
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"},
+    )
+    languages = MultiCheckboxField(_l("Languages you speak"), choices=[], validate_choice=True)
+    availability = TextAreaField(
+        _l("When can you help?"),
+        description=_l("For example: weekday evenings, one Saturday a month, not in July."),
+        validators=[DataRequired(), Length(max=1000)], render_kw={"rows": 3},
+    )
+    motivation = TextAreaField(
+        _l("Why do you want to volunteer with us?"),
+        validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 5},
+    )
+    consent = BooleanField(
+        _l("I have read the privacy note and agree that you keep these details to handle my application."),
+        validators=[DataRequired(message=_l("We can only handle your application with your consent."))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages.choices = list(language_names().items())
+
+
+class DecisionForm(FlaskForm):
+    decision = StringField(validators=[DataRequired(), AnyOf(["approve", "reject"])])
+    reason = TextAreaField(
+        _l("Reason or note"),
+        description=_l("Required to reject. Kept for the coordinators; the applicant does not see it."),
+        validators=[Length(max=1000)], render_kw={"rows": 2},
+    )
