@@ -360,3 +360,31 @@ def test_the_login_page_has_no_inline_script_or_style(client):
     html = client.get("/login").get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     assert " style=" not in html
+
+
+# --- throttling ---------------------------------------------------------------------------------
+
+def _login_from(client, email, ip, password="not the right password at all"):
+    return client.post("/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip})
+
+
+def test_failed_logins_for_one_account_are_throttled_from_any_address(client, make_user):
+    user = make_user("volunteer")
+    for i in range(10):
+        assert _login_from(client, user.email, f"10.0.{i}.1").status_code == 401
+    r = _login_from(client, user.email.upper(), "10.0.99.1", password=factories.PASSWORD)
+    assert r.status_code == 429
+    html = _friendly(r, "Too many attempts")
+    assert "Wait a few minutes" in html
+    assert client.get("/").status_code == 302  # even the right password waits
+    # Another account from the same addresses is not affected.
+    other = make_user("volunteer")
+    assert _login_from(client, other.email, "10.0.99.1", password=factories.PASSWORD).status_code == 302
+
+
+def test_many_accounts_from_one_address_are_throttled(client):
+    for i in range(30):
+        assert _login_from(client, f"guess{i}@example.org", "10.9.9.9").status_code == 401
+    assert _login_from(client, "guess99@example.org", "10.9.9.9").status_code == 429
+    assert _login_from(client, "guess99@example.org", "10.9.9.10").status_code == 401
+
