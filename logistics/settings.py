@@ -57,3 +57,9 @@ def set_value(session, key: str, value: Any, *, by=None) -> None:
         audit.record(session, by=by, action="setting.changed", entity="setting", entity_id=key,
                      changes={key: [before, value]})
     session.flush()
+
+
+def set_many(session, values: dict[str, Any], *, by=None) -> None:
+    """Change several settings at once; each change has its own audit entry."""
+    for key, value in values.items():
+        set_value(session, key, value, by=by)

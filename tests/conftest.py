@@ -114,10 +114,10 @@ def app(tmp_path_factory, smtp_server):
     config = {
         "INSTANCE_PATH": str(instance),
         "TESTING": True,
+        "PASSWORD_HASH_FAST": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "BASE_URL": "http://localhost",
         "MAIL_URL": f"smtp://127.0.0.1:{controller.port}",
-        "SERVER_NAME": "localhost",
     }
     if not os.environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'test.sqlite'}"
@@ -126,6 +126,13 @@ def app(tmp_path_factory, smtp_server):
     yield app
     with app.app_context():
         _db.engine.dispose()
+    _stop_embedded_redis(app)
+
+
+def _stop_embedded_redis(app) -> None:
+    from logistics import queue
+
+    queue.stop_embedded(queue.state(app))
 
 
 def _clean_database(app) -> None:
@@ -189,8 +196,9 @@ class Client(FlaskClient):
 @pytest.fixture
 def client(app):
     app.test_client_class = Client
-    with app.test_client() as c:
-        yield c
+    # Not `with app.test_client()`: that keeps the last request's context (g, the db session)
+    # pushed, so a second client in the same test would share them.
+    yield app.test_client()
 
 
 @pytest.fixture
@@ -336,14 +344,12 @@ def live_server(app):
     from werkzeug.serving import make_server
 
     port = _free_port()
-    app.config["SERVER_NAME"] = None
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(5)
-    app.config["SERVER_NAME"] = "localhost"
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 import pytest
 
 from logistics.app import create_app
+from tests.conftest import _stop_embedded_redis
 
 
 def test_healthz_ok(client):
@@ -33,9 +34,12 @@ def test_healthz_503_when_queue_down(app_without_queue):
 def test_healthz_503_when_database_down(app, tmp_path):
     broken = create_app({
         "INSTANCE_PATH": str(tmp_path), "TESTING": True, "SECRET_KEY": "x" * 32,
-        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-folder/db.sqlite",
         "REDIS_URL": app.config.get("REDIS_URL") or None, "RATELIMIT_ENABLED": False,
     })
-    r = broken.test_client().get("/healthz")
-    assert r.status_code == 503
-    assert r.get_json()["database"] != "ok"
+    try:
+        r = broken.test_client().get("/healthz")
+        assert r.status_code == 503
+        assert r.get_json()["database"] != "ok"
+    finally:
+        _stop_embedded_redis(broken)

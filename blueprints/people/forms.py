@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,19 +10,9 @@ from wtforms import BooleanField, EmailField, SelectMultipleField, StringField, 
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from logistics.people.models import SPOKEN_LANGUAGES
+from logistics.people.queries import language_choices
 
 PHONE_CHARACTERS = re.compile(r"^[0-9 +\-()]+$")
-#: Languages CLDR has no name for.
-_NAMES_MISSING_FROM_CLDR = {"edo": _l("Edo")}
-
-
-def language_names() -> dict[str, str]:
-    """Code -> name of every spoken language in the interface language, sorted by name."""
-    locale = Locale.parse(str(get_locale()))
-    names = {code: locale.languages.get(code) or str(_NAMES_MISSING_FROM_CLDR.get(code, code))
-             for code in SPOKEN_LANGUAGES}
-    return dict(sorted(names.items(), key=lambda item: item[1].casefold()))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -70,7 +59,7 @@ class ApplicationForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.languages.choices = list(language_names().items())
+        self.languages.choices = language_choices(str(get_locale()))
 
 
 class DecisionForm(FlaskForm):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from blueprints import nav
 from blueprints.access import allow, public
 from blueprints.forms import apply_error
-from blueprints.people.forms import ApplicationForm, DecisionForm, language_names
+from blueprints.people.forms import ApplicationForm, DecisionForm
 from logistics.errors import DomainError
 from logistics.extensions import db, limiter
 from logistics.people import queries, services
@@ -34,7 +34,7 @@ def apply():
             services.submit_application(
                 db.session, full_name=form.full_name.data, email=form.email.data, phone=form.phone.data,
                 languages=form.languages.data, availability=form.availability.data,
-                motivation=form.motivation.data, locale=str(get_locale()),
+                motivation=form.motivation.data, locale=get_locale().language,
             )
         except DomainError as exc:
             db.session.rollback()
@@ -65,7 +65,7 @@ def _applications_page(failed: Application | None = None, failed_form: DecisionF
         forms[application.id] = form
     return render_template("people/applications.html", pending=pending, forms=forms, decided=decided,
                            total=total, page=page, per_page=DECIDED_PER_PAGE,
-                           language_names=language_names()), status
+                           language_names=queries.language_names(str(get_locale()))), status
 
 
 @bp.route("/people/applications")

@@ -46,7 +46,8 @@ def _application(session, user: User) -> dict | None:
     if app is None:
         return None
     return {"availability": app.availability, "motivation": app.motivation, "status": app.status.value,
-            "submitted_at": _iso(app.created_at), "decided_at": _iso(app.decided_at)}
+            "submitted_at": _iso(app.created_at), "decided_at": _iso(app.decided_at),
+            "reason": app.reason}
 
 
 @section("qualifications")

@@ -1,8 +1,6 @@
 """RQ entry points for people's email. Jobs take ids and load fresh state."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -11,22 +9,12 @@ from logistics.extensions import db
 from logistics.jobs import app_context
 from logistics.people import tokens
 from logistics.people.models import User
+from logistics.urls import external_url
 
 
 def _user(user_id: int) -> User | None:
     user = db.session.get(User, user_id)
     return None if user is None or user.erased_at is not None else user
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link under ``BASE_URL``, built without a request (jobs run in a worker).
-
-    ``url_for`` cannot be used here: outside a request it needs ``SERVER_NAME`` (unset in
-    production, so the job failed) and, when that is set, it already returns an absolute URL.
-    """
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def _send(user: User, subject, template: str, **context) -> None:

@@ -24,8 +24,8 @@ class Role(str, enum.Enum):
     def rank(self) -> int:
         return _RANK[self]
 
-    def at_least(self, other: "Role") -> bool:
-        return self.rank >= other.rank
+    def at_least(self, other: "Role | str") -> bool:
+        return self.rank >= Role(other).rank
 
 
 _RANK = {Role.VOLUNTEER: 1, Role.STAFF: 2, Role.COORDINATOR: 3, Role.ADMIN: 4}

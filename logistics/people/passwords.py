@@ -17,6 +17,15 @@ _hasher = PasswordHasher()  # argon2-cffi's defaults (Argon2id, RFC 9106 low-mem
 _DUMMY_HASH = _hasher.hash("not a password anyone has")
 
 
+def use_fast_hashing_for_tests() -> None:
+    """Cheap Argon2id parameters (config PASSWORD_HASH_FAST, tests only): the suite logs in
+    thousands of times. Production never sets it; hashes made this way are rehashed with the
+    defaults at the next login in production."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
 @functools.cache
 def _common_passwords() -> frozenset[str]:
     path = Path(__file__).with_name("common-passwords.txt.gz")

@@ -11,12 +11,13 @@ from flask_babel import lazy_gettext as _l
 from logistics import mail, queue
 from logistics.audit import services as audit
 from logistics.clock import today, utcnow
-from logistics.errors import Conflict, DomainError, NotFound
+from logistics.errors import Conflict, DomainError, NotFound, PermissionDenied
 from logistics.people import passwords, sessions, tokens
 from logistics.people.models import (
     Application,
     ApplicationStatus,
     Qualification,
+    RecoveryCode,
     Role,
     SPOKEN_LANGUAGES,
     User,
@@ -47,6 +48,28 @@ class WeakPassword(DomainError):
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+#: Characters a phone number may be written with, besides digits.
+PHONE_CHARACTERS = set("0123456789 +-()")
+PHONE_DIGITS = (6, 20)
+
+
+def phone_problem(phone: str | None) -> str | None:
+    """Return why ``phone`` is not a phone number we can use, or None (empty is fine)."""
+    phone = (phone or "").strip()
+    if not phone:
+        return None
+    digits = sum(ch.isdigit() for ch in phone)
+    if set(phone) - PHONE_CHARACTERS or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        return str(_l("Write a phone number with %(min)d to %(max)d digits; only digits, spaces, "
+                      "+, - and brackets are allowed.", min=PHONE_DIGITS[0], max=PHONE_DIGITS[1]))
+    return None
+
+
+def _not_erased(user: User) -> None:
+    if user.erased_at is not None:
+        raise Conflict(str(_l("This account has been erased; it cannot be changed.")))
 
 
 def find_by_email(session, email: str) -> User | None:
@@ -136,15 +159,28 @@ def decide_application(session, application: Application, *, approve: bool, reas
     session.flush()
 
 
+#: Roles a coordinator may invite; admins may invite any role.
+INVITABLE_BY_COORDINATORS = (Role.VOLUNTEER, Role.STAFF)
+
+
 def invite(session, *, email: str, full_name: str, role: Role, by: User, locale: str = "en") -> User:
     """Create an approved account and email a link (valid 7 days) to set its password."""
     email = normalise_email(email)
+    role = Role(role)
+    if not by.has_role(Role.ADMIN) and role not in INVITABLE_BY_COORDINATORS:
+        raise PermissionDenied(str(_l("Only an admin can invite coordinators and admins.")), field="role")
+    if not full_name.strip():
+        raise DomainError(str(_l("Write the person's full name.")), field="full_name")
     if find_by_email(session, email) is not None:
         raise EmailTaken()
     user = User(email=email, full_name=full_name.strip(), display_name=full_name.strip().split(" ")[0],
-                role=Role(role), locale=locale, approved_at=utcnow())
-    session.add(user)
-    session.flush()
+                role=role, locale=locale, approved_at=utcnow())
+    try:
+        with session.begin_nested():  # two admins inviting the same address at once
+            session.add(user)
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise EmailTaken() from None
     audit.record(session, by=by, action="user.invited", entity="user", entity_id=user.id,
                  changes={"email": email, "role": Role(role).value})
     _enqueue_mail(session, "send_invitation", user)
@@ -152,6 +188,9 @@ def invite(session, *, email: str, full_name: str, role: Role, by: User, locale:
 
 
 def resend_invitation(session, user: User, *, by: User) -> None:
+    _not_erased(user)
+    if not user.is_active:
+        raise Conflict(str(_l("This account is deactivated; reactivate it first.")))
     if user.password_hash is not None:
         raise Conflict(str(_l("This person has already set a password.")))
     user.rotate_stamp()  # the older link stops working
@@ -217,8 +256,16 @@ def reset_password(session, token: str, password: str) -> User:
 
 def update_profile(session, user: User, *, full_name: str, display_name: str | None, phone: str | None,
                    locale: str, languages, by: User) -> None:
-    fields = {"full_name": full_name.strip(), "display_name": (display_name or "").strip()
-              or full_name.strip().split(" ")[0], "phone": phone or None,
+    """Change name, phone, interface language and languages spoken, all or nothing."""
+    _not_erased(user)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise DomainError(str(_l("Write your full name.")), field="full_name")
+    problem = phone_problem(phone)
+    if problem:
+        raise DomainError(problem, field="phone")
+    fields = {"full_name": full_name, "display_name": (display_name or "").strip()
+              or full_name.split(" ")[0], "phone": (phone or "").strip() or None,
               "locale": locale if locale in ("en", "da") else "en"}
     changes = audit.diff(user, fields)
     before_langs = [lang.code for lang in user.languages]
@@ -236,6 +283,7 @@ def update_profile(session, user: User, *, full_name: str, display_name: str | N
 
 def set_role(session, user: User, role: Role, *, by: User) -> None:
     role = Role(role)
+    _not_erased(user)
     if user.id == by.id and role != user.role:
         raise DomainError(str(_l("You cannot change your own role; ask another admin.")), field="role")
     if user.role != role:
@@ -247,6 +295,7 @@ def set_role(session, user: User, role: Role, *, by: User) -> None:
 
 def set_active(session, user: User, active: bool, *, by: User) -> None:
     """Activate or deactivate an account; deactivation ends all its sessions at once."""
+    _not_erased(user)
     if user.id == by.id and not active:
         raise DomainError(str(_l("You cannot deactivate your own account.")))
     if user.is_active == active:
@@ -262,6 +311,9 @@ def set_active(session, user: User, active: bool, *, by: User) -> None:
 
 def grant_qualification(session, user: User, qualification: Qualification, *, expires_on: dt.date | None,
                         by: User) -> UserQualification:
+    _not_erased(user)
+    if not qualification.is_active:
+        raise DomainError(str(_l("This qualification is no longer in use.")), field="qualification")
     if expires_on is not None and expires_on < today():
         raise DomainError(str(_l("The expiry date is in the past.")), field="expires_on")
     held = next((q for q in user.qualifications if q.qualification_id == qualification.id), None)
@@ -289,6 +341,47 @@ def revoke_qualification(session, user: User, qualification: Qualification, *, b
     session.flush()
 
 
+def _qualification_fields(session, qualification: Qualification | None, *, code: str, name_en: str,
+                          name_da: str, description: str | None, is_active: bool) -> dict:
+    fields = {"code": (code or "").strip().lower(), "name_en": (name_en or "").strip(),
+              "name_da": (name_da or "").strip(), "description": (description or "").strip() or None,
+              "is_active": bool(is_active)}
+    if not fields["code"]:
+        raise DomainError(str(_l("Give the qualification a short code.")), field="code")
+    for name in ("name_en", "name_da"):
+        if not fields[name]:
+            raise DomainError(str(_l("Give the qualification a name.")), field=name)
+    clash = session.scalar(sa.select(Qualification.id).where(Qualification.code == fields["code"]))
+    if clash is not None and (qualification is None or clash != qualification.id):
+        raise Conflict(str(_l("Another qualification already has this code.")), field="code")
+    return fields
+
+
+def create_qualification(session, *, code: str, name_en: str, name_da: str, description: str | None = None,
+                         is_active: bool = True, by: User) -> Qualification:
+    fields = _qualification_fields(session, None, code=code, name_en=name_en, name_da=name_da,
+                                   description=description, is_active=is_active)
+    qualification = Qualification(**fields)
+    session.add(qualification)
+    session.flush()
+    audit.record(session, by=by, action="qualification.created", entity="qualification",
+                 entity_id=qualification.id, changes={k: [None, v] for k, v in fields.items()})
+    return qualification
+
+
+def update_qualification(session, qualification: Qualification, *, code: str, name_en: str, name_da: str,
+                         description: str | None, is_active: bool, by: User) -> None:
+    fields = _qualification_fields(session, qualification, code=code, name_en=name_en, name_da=name_da,
+                                   description=description, is_active=is_active)
+    changes = audit.diff(qualification, fields)
+    if changes:
+        for name, value in fields.items():
+            setattr(qualification, name, value)
+        audit.record(session, by=by, action="qualification.changed", entity="qualification",
+                     entity_id=qualification.id, changes=changes)
+        session.flush()
+
+
 def valid_qualification_ids(user: User, on: dt.date | None = None) -> set[int]:
     day = on or today()
     return {q.qualification_id for q in user.qualifications if q.is_valid_on(day)}
@@ -298,10 +391,11 @@ def search_users(session, *, q: str | None = None, role: str | None = None, stat
                  page: int = 1, per_page: int = 50):
     """Users matching a search; status is active, inactive, pending, erasure or erased."""
     stmt = sa.select(User).options(sa.orm.selectinload(User.qualifications))
-    if q:
-        like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.full_name).like(like), User.email.like(like),
-                                 sa.func.lower(User.display_name).like(like)))
+    if q and q.strip():
+        needle = q.strip().lower()
+        stmt = stmt.where(sa.or_(sa.func.lower(User.full_name).contains(needle, autoescape=True),
+                                 User.email.contains(needle, autoescape=True),
+                                 sa.func.lower(User.display_name).contains(needle, autoescape=True)))
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == Role(role))
     if status == "active":
@@ -350,6 +444,7 @@ def erase(session, user: User, *, by: User) -> None:
     if user.id == by.id:
         raise DomainError(str(_l("Ask another admin to erase your own account.")))
     personal = [user.email, user.full_name, user.phone or "", user.display_name]
+    _scrub_own_audit(session, user)
     user.email = f"erased-{user.id}@erased.invalid"
     user.full_name = str(_l("Erased person"))
     user.display_name = str(_l("Erased"))
@@ -365,8 +460,7 @@ def erase(session, user: User, *, by: User) -> None:
     if user.application is not None:
         user.application.availability = ""
         user.application.motivation = ""
-    from logistics.people.models import RecoveryCode
-
+        user.application.reason = None
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     sessions.end_all(session, user.id)
     for hook in ERASURE_HOOKS:
@@ -377,6 +471,28 @@ def erase(session, user: User, *, by: User) -> None:
     mail.scrub_outbox(scrub)
     audit.record(session, by=by, action="user.erased", entity="user", entity_id=user.id)
     session.flush()
+
+
+#: Keys in audit payloads about a person that hold personal values (before → after).
+_PERSONAL_AUDIT_KEYS = frozenset(PERSONAL_FIELDS) | {"languages", "reason"}
+
+
+def _scrub_own_audit(session, user: User) -> None:
+    """Blank personal values in the audit entries about ``user``: earlier names and phone
+    numbers are in their before → after pairs and would survive a scrub of current values."""
+    from logistics.audit.models import AuditEntry
+
+    entries = session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "user",
+                                                          AuditEntry.entity_id == str(user.id)))
+    for entry in entries:
+        changes = dict(entry.changes or {})
+        hit = False
+        for key in _PERSONAL_AUDIT_KEYS & changes.keys():
+            value = changes[key]
+            changes[key] = ["[erased]", "[erased]"] if isinstance(value, list) else "[erased]"
+            hit = True
+        if hit:
+            entry.changes = changes
 
 
 def inactive_accounts(session, months: int) -> list[User]:

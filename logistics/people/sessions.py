@@ -85,6 +85,18 @@ def end_all(session, user_id: int, *, except_id: int | None = None) -> int:
     return session.execute(stmt).rowcount
 
 
+def end_own(session, user_id: int, session_id: int) -> None:
+    """End one live session of ``user_id``; a session of someone else is "not found"."""
+    from flask_babel import lazy_gettext as _l
+
+    from logistics.errors import NotFound
+
+    row = session.get(UserSession, session_id)
+    if row is None or row.user_id != user_id or row.ended_at is not None:
+        raise NotFound(str(_l("This session has already ended.")))
+    end(session, row)
+
+
 def active(session, user_id: int) -> list[UserSession]:
     return list(session.scalars(
         sa.select(UserSession)

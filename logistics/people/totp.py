@@ -115,6 +115,38 @@ def remaining_recovery_codes(session, user: User) -> int:
     )
 
 
+def required_for(session, user: User) -> bool:
+    """Coordinators and admins must use two-factor login while the setting says so."""
+    from logistics import settings
+    from logistics.people.models import Role
+
+    return user.has_role(Role.COORDINATOR) and bool(settings.get(session, "require_2fa_privileged"))
+
+
+def disable_own(session, user: User, *, password: str) -> None:
+    """Switch off one's own two-factor login, confirmed with the password; refused where the
+    role requires it."""
+    from logistics.people import passwords
+
+    if not user.has_totp:
+        raise DomainError(str(_l("Two-factor login is already off.")))
+    if required_for(session, user):
+        raise DomainError(str(_l("Your role requires two-factor login, so it cannot be switched off.")))
+    if not passwords.verify(user.password_hash, password or ""):
+        raise DomainError(str(_l("Your current password is not right.")), field="password")
+    disable(session, user, by=user)
+
+
+def reset(session, user: User, *, by: User) -> None:
+    """An admin switches off someone else's two-factor login (a lost phone and lost codes);
+    where the role requires it, they set it up again at their next login."""
+    if user.id == by.id:
+        raise DomainError(str(_l("Use your own security page to change your two-factor login.")))
+    if not user.has_totp:
+        raise DomainError(str(_l("Two-factor login is already off.")))
+    disable(session, user, by=by)
+
+
 def disable(session, user: User, *, by: User) -> None:
     user.totp_secret = None
     user.totp_enabled_at = None

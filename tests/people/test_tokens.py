@@ -9,7 +9,7 @@ import pytest
 from logistics import clock
 from logistics.extensions import db
 from logistics.people import services, tokens
-from logistics.people.jobs import external_url
+from logistics.urls import external_url
 from logistics.people.models import Role, User
 from tests import factories
 from tests.people.conftest import NEW_PASSWORD, error_for, path_of

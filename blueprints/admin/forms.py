@@ -1,0 +1,92 @@
+"""Forms for administration: shape only; the rules are in logistics.people and settings."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, EmailField, IntegerField, SearchField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from blueprints.account.forms import options
+from blueprints.account.labels import ROLE_LABELS, STATUS_LABELS
+from logistics.people.models import Role
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def role_choices(roles=tuple(Role)):
+    return options((r.value, ROLE_LABELS[r]) for r in roles)
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form
+
+    q = SearchField(_l("Name or email"), validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Role"), choices=options([("", _l("All roles"))]) + role_choices(), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()], choices=options([
+        ("", _l("All but erased")), ("active", STATUS_LABELS["active"]), ("inactive", STATUS_LABELS["inactive"]),
+        ("pending", STATUS_LABELS["pending"]), ("erasure", STATUS_LABELS["erasure"]),
+        ("erased", STATUS_LABELS["erased"])]))
+
+
+class DirectoryFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Name, email or phone"), validators=[Optional(), Length(max=100)])
+    language = SelectField(_l("Speaks"), choices=[], validators=[Optional()])
+    qualification = SelectField(_l("Qualification"), choices=[], validators=[Optional()])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=role_choices(), validators=[DataRequired()])
+
+
+class GrantForm(FlaskForm):
+    qualification = SelectField(_l("Qualification"), coerce=int, choices=[], validators=[DataRequired()])
+    expires_on = DateField(_l("Valid until (optional)"), validators=[Optional()],
+                           description=_l("The last day it holds. Leave empty if it does not expire."))
+
+
+class QualificationForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40),
+                                               Regexp(r"^[a-zA-Z0-9_-]+$", message=_l(
+                                                   "Use only letters a-z, digits, - and _."))],
+                       description=_l("A short key without spaces, e.g. first_aid."))
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=80)])
+    name_da = StringField(_l("Name in Danish"), validators=[DataRequired(), Length(max=80)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=500)])
+    is_active = BooleanField(_l("In use"), default=True,
+                             description=_l("Qualifications no longer in use cannot be granted; people keep those they hold."))
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), choices=[], validators=[Optional()])
+    actor = SearchField(_l("Made by"), validators=[Optional(), Length(max=100)],
+                        render_kw={"placeholder": _l("name, email or \"system\"")})
+    entity = SelectField(_l("Kind of thing"), choices=[], validators=[Optional()])
+    entity_id = StringField(_l("Its number"), validators=[Optional(), Length(max=40)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+
+class SettingsForm(FlaskForm):
+    require_2fa_privileged = BooleanField(
+        _l("Coordinators and admins must use two-factor login"),
+        description=_l("They see volunteers' contact details. Switch this off only for a demo."))
+    retention_months = IntegerField(
+        _l("Retention period in months"),
+        description=_l("Accounts without a login for longer than this are listed for an admin to erase."),
+        validators=[DataRequired(), NumberRange(min=1, max=240)])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
+    role = SelectField(_l("Role"), choices=role_choices(), validators=[DataRequired()])
+    locale = SelectField(_l("Language of the email"), choices=options([("da", "Dansk"), ("en", "English")]),
+                         validators=[DataRequired()])

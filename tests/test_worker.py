@@ -1,0 +1,64 @@
+"""worker.py: a real worker process runs queued jobs and stops cleanly on SIGTERM."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from logistics import queue
+from logistics.extensions import db
+from logistics.people import services
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _redis_url(app) -> str:
+    state = queue.state(app)
+    if state.embedded is not None:
+        return f"unix://{state.embedded.socket_file}?db=0"
+    return app.config["REDIS_URL"]
+
+
+@pytest.fixture
+def worker_process(app, tmp_path):
+    env = dict(os.environ)
+    env.update({
+        "INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": _redis_url(app),
+        "MAIL_URL": app.config["MAIL_URL"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "BASE_URL": app.config["BASE_URL"],
+    })
+    log = open(tmp_path / "worker.log", "w+")
+    # Its own process group: RQ's scheduler is a child process that must go with it.
+    proc = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc.output = lambda: (tmp_path / "worker.log").read_text()
+    yield proc
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    log.close()
+
+
+def test_worker_sends_queued_email_and_stops_on_sigterm(app, worker_process, mailbox):
+    with app.app_context():
+        user = factories.user("volunteer", email="reset.me@example.org")
+        db.session.commit()
+        services.request_password_reset(db.session, user.email)
+        db.session.commit()  # the job leaves for Redis only now
+    deadline = time.monotonic() + 20
+    while not mailbox.to("reset.me@example.org") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if not mailbox.to("reset.me@example.org"):
+        pytest.fail("the worker did not send the email:\n" + worker_process.output())
+    worker_process.send_signal(signal.SIGTERM)
+    assert worker_process.wait(20) == 0
+    output = worker_process.output()
+    assert "/reset-password/" in mailbox.body(mailbox.to("reset.me@example.org")[0])
+    assert "reset.me@example.org" not in output  # log lines never hold addresses
