@@ -34,6 +34,10 @@ def configure(app: Flask, overrides: dict) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides)
+    if "BASE_URL" in overrides:
+        # A BASE_URL given here (not in the environment) must still make cookies Secure.
+        derived = config.from_base_url(overrides["BASE_URL"])
+        app.config.update({k: v for k, v in derived.items() if k not in overrides or k == "BASE_URL"})
     if app.config.get("PASSWORD_HASH_FAST"):
         from logistics.people import passwords
 

@@ -39,11 +39,20 @@ def secret_key_from(instance_path: str) -> str:
     return key
 
 
+def from_base_url(base_url: str) -> dict:
+    """Settings that follow from the public address (https: secure cookies and links)."""
+    https = base_url.startswith("https://")
+    return {
+        "BASE_URL": base_url.rstrip("/"),
+        "SESSION_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+    }
+
+
 def from_environment(instance_path: str, env: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from ``env`` (default: ``os.environ``)."""
     env = dict(os.environ if env is None else env)
     base_url = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    https = base_url.startswith("https://")
     database_url = env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'logistics.sqlite'}"
     # Heroku-style URLs name the old driver; SQLAlchemy wants the psycopg 3 dialect.
     if database_url.startswith("postgres://"):
@@ -61,7 +70,6 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "REDIS_URL": env.get("REDIS_URL") or None,
         "MAIL_URL": env.get("MAIL_URL") or None,
         "MAIL_FROM": env.get("MAIL_FROM", "HopeNow <no-reply@hopenow.invalid>"),
-        "BASE_URL": base_url,
         "ORG_NAME": env.get("ORG_NAME", "HopeNow"),
         "ORG_TIMEZONE": env.get("ORG_TIMEZONE", "Europe/Copenhagen"),
         "BABEL_DEFAULT_LOCALE": "en",
@@ -70,8 +78,6 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         # Sessions: the cookie only carries a random session id that the database can revoke.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": https,
-        "PREFERRED_URL_SCHEME": "https" if https else "http",
         "SESSION_IDLE_MINUTES": _int(env.get("SESSION_IDLE_MINUTES"), 30),
         "SESSION_ABSOLUTE_HOURS": _int(env.get("SESSION_ABSOLUTE_HOURS"), 12),
         "REMEMBER_COOKIE_DURATION": 0,
@@ -81,4 +87,5 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "LOGIN_LIMITS": env.get("LOGIN_LIMITS", "10 per 15 minutes"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # there are no uploads; forms are small
         "JSON_SORT_KEYS": False,
+        **from_base_url(base_url),
     }

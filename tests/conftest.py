@@ -272,14 +272,20 @@ def run_jobs(app):
 
     def run() -> int:
         state = queue.state(app)
+
+        def finished() -> int:
+            return sum(q.finished_job_registry.count for q in state.queues.values())
+
         with app.app_context():
+            before = finished()
             worker = SimpleWorker(list(state.queues.values()), connection=state.connection)
             worker.work(burst=True)
             failed = sum(q.failed_job_registry.count for q in state.queues.values())
             assert failed == 0, "a job failed: " + "; ".join(
                 str(q.fetch_job(j).latest_result().exc_string)
                 for q in state.queues.values() for j in q.failed_job_registry.get_job_ids())
-        return worker.successful_job_count
+        # RQ 3 counts successes in Redis, not on the worker object (its attribute stays 0).
+        return finished() - before
 
     return run
 

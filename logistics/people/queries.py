@@ -4,9 +4,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from logistics.people.models import SPOKEN_LANGUAGES, Qualification, Role, User, UserQualification
+from logistics.people.models import (SPOKEN_LANGUAGES, Application, ApplicationStatus, Qualification, Role, User,
+                                     UserQualification)
 
 #: Names CLDR does not have, in the interface languages.
 _EXTRA_LANGUAGE_NAMES = {"edo": _l("Edo (Bini)")}
@@ -67,3 +68,16 @@ def user_for_admin(session, user_id: int) -> User | None:
         .options(selectinload(User.languages),
                  selectinload(User.qualifications).joinedload(UserQualification.granted_by))
     )
+
+
+def decided_applications(session, *, page: int = 1, per_page: int = 25) -> tuple[list[Application], int]:
+    """Approved and rejected applications, the latest decision first, one page of them."""
+    where = Application.status != ApplicationStatus.PENDING
+    total = session.scalar(sa.select(sa.func.count()).select_from(Application).where(where))
+    rows = session.scalars(
+        sa.select(Application).where(where)
+        .options(joinedload(Application.user), joinedload(Application.decided_by))
+        .order_by(Application.decided_at.desc(), Application.id.desc())
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return list(rows), total

@@ -111,15 +111,24 @@ def submit_application(session, *, full_name: str, email: str, phone: str | None
                 phone=(phone or None), locale=locale, role=Role.VOLUNTEER, is_active=True)
     _set_languages(user, languages)
     user.application = Application(availability=availability.strip(), motivation=motivation.strip())
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+    except sa.exc.IntegrityError:
+        # The same address sent twice at once: the other request made the account.
+        existing = find_by_email(session, email)
+        if existing is not None:
+            _enqueue_mail(session, "send_account_exists", existing)
+        return None
     audit.record(session, by=None, action="application.submitted", entity="user", entity_id=user.id)
     return user
 
 
 def pending_applications(session) -> list[Application]:
     return list(session.scalars(
-        sa.select(Application).where(Application.status == ApplicationStatus.PENDING)
+        sa.select(Application).join(Application.user)
+        .where(Application.status == ApplicationStatus.PENDING, User.erased_at.is_(None))
         .options(sa.orm.joinedload(Application.user).selectinload(User.languages))
         .order_by(Application.created_at)
     ))

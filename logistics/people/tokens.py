@@ -9,8 +9,9 @@ import hashlib
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
+from logistics.clock import utcnow
 from logistics.errors import DomainError
 from logistics.people.models import User
 
@@ -27,8 +28,16 @@ class TokenExpired(TokenInvalid):
     pass
 
 
+class _ClockSigner(TimestampSigner):
+    """Stamps and ages links with logistics.clock (itsdangerous reads time.time() itself)."""
+
+    def get_timestamp(self) -> int:
+        return int(utcnow().timestamp())
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"logistics.{purpose}")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"logistics.{purpose}",
+                                  signer=_ClockSigner)
 
 
 def _stamp_digest(user: User) -> str:
