@@ -10,3 +10,17 @@ from logistics.people.models import (  # noqa: F401
     UserSession,
 )
 from logistics.settings import Setting  # noqa: F401
+from logistics.stock.models import (  # noqa: F401
+    Balance,
+    FormToken,
+    Item,
+    Kit,
+    KitLine,
+    Location,
+    Lot,
+    Movement,
+    Outreach,
+    ProductGroup,
+    Stocktake,
+    StocktakeLine,
+)

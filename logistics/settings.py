@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "require_2fa_privileged": True,
     # Accounts with no login for this many months are listed for an admin to erase.
     "retention_months": 24,
+    # Stock lists and digests warn about lots expiring within this many days.
+    "stock_expiry_warning_days": 30,
 }
 
 
