@@ -46,5 +46,8 @@ def demo_data() -> None:
 
 
 def register(app: Flask) -> None:
+    from logistics.stock.cli import stock
+
     app.cli.add_command(create_user)
     app.cli.add_command(demo_data)
+    app.cli.add_command(stock)

@@ -39,6 +39,7 @@ _STEPS: list[Callable] = []
 
 #: Modules whose import registers demo steps (one line per area).
 AREA_DEMOS: list[str] = [
+    "logistics.stock.demo",
 ]
 
 
