@@ -6,7 +6,8 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from logistics.stock.models import ACTIVITY_KINDS, UNITS, Category, Fit
@@ -39,6 +40,11 @@ DISCARD_REASONS = {
 }
 
 QUANTITY_RENDER = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+def opts(pairs) -> list[SelectChoice]:
+    """Choices for a SelectField or RadioField from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 def new_token() -> str:
@@ -74,8 +80,8 @@ class ReceiveForm(OnceForm):
                            description=_l("As printed on the package; leave empty if there is none."))
     expires_on = DateField(_l("Expiry date"), [Optional()])
     confirm_past_expiry = BooleanField(_l("Yes, I am receiving goods that have already expired"))
-    source_kind = SelectField(_l("From"), choices=[("", _l("— not stated —")), ("donor", _l("Donor")),
-                                                   ("supplier", _l("Supplier"))], validate_choice=True)
+    source_kind = SelectField(_l("From"), choices=opts([("", _l("— not stated —")), ("donor", _l("Donor")),
+                                                   ("supplier", _l("Supplier"))]), validate_choice=True)
     source_name = StringField(_l("Donor or supplier name"), [Optional(), Length(max=120)],
                               description=_l("An organisation or shop; never a client."))
     unit_cost = StringField(_l("Price per unit (DKK)"), [Optional(), Length(max=20)], render_kw=QUANTITY_RENDER)
@@ -87,7 +93,7 @@ class IssueForm(OnceForm):
     quantity = _quantity()
     location_id = _select(_l("From location"))
     lot_id = _select(_l("Lot"), required=False)
-    reason = SelectField(_l("For"), choices=list(ISSUE_REASONS.items()), default="outreach")
+    reason = SelectField(_l("For"), choices=opts(ISSUE_REASONS.items()), default="outreach")
     note = TextAreaField(_l("Note"), [Optional(), Length(max=500)])
 
 
@@ -105,14 +111,14 @@ class DiscardForm(OnceForm):
     quantity = _quantity()
     location_id = _select(_l("Location"))
     lot_id = _select(_l("Lot"), required=False)
-    reason = SelectField(_l("Reason"), [InputRequired()], choices=list(DISCARD_REASONS.items()))
+    reason = SelectField(_l("Reason"), [InputRequired()], choices=opts(DISCARD_REASONS.items()))
     note = TextAreaField(_l("Note"), [Optional(), Length(max=500)])
 
 
 class AdjustForm(OnceForm):
     item_id = _select(_l("Item"))
     direction = RadioField(_l("Change"), [InputRequired(message=_l("Choose up or down."))],
-                           choices=[("up", _l("Add to stock")), ("down", _l("Take from stock"))])
+                           choices=opts([("up", _l("Add to stock")), ("down", _l("Take from stock"))]))
     quantity = _quantity()
     location_id = _select(_l("Location"))
     lot_id = _select(_l("Lot"), required=False)
@@ -125,11 +131,11 @@ class UndoForm(OnceForm):
 
 class ItemForm(FlaskForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the item a name.")), Length(max=120)])
-    category = SelectField(_l("Category"), choices=[(c.value, label) for c, label in CATEGORY_LABELS.items()])
-    unit = SelectField(_l("Unit"), choices=[(u, UNIT_NAMES[u]) for u in UNITS])
+    category = SelectField(_l("Category"), choices=opts((c.value, label) for c, label in CATEGORY_LABELS.items()))
+    unit = SelectField(_l("Unit"), choices=opts((u, UNIT_NAMES[u]) for u in UNITS))
     is_expiry_tracked = BooleanField(_l("Expires: every lot needs an expiry date"))
     product_group_id = _select(_l("Product group (clothing)"), required=False)
-    fit = SelectField(_l("Fit (clothing)"), choices=[("", "—")] + [(f.value, label) for f, label in FIT_LABELS.items()])
+    fit = SelectField(_l("Fit (clothing)"), choices=opts([("", "—")] + [(f.value, label) for f, label in FIT_LABELS.items()]))
     size = StringField(_l("Size (clothing)"), [Optional(), Length(max=20)])
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)])
     is_active = BooleanField(_l("In use"), default=True)
@@ -191,7 +197,7 @@ class CheckForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it only chooses what to look at
 
-    activity_kind = SelectField(_l("Activity"), choices=list(ACTIVITY_LABELS.items()), default="street_outreach")
+    activity_kind = SelectField(_l("Activity"), choices=opts(ACTIVITY_LABELS.items()), default="street_outreach")
     from_location_id = _select(_l("Pack from"))
     bag_location_id = _select(_l("Into"))
 
@@ -214,8 +220,9 @@ class ExportForm(FlaskForm):
     end = DateField(_l("To"), [Optional()])
     item_id = _select(_l("Item"), required=False)
     location_id = _select(_l("Location"), required=False)
-    kind = SelectField(_l("Kind"), choices=[("", _l("All"))] + list(KIND_LABELS.items()))
-    category = SelectField(_l("Category"), choices=[("", _l("All"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=opts([("", _l("All"))] + list(KIND_LABELS.items())), default="")
+    category = SelectField(_l("Category"), choices=opts([("", _l("All"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]),
+                           default="")
 
 
 __all__ = [n for n in dir() if n.endswith("Form")] + ["ACTIVITY_KINDS"]

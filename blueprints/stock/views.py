@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   stream_with_context, url_for)
+                   url_for)
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -78,12 +78,12 @@ def _int_arg(name: str) -> int | None:
 
 def _item_choices(field, blank: str | None = None) -> None:
     choices = [(str(i.id), i.full_name) for i in queries.item_choices(db.session)]
-    field.choices = ([("", blank)] if blank is not None else [("", _("— choose an item —"))]) + choices
+    field.choices = f.opts(([("", blank)] if blank is not None else [("", _("— choose an item —"))]) + choices)
 
 
 def _location_choices(field, *, mobile: bool | None = None, blank: str | None = None) -> None:
     locs = [loc for loc in queries.locations(db.session) if mobile is None or loc.is_mobile == mobile]
-    field.choices = ([("", blank)] if blank is not None else []) + [(str(loc.id), loc.name) for loc in locs]
+    field.choices = f.opts(([("", blank)] if blank is not None else []) + [(str(loc.id), loc.name) for loc in locs])
 
 
 def _lot_choices(field, item_id) -> None:
@@ -100,7 +100,7 @@ def _lot_choices(field, item_id) -> None:
             if lot.is_quarantined:
                 label += " · " + _("blocked")
             choices.append((str(lot.id), label))
-    field.choices = choices
+    field.choices = f.opts(choices)
 
 
 def _prefill(form, *names) -> None:
@@ -185,7 +185,7 @@ def item(item_id: int):
 
 
 def _item_form_choices(form) -> None:
-    form.product_group_id.choices = [("", "—")] + [(str(g.id), g.name) for g in queries.product_groups(db.session)]
+    form.product_group_id.choices = f.opts([("", "—")] + [(str(g.id), g.name) for g in queries.product_groups(db.session)])
 
 
 def _item_values(form) -> dict:
@@ -345,7 +345,7 @@ def discard():
     _location_choices(form.location_id)
     _prefill(form, "item_id", "location_id", "lot_id")
     _lot_choices(form.lot_id, form.item_id.data)
-    form.lot_id.choices[0] = ("", _("Expired and blocked first, then first expiring"))
+    form.lot_id.choices[0] = f.SelectChoice("", _("Expired and blocked first, then first expiring"))
 
     def action():
         item = services.get_item(db.session, form.item_id.data)
@@ -653,6 +653,9 @@ def _safe_cell(value) -> str:
 
 
 def _csv_response(filename: str, header: list[str], rows):
+    """CSV built from ``rows`` read now (the database session ends with the request)."""
+    rows = list(rows)
+
     def generate():
         buf = io.StringIO()
         writer = csv.writer(buf)
@@ -665,7 +668,7 @@ def _csv_response(filename: str, header: list[str], rows):
                 buf.truncate()
         yield buf.getvalue()
 
-    return Response(stream_with_context(generate()), mimetype="text/csv",
+    return Response(generate(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -678,19 +681,23 @@ def shopping_list_csv():
                          ["item", "category", "unit", "on_hand", "min_level", "to_buy"], rows)
 
 
-@bp.route("/export")
-@allow(Role.STAFF)
-def export():
+def _export_form():
     form = f.ExportForm(request.args)
     _item_choices(form.item_id, blank=_("All"))
     _location_choices(form.location_id, blank=_("All"))
-    return render_template("stock/export.html", form=form)
+    return form
+
+
+@bp.route("/export")
+@allow(Role.STAFF)
+def export():
+    return render_template("stock/export.html", form=_export_form())
 
 
 @bp.route("/export/on-hand.csv")
 @allow(Role.STAFF)
 def export_on_hand():
-    form = f.ExportForm(request.args)
+    form = _export_form()
     category = form.category.data if form.category.data in {c.value for c in Category} else None
     rows = ([item.id, item.full_name, item.category.value, item.unit, lot.code, lot.expires_on or "",
              "yes" if lot.is_quarantined else "", loc.name, services.fmt(q)]
@@ -704,7 +711,7 @@ def export_on_hand():
 @bp.route("/export/movements.csv")
 @allow(Role.STAFF)
 def export_movements():
-    form = f.ExportForm(request.args)
+    form = _export_form()
     if not form.validate():
         return _render("stock/export.html", 422, form=form)
     kind = form.kind.data if form.kind.data in {k.value for k in MovementKind} else None
@@ -769,7 +776,7 @@ def _check_form():
     _location_choices(form.bag_location_id, mobile=True)
     for field in (form.from_location_id, form.bag_location_id):
         if not field.data and field.choices:
-            field.data = field.choices[0][0]
+            field.data = field.choices[0].value
     if form.activity_kind.data not in ACTIVITY_KINDS:
         form.activity_kind.data = "street_outreach"
     return form

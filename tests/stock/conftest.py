@@ -26,9 +26,8 @@ def make_location(name, mobile=False):
     return loc
 
 
-@pytest.fixture
-def stock(app_ctx):
-    """Locations, a staff member, a coordinator and two items (one expiring, one not)."""
+def build_stock() -> SimpleNamespace:
+    """Locations, a staff member, a coordinator and three items (one expiring, two not)."""
     staff = factories.user("staff")
     coordinator = factories.user("coordinator")
     ns = SimpleNamespace(
@@ -41,6 +40,34 @@ def stock(app_ctx):
     )
     db.session.commit()
     return ns
+
+
+@pytest.fixture
+def stock(app_ctx):
+    """The stock set-up inside an app context held for the test (service tests)."""
+    return build_stock()
+
+
+@pytest.fixture
+def web_stock(app):
+    """The stock set-up built in its own app context, so client requests get theirs."""
+    with app.app_context():
+        return build_stock()
+
+
+@pytest.fixture
+def data(app):
+    """``with data(ns) as s:`` — an app context whose ``s`` holds ``ns``'s objects attached
+    to that context's session; commits at the end of the block."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def block(ns):
+        with app.app_context():
+            yield SimpleNamespace(**{k: db.session.merge(v, load=False) for k, v in vars(ns).items()})
+            db.session.commit()
+
+    return block
 
 
 def receive(ns, item, qty, location=None, code=None, days=None, **kw):
