@@ -774,6 +774,9 @@ def _check_form():
     form = f.CheckForm(request.args)
     _location_choices(form.from_location_id, mobile=False)
     _location_choices(form.bag_location_id, mobile=True)
+    if not form.from_location_id.data:
+        busiest = queries.busiest_location(db.session, mobile=False)
+        form.from_location_id.data = str(busiest) if busiest else None
     for field in (form.from_location_id, form.bag_location_id):
         if not field.data and field.choices:
             field.data = field.choices[0].value

@@ -39,6 +39,14 @@ def locations(session, *, active_only: bool = True) -> list[Location]:
     return list(session.scalars(stmt))
 
 
+def busiest_location(session, *, mobile: bool) -> int | None:
+    """The active location holding the most lots (the storeroom, usually)."""
+    return session.scalar(
+        sa.select(Location.id).join(Balance, Balance.location_id == Location.id)
+        .where(Location.is_active.is_(True), Location.is_mobile.is_(mobile), Balance.qty > 0)
+        .group_by(Location.id).order_by(sa.func.count().desc(), Location.id).limit(1))
+
+
 def item_choices(session) -> list[Item]:
     return list(session.scalars(
         sa.select(Item).where(Item.is_active.is_(True)).order_by(Item.name, Item.fit, Item.size, Item.id)))
