@@ -67,6 +67,9 @@ def shifts_extend(weeks: int) -> None:
 
 
 def register(app: Flask) -> None:
+    from logistics.stock.cli import stock
+
     app.cli.add_command(create_user)
     app.cli.add_command(demo_data)
     app.cli.add_command(shifts_cli)
+    app.cli.add_command(stock)

@@ -40,6 +40,7 @@ _STEPS: list[Callable] = []
 #: Modules whose import registers demo steps (one line per area).
 AREA_DEMOS: list[str] = [
     "logistics.shifts.demo",
+    "logistics.stock.demo",
 ]
 
 

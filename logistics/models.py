@@ -19,3 +19,17 @@ from logistics.shifts.models import (  # noqa: F401
     ShiftEvent,
     Signup,
 )
+from logistics.stock.models import (  # noqa: F401
+    Balance,
+    FormToken,
+    Item,
+    Kit,
+    KitLine,
+    Location,
+    Lot,
+    Movement,
+    Outreach,
+    ProductGroup,
+    Stocktake,
+    StocktakeLine,
+)

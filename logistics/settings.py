@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "shifts_hotline_max_hours_per_week": 12,
     "shifts_rest_after_night_hours": 11,
     "shifts_hotline_staff_needed": 1,
+    # Stock lists and digests warn about lots expiring within this many days.
+    "stock_expiry_warning_days": 30,
 }
 
 

@@ -1,0 +1,228 @@
+"""Stock forms: shapes and ranges only. Whether an item exists, a quantity is whole for its
+unit or enough is on hand is for the services, which name the field that is wrong."""
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from logistics.stock.models import ACTIVITY_KINDS, UNITS, Category, Fit
+
+CATEGORY_LABELS = {
+    Category.FOOD: _l("Food"), Category.HYGIENE: _l("Hygiene"), Category.MEDICINE: _l("Medicine"),
+    Category.TEST_KIT: _l("Test kits"), Category.VACCINE: _l("Vaccines"), Category.CLOTHING: _l("Clothing"),
+    Category.FOOD_PACK: _l("Food packs"), Category.VOUCHER: _l("Vouchers"), Category.OTHER: _l("Other"),
+}
+FIT_LABELS = {Fit.WOMEN: _l("women"), Fit.MEN: _l("men"), Fit.UNISEX: _l("unisex"), Fit.CHILD: _l("child")}
+UNIT_NAMES = {
+    "piece": _l("piece"), "pack": _l("pack"), "box": _l("box"), "bottle": _l("bottle"), "pair": _l("pair"),
+    "dose": _l("dose"), "test": _l("test"), "voucher": _l("voucher"), "kg": _l("kilogram"), "litre": _l("litre"),
+}
+ACTIVITY_LABELS = {
+    "street_outreach": _l("Street outreach"), "hotline": _l("Hotline"), "food_distribution": _l("Food distribution"),
+    "packing": _l("Packing"), "communal_cooking": _l("Communal cooking"), "prison_visit": _l("Prison visit"),
+    "office": _l("Office"), "training": _l("Training"), "other": _l("Other"),
+}
+KIND_LABELS = {
+    "receive": _l("Received"), "issue": _l("Issued"), "transfer": _l("Moved"), "adjust": _l("Adjusted"),
+    "count": _l("Counted"), "discard": _l("Discarded"), "pack": _l("Packed"), "unpack": _l("Unpacked"),
+}
+ISSUE_REASONS = {
+    "outreach": _l("Outreach"), "distribution": _l("Distribution"), "cooking": _l("Communal cooking"),
+    "hand_out": _l("Hand-out at the office"), "prison_visit": _l("Prison visit"), "other": _l("Other"),
+}
+DISCARD_REASONS = {
+    "expired": _l("Expired"), "damaged": _l("Damaged"), "recalled": _l("Recalled"), "other": _l("Other"),
+}
+
+QUANTITY_RENDER = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+def opts(pairs) -> list[SelectChoice]:
+    """Choices for a SelectField or RadioField from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class OnceForm(FlaskForm):
+    """A form whose rendering carries a one-time token; a repeat submit records nothing."""
+
+    once = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.once.data:
+            self.once.data = new_token()
+
+
+def _quantity(label=None):
+    return StringField(label or _l("Quantity"), [InputRequired(message=_l("Enter a quantity."))],
+                       render_kw=QUANTITY_RENDER)
+
+
+def _select(label, required=True):
+    validators = [InputRequired(message=_l("Choose one."))] if required else [Optional()]
+    return SelectField(label, validators, validate_choice=False, coerce=str)
+
+
+class ReceiveForm(OnceForm):
+    item_id = _select(_l("Item"))
+    quantity = _quantity()
+    location_id = _select(_l("Location"))
+    lot_code = StringField(_l("Lot number"), [Optional(), Length(max=60)],
+                           description=_l("As printed on the package; leave empty if there is none."))
+    expires_on = DateField(_l("Expiry date"), [Optional()])
+    confirm_past_expiry = BooleanField(_l("Yes, I am receiving goods that have already expired"))
+    source_kind = SelectField(_l("From"), choices=opts([("", _l("— not stated —")), ("donor", _l("Donor")),
+                                                   ("supplier", _l("Supplier"))]), validate_choice=True)
+    source_name = StringField(_l("Donor or supplier name"), [Optional(), Length(max=120)],
+                              description=_l("An organisation or shop; never a client."))
+    unit_cost = StringField(_l("Price per unit (DKK)"), [Optional(), Length(max=20)], render_kw=QUANTITY_RENDER)
+    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)])
+
+
+class IssueForm(OnceForm):
+    item_id = _select(_l("Item"))
+    quantity = _quantity()
+    location_id = _select(_l("From location"))
+    lot_id = _select(_l("Lot"), required=False)
+    reason = SelectField(_l("For"), choices=opts(ISSUE_REASONS.items()), default="outreach")
+    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)])
+
+
+class TransferForm(OnceForm):
+    item_id = _select(_l("Item"))
+    quantity = _quantity()
+    location_id = _select(_l("From location"))
+    to_location_id = _select(_l("To location"))
+    lot_id = _select(_l("Lot"), required=False)
+    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)])
+
+
+class DiscardForm(OnceForm):
+    item_id = _select(_l("Item"))
+    quantity = _quantity()
+    location_id = _select(_l("Location"))
+    lot_id = _select(_l("Lot"), required=False)
+    reason = SelectField(_l("Reason"), [InputRequired()], choices=opts(DISCARD_REASONS.items()))
+    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)])
+
+
+class AdjustForm(OnceForm):
+    item_id = _select(_l("Item"))
+    direction = RadioField(_l("Change"), [InputRequired(message=_l("Choose up or down."))],
+                           choices=opts([("up", _l("Add to stock")), ("down", _l("Take from stock"))]))
+    quantity = _quantity()
+    location_id = _select(_l("Location"))
+    lot_id = _select(_l("Lot"), required=False)
+    reason = StringField(_l("Reason"), [DataRequired(message=_l("Say why the stock is adjusted.")), Length(max=200)])
+
+
+class UndoForm(OnceForm):
+    reason = StringField(_l("Reason"), [Optional(), Length(max=200)])
+
+
+class ItemForm(FlaskForm):
+    name = StringField(_l("Name"), [DataRequired(message=_l("Give the item a name.")), Length(max=120)])
+    category = SelectField(_l("Category"), choices=opts((c.value, label) for c, label in CATEGORY_LABELS.items()))
+    unit = SelectField(_l("Unit"), choices=opts((u, UNIT_NAMES[u]) for u in UNITS))
+    is_expiry_tracked = BooleanField(_l("Expires: every lot needs an expiry date"))
+    product_group_id = _select(_l("Product group (clothing)"), required=False)
+    fit = SelectField(_l("Fit (clothing)"), choices=opts([("", "—")] + [(f.value, label) for f, label in FIT_LABELS.items()]))
+    size = StringField(_l("Size (clothing)"), [Optional(), Length(max=20)])
+    notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)])
+    is_active = BooleanField(_l("In use"), default=True)
+
+
+class MinLevelForm(FlaskForm):
+    min_level = StringField(_l("Minimum level"), [InputRequired(message=_l("Enter a quantity."))],
+                            render_kw=QUANTITY_RENDER,
+                            description=_l("Total over all locations; below it the item goes on the shopping list. 0 means no minimum."))
+
+
+class LocationForm(FlaskForm):
+    name = StringField(_l("Name"), [DataRequired(message=_l("Give the location a name.")), Length(max=80)])
+    is_mobile = BooleanField(_l("Mobile (a bag or box that goes out with a team)"))
+    is_active = BooleanField(_l("In use"), default=True)
+
+
+class ProductGroupForm(FlaskForm):
+    name = StringField(_l("Name"), [DataRequired(message=_l("Give the product group a name.")), Length(max=120)])
+    notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)])
+
+
+class StartCountForm(FlaskForm):
+    location_id = _select(_l("Location"))
+
+
+class CountForm(OnceForm):
+    """The counted quantities come as count-<line id> fields; this form carries CSRF and token."""
+
+
+class CountLineForm(FlaskForm):
+    item_id = _select(_l("Item"))
+    lot_code = StringField(_l("Lot number"), [Optional(), Length(max=60)])
+    expires_on = DateField(_l("Expiry date"), [Optional()])
+    quantity = _quantity(_l("Counted"))
+
+
+class QuarantineForm(FlaskForm):
+    reason = StringField(_l("Reason"), [DataRequired(message=_l("Say why the lot is blocked (e.g. the recall notice).")),
+                                        Length(max=500)])
+
+
+class ReleaseForm(FlaskForm):
+    reason = StringField(_l("Reason"), [Optional(), Length(max=500)])
+
+
+class PlainForm(FlaskForm):
+    """CSRF only (buttons such as cancel)."""
+
+
+class KitForm(FlaskForm):
+    """Existing lines come as qty-<item id> fields; one new line may be added."""
+
+    new_item_id = _select(_l("Add an item"), required=False)
+    new_quantity = StringField(_l("Quantity"), [Optional()], render_kw=QUANTITY_RENDER)
+
+
+class CheckForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: it only chooses what to look at
+
+    activity_kind = SelectField(_l("Activity"), choices=opts(ACTIVITY_LABELS.items()), default="street_outreach")
+    from_location_id = _select(_l("Pack from"))
+    bag_location_id = _select(_l("Into"))
+
+
+class PackForm(OnceForm):
+    activity_kind = HiddenField()
+    from_location_id = HiddenField()
+    bag_location_id = HiddenField()
+
+
+class ReturnForm(OnceForm):
+    """What came back comes as back-<item id> fields."""
+
+
+class ExportForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), [Optional()])
+    end = DateField(_l("To"), [Optional()])
+    item_id = _select(_l("Item"), required=False)
+    location_id = _select(_l("Location"), required=False)
+    kind = SelectField(_l("Kind"), choices=opts([("", _l("All"))] + list(KIND_LABELS.items())), default="")
+    category = SelectField(_l("Category"), choices=opts([("", _l("All"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]),
+                           default="")
+
+
+__all__ = [n for n in dir() if n.endswith("Form")] + ["ACTIVITY_KINDS"]

@@ -1,0 +1,1 @@
+"""Stock: items, locations, lots, the movement ledger, balances, stocktakes and outreach kits."""

@@ -1,0 +1,47 @@
+"""Chromium at phone size: staff receive a lot, run the outreach check and pack the bag."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from logistics.clock import today
+from logistics.extensions import db
+from logistics.stock import services
+from logistics.stock.models import Movement, MovementKind
+from tests.conftest import browser_login
+
+pytestmark = pytest.mark.browser
+
+
+def test_staff_receives_checks_and_packs_the_bag(app, page, web_stock, data):
+    stock = web_stock
+    with data(stock) as s:
+        services.save_kit(db.session, "street_outreach", {s.pills.id: "10", s.soap.id: "2"}, by=s.coordinator)
+        services.receive(db.session, item=s.soap, quantity=5, location=s.storeroom, by=s.staff)
+    browser_login(page, stock.staff)
+    page.goto("/stock/receive")
+    page.get_by_label("Item").select_option(label="Paracetamol 500 mg")
+    page.get_by_label("Quantity").fill("12")
+    page.get_by_label("Location").select_option(label="Storeroom")
+    page.get_by_label("Lot number").fill("PX-77")
+    page.get_by_label("Expiry date").fill((today() + dt.timedelta(days=90)).isoformat())
+    page.get_by_role("button", name="Receive", exact=True).click()
+    page.wait_for_url("**/stock/items/*")
+    assert "Received 12 pcs of Paracetamol 500 mg at Storeroom." in page.content()
+
+    page.goto("/stock/outreach")
+    page.get_by_label("Pack from").select_option(label="Storeroom")
+    page.get_by_label("Into").select_option(label="Outreach bag")
+    page.get_by_role("button", name="Check").click()
+    rows = page.locator("table.check tbody tr")
+    assert rows.count() == 2 and page.locator("tr.check-green").count() == 2
+    page.get_by_role("button", name="Pack the bag").click()
+    page.wait_for_url("**/stock/outreach/*")
+    assert "The bag is packed" in page.content()
+    page.screenshot(path="/tmp/stock-packed.png", full_page=True)
+    with data(stock):
+        packed = db.session.scalars(sa.select(Movement).where(Movement.kind == MovementKind.PACK)).all()
+        assert sorted((m.item_id, m.quantity) for m in packed) == sorted([(stock.pills.id, 10), (stock.soap.id, 2)])
+        assert services.on_hand_by_item(db.session, stock.bag.id) == {stock.pills.id: 10, stock.soap.id: 2}

@@ -1,0 +1,42 @@
+"""``flask stock verify`` prints how many balances it checked and fails on a difference."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from logistics.extensions import db
+from logistics.stock.models import Balance
+from tests.stock.conftest import receive
+
+
+def test_stock_verify_ok_then_difference(app, stock):
+    receive(stock, stock.soap, 5)
+    receive(stock, stock.rice, "2.5", location=stock.kitchen)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["stock", "verify"])
+    assert result.exit_code == 0 and "Checked 2 balances" in result.output and "No differences" in result.output
+    db.session.execute(sa.update(Balance).where(Balance.item_id == stock.soap.id).values(qty=Decimal(4)))
+    db.session.commit()
+    result = runner.invoke(args=["stock", "verify"])
+    assert result.exit_code == 1
+    assert "Soap" in result.output and "balance 4 vs ledger 5" in result.output
+
+
+def test_demo_data_is_consistent_and_idempotent(app, app_ctx):
+    from logistics import demo
+    from logistics.stock import queries, services
+    from logistics.stock.models import Item, Movement
+
+    demo.load(db.session)
+    db.session.commit()
+    items = db.session.scalar(sa.select(sa.func.count(Item.id)))
+    moves = db.session.scalar(sa.select(sa.func.count(Movement.id)))
+    assert items >= 60 and moves > 3000
+    assert services.verify(db.session).differences == []
+    assert queries.expired(db.session) and queries.expiring(db.session) and queries.below_minimum(db.session)
+    assert queries.quarantined(db.session)
+    demo.load(db.session)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Movement.id))) == moves
