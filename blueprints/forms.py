@@ -2,8 +2,31 @@
 from __future__ import annotations
 
 from flask import flash
+from wtforms import SelectMultipleField, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from logistics.errors import DomainError
+from logistics.people.services import phone_problem
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Form choices from (value, label) pairs (WTForms 3.3 wants SelectChoice objects)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (the ``field`` macro draws them as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def phone_number(form, field) -> None:
+    """A phone number we can use (the rule lives in logistics.people.services)."""
+    problem = phone_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
 
 
 def apply_error(form, exc: DomainError) -> None:

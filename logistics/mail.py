@@ -45,10 +45,11 @@ def build(to: str, subject: str, template: str, locale: str = "en", **context) -
     msg["Subject"] = subject
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = make_msgid(domain="hopenow.invalid")
-    msg["Content-Language"] = locale
     # 8bit keeps names readable in the raw file, so erasure can scrub them from the outbox.
     msg.set_content(text, cte="8bit")
     msg.add_alternative(html, subtype="html", cte="8bit")
+    # After add_alternative, which moves Content-* headers down into the text part.
+    msg["Content-Language"] = locale
     return msg
 
 

@@ -110,6 +110,7 @@ def enqueue(session, func: str, *args, job_id: str | None = None, queue: str = "
     ``job_id`` makes the job idempotent: RQ keeps one job per id, so two workers sweeping
     the same rows cannot queue the same work twice.
     """
+    session.connection()  # make sure a transaction is open, so its rollback drops the job
     session.info.setdefault(_PENDING, []).append((queue, func, args, kwargs, job_id))
 
 
@@ -139,7 +140,15 @@ def _drop_pending(session) -> None:
 
 def bind_session_events(scoped_session) -> None:
     event.listen(scoped_session, "after_commit", _flush_pending)
-    event.listen(scoped_session, "after_soft_rollback", lambda session, previous: _drop_pending(session))
+    event.listen(scoped_session, "after_soft_rollback", _after_soft_rollback)
+
+
+def _after_soft_rollback(session, previous_transaction) -> None:
+    # A savepoint rolling back (begin_nested) leaves the outer transaction and the jobs it
+    # queued alive; only the outermost rollback drops them.
+    if previous_transaction.nested or previous_transaction.parent is not None:
+        return
+    _drop_pending(session)
 
 
 def health(app: Flask | None = None) -> str:

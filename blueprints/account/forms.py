@@ -1,31 +1,11 @@
 """Forms for a person's own account: shape only; the rules are in logistics.people."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.fields.choices import SelectChoice
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, TelField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import PasswordField, SelectField, StringField, TelField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from blueprints.forms import MultiCheckboxField, options, phone_number  # noqa: F401 - re-exported
 from logistics.people.passwords import MAX_LENGTH, MIN_LENGTH
-from logistics.people.services import phone_problem
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Form choices from (value, label) pairs (WTForms 3.3 wants SelectChoice objects)."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as a list of checkboxes (the `field` macro draws them as a fieldset)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def phone_number(form, field):
-    problem = phone_problem(field.data)
-    if problem:
-        raise ValidationError(problem)
 
 
 class ProfileForm(FlaskForm):

@@ -1,32 +1,14 @@
 """Forms for applying to volunteer and for deciding on applications (shape only)."""
 from __future__ import annotations
 
-import re
-
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
+from blueprints.forms import MultiCheckboxField, phone_number
 from logistics.people.queries import language_choices
-
-PHONE_CHARACTERS = re.compile(r"^[0-9 +\-()]+$")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as a list of checkboxes (the ``field`` macro renders it as a fieldset)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def phone_digits(form, field) -> None:
-    if field.data:
-        digits = sum(ch.isdigit() for ch in field.data)
-        if not 6 <= digits <= 20:
-            raise ValidationError(_l("A phone number has 6 to 20 digits."))
 
 
 class ApplicationForm(FlaskForm):
@@ -38,8 +20,7 @@ class ApplicationForm(FlaskForm):
         _l("Phone number"),
         description=_l("Optional. Only coordinators see it."),
         filters=[lambda v: v.strip() if v else v],
-        validators=[Optional(), Length(max=32),
-                    Regexp(PHONE_CHARACTERS, message=_l("Use only digits, spaces and + - ( ).")), phone_digits],
+        validators=[Optional(), Length(max=32), phone_number],
         render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"},
     )
     languages = MultiCheckboxField(_l("Languages you speak"), choices=[], validate_choice=True)

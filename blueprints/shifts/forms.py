@@ -4,11 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField,
-                     RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField)
+                     RadioField, SelectField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.forms import MultiCheckboxField, options  # noqa: F401 - views import options from here
 from logistics.shifts.models import COLOURS, ActivityKind, PlaceKind
 
 KIND_LABELS = {
@@ -39,16 +38,6 @@ WEEKDAY_LABELS = [("MO", _l("Monday")), ("TU", _l("Tuesday")), ("WE", _l("Wednes
                   ("FR", _l("Friday")), ("SA", _l("Saturday")), ("SU", _l("Sunday"))]
 MONTH_WEEK_LABELS = [("1", _l("1st")), ("2", _l("2nd")), ("3", _l("3rd")), ("4", _l("4th")), ("5", _l("5th")),
                      ("-1", _l("Last"))]
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Form choices from (value, label) pairs (WTForms 3.3 wants SelectChoice objects)."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ActionForm(FlaskForm):

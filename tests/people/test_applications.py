@@ -238,7 +238,8 @@ def test_phone_is_optional_and_accepts_usual_forms(client, app):
 def test_messages_in_danish(client):
     r = client.post("/apply", data={**FORM, "phone": "123", "consent": ""}, headers={"Accept-Language": "da"})
     html = r.get_data(as_text=True)
-    assert error_for(html, "phone") == "Et telefonnummer har 6 til 20 cifre."
+    assert error_for(html, "phone") == ("Skriv et telefonnummer med 6 til 20 cifre; kun cifre, mellemrum, +, - og "
+                                        "parenteser er tilladt.")
     assert error_for(html, "consent") == "Vi kan kun behandle din ansøgning, hvis du giver dit samtykke."
 
 
