@@ -184,6 +184,12 @@ class Client(FlaskClient):
                 raw = sess["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()
         return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
 
+    def open(self, *args, **kwargs):
+        # Each request gets a fresh app context (its own g and db session), as in a real
+        # server, even while a test holds an app context of its own open.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
     def post(self, *args, csrf: bool = True, **kwargs):
         data = kwargs.get("data")
         if csrf and (data is None or isinstance(data, dict)):

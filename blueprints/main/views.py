@@ -7,6 +7,9 @@ from flask_login import current_user
 
 from blueprints.access import allow, public
 from logistics import queue
+from logistics.people import queries as people_queries
+from logistics.shifts import queries as shift_queries
+from logistics.stock import queries as stock_queries
 from logistics.extensions import db
 from logistics.people.models import Role
 
@@ -16,8 +19,24 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @allow(Role.VOLUNTEER)
 def home():
-    """The start page: what this person can do next."""
-    return render_template("main/home.html")
+    """The start page: my next shifts, and what needs this person's attention."""
+    upcoming, _past = shift_queries.my_shifts(db.session, current_user)
+    stock = coordination = None
+    if current_user.has_role(Role.STAFF):
+        stock = {
+            "expiring": len(stock_queries.expiring(db.session)),
+            "expired": len(stock_queries.expired(db.session)),
+            "below_minimum": len(stock_queries.below_minimum(db.session)),
+            "warning_days": stock_queries.warning_days(db.session),
+        }
+    if current_user.has_role(Role.COORDINATOR):
+        coordination = {
+            "understaffed": len(shift_queries.understaffed(db.session)),
+            "cancel_requests": len(shift_queries.cancellation_requests(db.session)),
+            "applications": people_queries.pending_count(db.session),
+        }
+    return render_template("main/home.html", upcoming=upcoming[:3], more=max(len(upcoming) - 3, 0),
+                           stock=stock, coordination=coordination)
 
 
 @bp.route("/language", methods=["POST"])

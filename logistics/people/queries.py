@@ -81,3 +81,10 @@ def decided_applications(session, *, page: int = 1, per_page: int = 25) -> tuple
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).all()
     return list(rows), total
+
+
+def pending_count(session) -> int:
+    """Applications waiting for a decision (erased applicants excluded)."""
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Application).join(Application.user)
+        .where(Application.status == ApplicationStatus.PENDING, User.erased_at.is_(None)))
