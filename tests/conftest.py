@@ -184,11 +184,12 @@ class Client(FlaskClient):
                 raw = sess["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()
         return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
 
-    def open(self, *args, **kwargs):
-        # Each request gets a fresh app context (its own g and db session), as in a real
-        # server, even while a test holds an app context of its own open.
+    def run_wsgi_app(self, environ, buffered=False):
+        # Each request (and each redirect hop) gets a fresh app context — its own g and db
+        # session, torn down when it ends — as in a real server, even while the test holds
+        # an app context of its own open.
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            return super().run_wsgi_app(environ, buffered=buffered)
 
     def post(self, *args, csrf: bool = True, **kwargs):
         data = kwargs.get("data")
