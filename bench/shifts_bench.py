@@ -7,7 +7,7 @@ The generator makes 500 volunteers, 30,000 shifts over 3 years (2 years back, 1 
 hotline 24/7 in 4-hour slots) and 150,000 sign-ups, then times My shifts, Open shifts, the
 week view and the coverage board through the real app (login, session, templates) and
 counts their SQL statements on a small and on the full data set. Results go to
-bench/results/shifts.md.
+bench/results/shifts.md (shifts-postgresql.md on PostgreSQL).
 """
 from __future__ import annotations
 
@@ -223,7 +223,7 @@ def main() -> int:
               f"Machine load average during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} CPUs "
               "(other test suites were running on the same machine; timings on an idle machine are lower).",
               "Query counts include the login-session lookup every page makes.", ""]
-    out = ROOT / "bench" / "results" / "shifts.md"
+    out = ROOT / "bench" / "results" / ("shifts.md" if backend == "SQLite" else "shifts-postgresql.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     if backend != "SQLite":
         out = out.with_name("shifts-postgresql.md")

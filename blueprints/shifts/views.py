@@ -26,6 +26,8 @@ from logistics.extensions import db
 from logistics.people.models import Qualification, Role, User
 from logistics.shifts import queries, recurrence, services
 from logistics.shifts.models import Activity, Place, Series, Shift, Signup, SignupStatus
+from logistics.stock import queries as stock_queries
+from logistics.stock import services as stock_services
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 
@@ -146,11 +148,16 @@ def _render_shift(shift_id: int, status: int = 200, *, cancel_form=None, assign_
         taken = {s.user_id for s in confirmed}
         assign_form.user_id.choices = options([(u.id, u.full_name) for u in services.volunteer_choices(db.session)
                                                if u.id not in taken])
+    staff = current_user.has_role(Role.STAFF)
+    has_kit = shift.activity.kind.value in stock_queries.kit_kinds(db.session)
     return render_template(
         "shifts/shift.html", shift=shift, mine=mine, on_it=on_it, confirmed=confirmed, waitlist=waitlist,
         coordinator=_is_coordinator(), action_form=ActionForm(), cancel_form=cancel_form or CancelRequestForm(),
         assign_form=assign_form, now=utcnow(), cutoff_at=services.cancel_cutoff_at(shift),
-        opens_at=services.signup_opens_at(shift),
+        opens_at=services.signup_opens_at(shift), staff=staff, has_kit=has_kit,
+        # Staff and up see the bag's state: packed (by whom, when, which bag), returned.
+        outreaches=stock_queries.shift_outreaches(db.session, shift.id) if staff else [],
+        sees_kit=has_kit and (staff or (mine is not None and mine.status == SignupStatus.CONFIRMED)),
     ), status
 
 
@@ -169,7 +176,7 @@ def mine():
     """My coming shifts (next first, waitlist positions) and recent hours."""
     upcoming, past = queries.my_shifts(db.session, current_user)
     return render_template("shifts/mine.html", upcoming=upcoming, past=past, now=utcnow(),
-                           action_form=ActionForm())
+                           action_form=ActionForm(), kit_kinds=stock_queries.kit_kinds(db.session))
 
 
 @bp.route("/open")
@@ -222,6 +229,19 @@ def calendar_month():
 def shift(shift_id: int):
     """Activity, place, time, briefing and who is on it."""
     return _render_shift(shift_id)
+
+
+@bp.route("/<int:shift_id>/kit")
+@allow(Role.VOLUNTEER)
+def kit(shift_id: int):
+    """What the shift's bag holds or should hold: for the people on the shift, and staff.
+    Items, quantities and expiry dates only; no other stock data."""
+    shift_row = _get_shift(shift_id)
+    on_it = queries.is_confirmed_on(db.session, current_user.id, shift_id)
+    if not on_it and not current_user.has_role(Role.STAFF):
+        abort(403)
+    return render_template("shifts/kit.html", shift=shift_row, on_it=on_it,
+                           kit=stock_queries.shift_kit(db.session, shift_row), unit_label=stock_services.unit_label)
 
 
 @bp.route("/<int:shift_id>/signup", methods=["POST"])
@@ -622,6 +642,10 @@ def shift_cancel(shift_id: int):
         return _refused(exc, shift_id)
     db.session.commit()
     flash(_("The shift is cancelled; the people on it will be told."), "success")
+    bag = stock_services.open_outreach_for_shift(db.session, shift_id)
+    if bag is not None:
+        flash(_("%(bag)s is packed for this shift: unpack it (record the return).", bag=bag.bag_location.name),
+              "warning")
     return redirect(url_for("shifts.shift", shift_id=shift_id))
 
 
@@ -745,6 +769,7 @@ def series_edit(series_id: int):
 def fill():
     """Understaffed shifts in the next 14 days, cancellation requests and swap offers."""
     return render_template("shifts/fill.html", shifts=queries.understaffed(db.session, days=14),
+                           to_unpack=stock_queries.packed_for_cancelled_shifts(db.session),
                            requests=queries.cancellation_requests(db.session),
                            swaps=queries.swap_offers(db.session), action_form=ActionForm())
 

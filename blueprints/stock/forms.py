@@ -200,12 +200,15 @@ class CheckForm(FlaskForm):
     activity_kind = SelectField(_l("Activity"), choices=opts(ACTIVITY_LABELS.items()), default="street_outreach")
     from_location_id = _select(_l("Pack from"))
     bag_location_id = _select(_l("Into"))
+    #: The shift the bag is for, when the check was opened from a shift.
+    shift_id = HiddenField()
 
 
 class PackForm(OnceForm):
     activity_kind = HiddenField()
     from_location_id = HiddenField()
     bag_location_id = HiddenField()
+    shift_id = HiddenField()
 
 
 class ReturnForm(OnceForm):

@@ -18,10 +18,11 @@ from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.stock import forms as f
 from blueprints.stock.chart import level_chart
-from logistics.clock import to_local, today
+from logistics.clock import to_local, today, utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
+from logistics.shifts.models import Shift
 from logistics.stock import queries, services
 from logistics.stock.models import (ACTIVITY_KINDS, Category, Item, Location, Lot, Movement, MovementKind,
                                     Outreach, ProductGroup, Stocktake)
@@ -770,13 +771,17 @@ def kit_edit(kind: str):
                    form=form, kit=kit, kind=kind, posted=request.form)
 
 
-def _check_form():
+def _check_form(open_outreaches):
     form = f.CheckForm(request.args)
     _location_choices(form.from_location_id, mobile=False)
     _location_choices(form.bag_location_id, mobile=True)
     if not form.from_location_id.data:
         busiest = queries.busiest_location(db.session, mobile=False)
         form.from_location_id.data = str(busiest) if busiest else None
+    if not form.bag_location_id.data:
+        # The first bag that is not out on an outreach.
+        out = {str(o.bag_location_id) for o in open_outreaches}
+        form.bag_location_id.data = next((c.value for c in form.bag_location_id.choices if c.value not in out), None)
     for field in (form.from_location_id, form.bag_location_id):
         if not field.data and field.choices:
             field.data = field.choices[0].value
@@ -785,19 +790,36 @@ def _check_form():
     return form
 
 
+def _chosen_shift(raw) -> Shift | None:
+    try:
+        shift_id = int(raw or 0)
+    except (TypeError, ValueError):
+        return None
+    return db.session.get(Shift, shift_id) if shift_id > 0 else None
+
+
 @bp.route("/outreach")
 @allow(Role.STAFF)
 def outreach():
-    """The outreach stock check: the kit against what is available, green / amber / red."""
-    form = _check_form()
+    """The outreach stock check: the kit against what is available, green / amber / red.
+    Opened from an upcoming shift, the kit is that shift's and packing records the shift."""
+    open_now = queries.open_outreaches(db.session)
+    form = _check_form(open_now)
+    shift = _chosen_shift(form.shift_id.data)
+    form.shift_id.data = str(shift.id) if shift is not None else ""
+    if shift is not None:
+        form.activity_kind.data = shift.activity.kind.value
     lines = []
     if form.from_location_id.data:
         lines = queries.outreach_check(db.session, form.activity_kind.data, int(form.from_location_id.data),
                                        int(form.bag_location_id.data) if form.bag_location_id.data else None)
     pack_form = f.PackForm(formdata=None, activity_kind=form.activity_kind.data,
-                           from_location_id=form.from_location_id.data, bag_location_id=form.bag_location_id.data)
-    return render_template("stock/outreach.html", form=form, lines=lines, pack_form=pack_form,
-                           open=queries.open_outreaches(db.session), recent=queries.recent_outreaches(db.session))
+                           from_location_id=form.from_location_id.data, bag_location_id=form.bag_location_id.data,
+                           shift_id=form.shift_id.data)
+    return render_template("stock/outreach.html", form=form, lines=lines, pack_form=pack_form, shift=shift,
+                           shift_bag=services.open_outreach_for_shift(db.session, shift.id) if shift else None,
+                           kit_shifts=queries.upcoming_kit_shifts(db.session), now=utcnow(),
+                           open=open_now, recent=queries.recent_outreaches(db.session))
 
 
 @bp.route("/outreach/pack", methods=["POST"])
@@ -808,15 +830,19 @@ def outreach_pack():
     if not form.validate_on_submit():
         abort(400)
     back = url_for("stock.outreach", activity_kind=form.activity_kind.data,
-                   from_location_id=form.from_location_id.data, bag_location_id=form.bag_location_id.data)
+                   from_location_id=form.from_location_id.data, bag_location_id=form.bag_location_id.data,
+                   shift_id=form.shift_id.data or None)
     try:
         token = services.claim_token(db.session, form.once.data, by=current_user)
         src = services.get_location(db.session, form.from_location_id.data, field="from_location_id")
         bag = services.get_location(db.session, form.bag_location_id.data, field="bag_location_id")
         if form.activity_kind.data not in ACTIVITY_KINDS:
             raise DomainError(_("Choose an activity."), field="activity_kind")
+        shift = _chosen_shift(form.shift_id.data)
+        if form.shift_id.data and shift is None:
+            raise DomainError(_("This shift does not exist any more."), field="shift_id")
         result = services.pack_bag(db.session, activity_kind=form.activity_kind.data, from_location=src, bag=bag,
-                                   by=current_user)
+                                   shift=shift, by=current_user)
         next_url = url_for("stock.outreach_detail", outreach_id=result.outreach.id)
         services.record_result(token, result.movements, next_url)
         db.session.commit()

@@ -178,6 +178,12 @@ def shift_page(session, shift_id: int) -> tuple[Shift | None, list[Signup]]:
     return shift, signups
 
 
+def is_confirmed_on(session, user_id: int, shift_id: int) -> bool:
+    """Whether the person has a confirmed place on the shift (not waitlisted, not cancelled)."""
+    return session.scalar(sa.select(Signup.id).where(
+        Signup.shift_id == shift_id, Signup.user_id == user_id, Signup.status == SignupStatus.CONFIRMED)) is not None
+
+
 def needed_expr():
     """People needed for a shift to count as staffed (outreach: at least two, a buddy)."""
     return sa.case((sa.and_(Activity.kind == ActivityKind.STREET_OUTREACH, Shift.capacity_min < 2), 2),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
 from logistics.db import Base
+from logistics.shifts.models import Shift
 
 SCALE = 1000  # three decimal places
 
@@ -214,7 +215,8 @@ class Movement(Base):
     source_name: Mapped[str | None] = mapped_column(sa.String(120))
     #: Price per unit in DKK, when bought.
     unit_cost: Mapped[Decimal | None] = mapped_column(Fixed3)
-    #: What the movement served, as (type, id): ("outreach", 7) now, ("shift", 42) later.
+    #: What the movement served, as (type, id): ("outreach", 7) for packing and returns (the
+    #: outreach row names its shift); other services may pass their own pair.
     reference_type: Mapped[str | None] = mapped_column(sa.String(30))
     reference_id: Mapped[int | None]
     stocktake_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stock_stocktake.id"), index=True)
@@ -334,8 +336,9 @@ class KitLine(Base):
 class Outreach(Base):
     """One packed bag: packed from a storeroom into a mobile location, later returned.
 
-    Movements that serve it carry the reference ("outreach", id). When shifts exist the
-    outreach names its shift through ``reference_type``/``reference_id`` ("shift", 42).
+    Movements that serve it carry the reference ("outreach", id); the outreach names the
+    shift it is packed for through a real foreign key, so a movement reaches its shift in
+    one join and two trips for the same shift (packed, returned, packed again) stay apart.
     """
 
     __tablename__ = "stock_outreach"
@@ -344,15 +347,19 @@ class Outreach(Base):
         sa.Index("ux_stock_outreach_open_bag", "bag_location_id", unique=True,
                  sqlite_where=sa.text("returned_at IS NULL"),
                  postgresql_where=sa.text("returned_at IS NULL")),
-        sa.Index("ix_stock_outreach_reference", "reference_type", "reference_id"),
+        # A shift has at most one packed, unreturned bag.
+        sa.Index("ux_stock_outreach_open_shift", "shift_id", unique=True,
+                 sqlite_where=sa.text("returned_at IS NULL AND shift_id IS NOT NULL"),
+                 postgresql_where=sa.text("returned_at IS NULL AND shift_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_kind: Mapped[str] = mapped_column(sa.String(30))
     from_location_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_location.id"))
     bag_location_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_location.id"))
-    reference_type: Mapped[str | None] = mapped_column(sa.String(30))
-    reference_id: Mapped[int | None]
+    #: The shift the bag is packed for; None for a bag packed without one (or whose shift
+    #: was deleted).
+    shift_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shift.id", ondelete="SET NULL"), index=True)
     packed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     packed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     returned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
@@ -360,6 +367,8 @@ class Outreach(Base):
 
     from_location: Mapped[Location] = relationship(foreign_keys=[from_location_id])
     bag_location: Mapped[Location] = relationship(foreign_keys=[bag_location_id])
+    shift: Mapped[Shift | None] = relationship()
+    packed_by: Mapped["User | None"] = relationship("User", foreign_keys=[packed_by_id])  # noqa: F821
 
 
 class FormToken(Base):

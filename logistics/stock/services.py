@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from logistics.audit import services as audit
 from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError, NotFound
+from logistics.shifts.models import Shift, ShiftStatus
 from logistics.stock.models import (
     ACTIVITY_KINDS,
     UNITS,
@@ -769,25 +770,58 @@ class PackResult:
     short: list[tuple[Item, Decimal]]  # what could not be packed, per item
 
 
-def pack_bag(session, *, activity_kind: str, from_location: Location, bag: Location,
-             reference: tuple[str, int] | None = None, by) -> PackResult:
+def open_outreach_for_shift(session, shift_id: int) -> Outreach | None:
+    """The packed, unreturned bag of a shift (at most one: a unique index keeps it so)."""
+    return session.scalar(sa.select(Outreach).where(Outreach.shift_id == shift_id, Outreach.returned_at.is_(None)))
+
+
+def _check_shift(session, shift: Shift, activity_kind: str | None) -> str:
+    """The activity kind to pack for ``shift``, or raise when the shift cannot get a bag."""
+    if shift.status == ShiftStatus.CANCELLED:
+        raise Conflict(str(_l("This shift is cancelled; there is no bag to pack for it.")), field="shift_id")
+    if shift.ends_at <= utcnow():
+        raise Conflict(str(_l("This shift is over; there is no bag to pack for it.")), field="shift_id")
+    kind = shift.activity.kind.value
+    if activity_kind and activity_kind != kind:
+        raise DomainError(str(_l("This shift needs the kit of its own activity, not another one.")),
+                          field="activity_kind")
+    return kind
+
+
+def _shift_taken() -> Conflict:
+    return Conflict(str(_l("A bag is already packed for this shift. Record its return before packing another.")),
+                    field="shift_id")
+
+
+def pack_bag(session, *, activity_kind: str | None = None, from_location: Location, bag: Location,
+             shift: Shift | None = None, by) -> PackResult:
     """Transfer the kit into a mobile location, first-expiring-first. What is already in the
-    bag counts towards the kit; what is short is packed as far as it goes and reported."""
+    bag counts towards the kit; what is short is packed as far as it goes and reported.
+
+    With a ``shift`` the kit is the one for the shift's activity kind and the outreach
+    records the shift; a shift has at most one packed, unreturned bag."""
+    if shift is not None:
+        activity_kind = _check_shift(session, shift, activity_kind)
     if not bag.is_mobile:
         raise DomainError(str(_l("Pack into a mobile location (a bag), not a room.")), field="bag_location_id")
     if from_location.id == bag.id:
         raise DomainError(str(_l("Choose two different locations.")), field="bag_location_id")
-    kit = get_kit(session, activity_kind)
+    kit = get_kit(session, activity_kind) if activity_kind else None
     if kit is None or not kit.lines:
         raise DomainError(str(_l("There is no kit for this activity yet; a coordinator sets it up.")),
                           field="activity_kind")
+
+    def bag_taken() -> Conflict:
+        return Conflict(str(_l("%(bag)s is still out on an outreach. Record its return first.", bag=bag.name)),
+                        field="bag_location_id")
+
     if session.scalar(sa.select(Outreach.id).where(Outreach.bag_location_id == bag.id,
                                                    Outreach.returned_at.is_(None))) is not None:
-        raise Conflict(str(_l("%(bag)s is still out on an outreach. Record its return first.", bag=bag.name)),
-                       field="bag_location_id")
+        raise bag_taken()
+    if shift is not None and open_outreach_for_shift(session, shift.id) is not None:
+        raise _shift_taken()
     outreach = Outreach(activity_kind=activity_kind, from_location_id=from_location.id, bag_location_id=bag.id,
-                        reference_type=reference[0] if reference else None,
-                        reference_id=reference[1] if reference else None,
+                        shift_id=shift.id if shift is not None else None,
                         packed_by_id=getattr(by, "id", by), packed_at=utcnow())
     outreach.from_location, outreach.bag_location = from_location, bag
     try:
@@ -795,8 +829,10 @@ def pack_bag(session, *, activity_kind: str, from_location: Location, bag: Locat
             session.add(outreach)
             session.flush()
     except sa.exc.IntegrityError:
-        raise Conflict(str(_l("%(bag)s is still out on an outreach. Record its return first.", bag=bag.name)),
-                       field="bag_location_id") from None
+        # Someone else packed at the same moment: this bag, or a bag for this shift.
+        if shift is not None and open_outreach_for_shift(session, shift.id) is not None:
+            raise _shift_taken() from None
+        raise bag_taken() from None
     in_bag = on_hand_by_item(session, bag.id, [line.item_id for line in kit.lines])
     day = today()
     movements, short = [], []

@@ -1,7 +1,7 @@
 """Least role for every stock endpoint, with URL parameters (read by the access matrix tests).
 
-Volunteers see no stock pages. (The kit of an outreach a volunteer is on arrives with the
-shifts area, which knows who is on which outreach.)"""
+Volunteers see no stock pages; the kit of a shift they are on is shifts.kit (see
+tests/link/access_expectations.py)."""
 EXPECTED = {
     "stock.overview": ("staff", {}),
     "stock.item": ("staff", {"item_id": 1}),

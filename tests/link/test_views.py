@@ -1,0 +1,267 @@
+"""Pages that join stock and shifts: the kit page (who may see it, what it shows), the bag
+on the shift page, My shifts, the check page opened from a shift, packing for a shift,
+cancelling a shift whose bag is packed, and a query count that does not grow."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from logistics.clock import utcnow
+from logistics.extensions import db
+from logistics.shifts import services as shift_services
+from logistics.shifts.models import Signup, SignupStatus
+from logistics.stock import services
+from logistics.stock.models import Outreach
+from tests import factories
+from tests.shifts import helpers as h
+from tests.stock.conftest import make_item, receive
+
+
+@pytest.fixture
+def link(web_link):
+    return web_link
+
+
+def token_of(html: str) -> str:
+    found = re.search(r'name="once"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="once"', html)
+    assert found, "no one-time token on the form"
+    return found.group(1)
+
+
+def pack(data, link, bag=None):
+    with data(link) as s:
+        return services.pack_bag(db.session, from_location=s.storeroom, bag=bag or s.bag, shift=s.shift,
+                                 by=s.staff).outreach.id
+
+
+# --- the kit page ---------------------------------------------------------------------------------
+
+def test_kit_page_for_the_people_on_the_shift_and_staff_only(app, client, auth, link, data):
+    url = f"/shifts/{link.shift.id}/kit"
+    auth.login(link.volunteer)
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Paracetamol 500 mg" in html and "Soap" in html and "not packed yet" in html
+    assert ">12 pcs<" in html.replace("\n", "") or "12 pcs" in html
+    # Nothing else about stock: no storerooms, no other items, no prices, no stock pages.
+    assert "Storeroom" not in html and "Rice" not in html and "kr" not in html and "/stock/" not in html
+    assert b'style="' not in response.data
+    auth.logout()
+
+    auth.login(link.other)  # not on the shift
+    assert client.get(url).status_code == 403
+    auth.logout()
+
+    waiting = factories_user(app)
+    with data(link) as s:
+        signup = Signup(shift_id=s.shift.id, user_id=waiting.id, status=SignupStatus.WAITLISTED, position=1)
+        db.session.add(signup)
+    auth.login(waiting)
+    assert client.get(url).status_code == 403  # the waitlist is not on the shift
+    auth.logout()
+
+    with data(link) as s:
+        row = db.session.scalar(sa.select(Signup).where(Signup.user_id == s.volunteer.id))
+        shift_services.cancel(db.session, row, by=s.volunteer)
+    auth.login(link.volunteer)
+    assert client.get(url).status_code == 403  # cancelled: no longer on it
+    auth.logout()
+
+    for person in (link.staff, link.coordinator):
+        auth.login(person)
+        assert client.get(url).status_code == 200
+        auth.logout()
+    auth.login(link.staff)
+    assert client.get("/shifts/999999/kit").status_code == 404
+
+
+def factories_user(app, **kw):
+    with app.app_context():
+        u = factories.user(**kw)
+        db.session.commit()
+        return u
+
+
+def test_kit_page_when_packed_shows_what_the_bag_holds_and_expiry(client, login, link, data):
+    pack(data, link)
+    login(link.volunteer)
+    html = client.get(f"/shifts/{link.shift.id}/kit").get_data(as_text=True)
+    assert "The bag is packed: Outreach bag" in html and "In the bag" in html
+    with data(link) as s:
+        lot = db.session.scalar(sa.select(services.Lot).where(services.Lot.code == "SOON"))
+        expiry = lot.expires_on
+    assert expiry.strftime("%Y") in html and "data-print" in html
+    # Danish, for a Danish speaker.
+    with data(link) as s:
+        s.volunteer.locale = "da"
+    html_da = client.get(f"/shifts/{link.shift.id}/kit").get_data(as_text=True)
+    assert "Tasken er pakket: Outreach bag" in html_da and "Brug før" in html_da
+
+
+def test_kit_page_of_a_discreet_shift_is_neutral_for_staff_not_on_it(client, auth, link, data, app):
+    with data(link) as s:
+        s.outreach.is_discreet = True
+    auth.login(link.staff)
+    html = client.get(f"/shifts/{link.shift.id}/kit").get_data(as_text=True)
+    assert "Street outreach Vesterbro" not in html and "Istedgade" not in html and "HopeNow shift" in html
+    auth.logout()
+    auth.login(link.volunteer)
+    assert "Street outreach Vesterbro" in client.get(f"/shifts/{link.shift.id}/kit").get_data(as_text=True)
+
+
+# --- the shift page, My shifts, the fill view -----------------------------------------------------
+
+def test_shift_page_shows_the_bag_to_staff_and_the_kit_link_to_the_people_on_it(client, auth, link, data):
+    url = f"/shifts/{link.shift.id}"
+    auth.login(link.staff)
+    html = client.get(url).get_data(as_text=True)
+    assert "Not packed" in html and f"/stock/outreach?shift_id={link.shift.id}" in html
+    assert f"/shifts/{link.shift.id}/kit" in html
+    outreach_id = pack(data, link)
+    html = client.get(url).get_data(as_text=True)
+    assert "Packed by" in html and "Outreach bag" in html and f"/stock/outreach/{outreach_id}" in html
+    assert "Not packed" not in html
+    auth.logout()
+
+    auth.login(link.volunteer)
+    html = client.get(url).get_data(as_text=True)
+    assert f"/shifts/{link.shift.id}/kit" in html
+    assert "/stock/" not in html and "Packed by" not in html  # no stock pages, no packer for volunteers
+    mine = client.get("/shifts/mine").get_data(as_text=True)
+    assert f"/shifts/{link.shift.id}/kit" in mine
+    auth.logout()
+
+    auth.login(link.other)
+    html = client.get(url).get_data(as_text=True)
+    assert "/kit" not in html and "/stock/" not in html
+
+
+def test_returned_bag_on_the_shift_page(client, login, link, data):
+    outreach_id = pack(data, link)
+    with data(link) as s:
+        services.record_return(db.session, db.session.get(Outreach, outreach_id), {s.pills.id: "5"}, by=s.staff)
+    login(link.staff)
+    html = client.get(f"/shifts/{link.shift.id}").get_data(as_text=True)
+    assert "returned on" in html and f"/stock/outreach/{outreach_id}" in html
+
+
+def test_cancelling_a_shift_whose_bag_is_packed_says_to_unpack_it(client, auth, link, data):
+    outreach_id = pack(data, link)
+    auth.login(link.coordinator)
+    response = client.post(f"/shifts/{link.shift.id}/cancel-shift", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Outreach bag is packed for this shift: unpack it" in html
+    assert "its bag is still packed" in html
+    fill = client.get("/shifts/fill").get_data(as_text=True)
+    assert "Bags to unpack" in fill and f"/stock/outreach/{outreach_id}" in fill
+    # The return page fills in the whole bag as come back.
+    detail = client.get(f"/stock/outreach/{outreach_id}").get_data(as_text=True)
+    assert "should be unpacked" in detail
+    assert re.search(rf'name="back-{link.pills.id}" value="12"', detail)
+    ok = client.post(f"/stock/outreach/{outreach_id}/return",
+                     data={f"back-{link.pills.id}": "12", f"back-{link.soap.id}": "4", "once": token_of(detail)})
+    assert ok.status_code == 302
+    assert "Bags to unpack" not in client.get("/shifts/fill").get_data(as_text=True)
+    with data(link) as s:
+        assert services.on_hand_by_item(db.session, s.bag.id) == {s.pills.id: 0, s.soap.id: 0}
+
+
+# --- the check page opened from a shift -----------------------------------------------------------
+
+def test_check_page_lists_upcoming_kit_shifts_and_packs_for_one(client, auth, link, data):
+    with data(link) as s:
+        cancelled = h.shift(s.outreach, in_days=3)
+        shift_services.cancel_shift(db.session, cancelled, by=s.coordinator)
+        later = h.shift(s.outreach, in_days=9)
+        other_kind = h.shift(h.activity("packing", name="Packing day"), in_days=1)
+        ids = (cancelled.id, later.id, other_kind.id)
+    auth.login(link.staff)
+    html = client.get("/stock/outreach").get_data(as_text=True)
+    section = html.split('class="card kit-shifts"')[1].split("</section>")[0]
+    assert f"shift_id={link.shift.id}" in section and "Not packed" in section
+    assert all(f"shift_id={i}&" not in section and f"shift_id={i}\"" not in section for i in ids)
+
+    page = client.get(f"/stock/outreach?shift_id={link.shift.id}").get_data(as_text=True)
+    assert "Packing for" in page and "Pack the bag for this shift" in page
+    assert 'name="activity_kind" value="street_outreach"' in page and '<select id="activity_kind"' not in page
+    assert f'name="shift_id" type="hidden" value="{link.shift.id}"' in page or \
+        f'name="shift_id" value="{link.shift.id}"' in page
+    response = client.post("/stock/outreach/pack", data={
+        "activity_kind": "street_outreach", "from_location_id": link.storeroom.id,
+        "bag_location_id": link.bag.id, "shift_id": link.shift.id, "once": token_of(page)})
+    assert response.status_code == 302
+    with data(link) as s:
+        outreach = db.session.scalar(sa.select(Outreach))
+        assert outreach.shift_id == s.shift.id
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"/shifts/{link.shift.id}" in detail
+
+    # The list now says the shift is packed; a second bag for it is refused, nothing saved.
+    again = client.get(f"/stock/outreach?shift_id={link.shift.id}&bag_location_id={link.bag2.id}").get_data(as_text=True)
+    assert "Packed in Outreach bag" in again and "Pack the bag for this shift" not in again
+    refused = client.post("/stock/outreach/pack", data={
+        "activity_kind": "street_outreach", "from_location_id": link.storeroom.id,
+        "bag_location_id": link.bag2.id, "shift_id": link.shift.id, "once": token_of(page + "x")[:-1] + "Y"},
+        follow_redirects=True)
+    assert "already packed for this shift" in refused.get_data(as_text=True)
+    with data(link):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Outreach)) == 1
+
+
+def test_pack_for_a_cancelled_or_missing_shift_is_refused_on_the_page(client, auth, link, data):
+    auth.login(link.staff)
+    page = client.get(f"/stock/outreach?shift_id={link.shift.id}").get_data(as_text=True)
+    with data(link) as s:
+        shift_services.cancel_shift(db.session, s.shift, by=s.coordinator)
+    html = client.get(f"/stock/outreach?shift_id={link.shift.id}").get_data(as_text=True)
+    assert "This shift is cancelled" in html and "Pack the bag for this shift" not in html
+    response = client.post("/stock/outreach/pack", data={
+        "activity_kind": "street_outreach", "from_location_id": link.storeroom.id,
+        "bag_location_id": link.bag.id, "shift_id": link.shift.id, "once": token_of(page)}, follow_redirects=True)
+    assert response.status_code == 200 and "This shift is cancelled" in response.get_data(as_text=True)
+    missing = client.post("/stock/outreach/pack", data={
+        "activity_kind": "street_outreach", "from_location_id": link.storeroom.id,
+        "bag_location_id": link.bag.id, "shift_id": "999999", "once": token_of(page)}, follow_redirects=True)
+    assert "does not exist any more" in missing.get_data(as_text=True)
+    # Nonsense in the query string is ignored, not a 500.
+    assert client.get("/stock/outreach?shift_id=abc").status_code == 200
+    with data(link):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Outreach)) == 0
+
+
+# --- query counts -------------------------------------------------------------------------------
+
+def _grow(data, link, n):
+    """More kit lines, more lots in the bag, more shifts and sign-ups."""
+    with data(link) as s:
+        lines = {}
+        for i in range(n):
+            item = make_item(f"Plaster {n}-{i}", "hygiene", expiry=True, by=s.staff)
+            receive(s, item, 3, code=f"P{n}-{i}a", days=40 + i, location=s.bag)
+            receive(s, item, 3, code=f"P{n}-{i}b", days=90 + i, location=s.bag)
+            lines[item.id] = "5"
+            other = h.shift(s.outreach, in_days=3 + i / 10)
+            db.session.add(Signup(shift=other, user_id=s.other.id, status=SignupStatus.CONFIRMED,
+                                  confirmed_at=utcnow()))
+        kit = services.get_kit(db.session, "street_outreach")
+        lines.update({ln.item_id: str(ln.quantity) for ln in kit.lines})
+        services.save_kit(db.session, "street_outreach", lines, by=s.coordinator)
+
+
+@pytest.mark.parametrize("who", ["volunteer", "staff"])
+def test_kit_and_shift_page_query_counts_do_not_grow(client, login, queries, link, data, who):
+    pack(data, link)
+    login(getattr(link, who))
+    counts = []
+    for n in (2, 20):
+        _grow(data, link, n)
+        with queries() as kit_page:
+            assert client.get(f"/shifts/{link.shift.id}/kit").status_code == 200
+        with queries() as shift_page:
+            assert client.get(f"/shifts/{link.shift.id}").status_code == 200
+        counts.append((kit_page.count, shift_page.count))
+    assert counts[0] == counts[1], counts
+    assert counts[1][0] <= 10, counts
