@@ -226,6 +226,15 @@ def _take_out(session, *, kind: MovementKind, item: Item, qty: Decimal, from_loc
               to_loc: Location | None, by, lot: Lot | None = None, usable_only: bool = True,
               **kw) -> list[Movement]:
     """Take ``qty`` of ``item`` from ``from_loc``: from ``lot`` or first-expiring-first."""
+    if to_loc is not None:
+        # Lock both ends in one fixed order (location, lot): two opposite transfers of the
+        # same item then queue instead of deadlocking on PostgreSQL.
+        session.execute(
+            sa.select(Balance.lot_id)
+            .where(Balance.item_id == item.id, Balance.location_id.in_([from_loc.id, to_loc.id]))
+            .order_by(Balance.location_id, Balance.lot_id)
+            .with_for_update()
+        ).all()
     entries = _locked_balances(session, item.id, from_loc.id)
     day = today()
     if lot is not None:
