@@ -23,6 +23,8 @@ from sqlalchemy import event
 log = logging.getLogger(__name__)
 
 QUEUE_NAMES = ("default",)
+#: A job that raises is tried again this many times (after 10 s, 1 min, 5 min).
+RETRY = Retry(max=3, interval=[10, 60, 300])
 _PENDING = "logistics_pending_jobs"
 
 
@@ -128,7 +130,7 @@ def _flush_pending(session) -> None:
                     "queued", "started", "scheduled", "deferred"
                 ):
                     continue
-            q.enqueue(func, *args, job_id=job_id, retry=Retry(max=3, interval=[10, 60, 300]), **kwargs)
+            q.enqueue(func, *args, job_id=job_id, retry=RETRY, **kwargs)
         except redis.RedisError:
             # The change is committed; the periodic sweeps pick up work whose job was lost.
             log.exception("could not enqueue %s", func)

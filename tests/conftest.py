@@ -291,6 +291,13 @@ def run_jobs(app):
             assert failed == 0, "a job failed: " + "; ".join(
                 str(q.fetch_job(j).latest_result().exc_string)
                 for q in state.queues.values() for j in q.failed_job_registry.get_job_ids())
+            # A job that raised is rescheduled for a retry rather than failed: that is an error too.
+            retried = [q.fetch_job(j) for q in state.queues.values()
+                       for j in q.scheduled_job_registry.get_job_ids()]
+            retried = [j for j in retried if j is not None and j.retries_left is not None
+                       and j.retries_left < queue.RETRY.max]
+            assert not retried, "a job raised and waits for a retry: " + "; ".join(
+                j.func_name for j in retried)
         # RQ 3 counts successes in Redis, not on the worker object (its attribute stays 0).
         return finished() - before
 

@@ -52,6 +52,14 @@ def send_account_exists(user_id: int) -> None:
 
 
 @app_context
+def send_application_exists(user_id: int) -> None:
+    user = _user(user_id)
+    if user is None or user.is_approved:
+        return
+    _send(user, _l("We already have your application"), "application_exists")
+
+
+@app_context
 def send_application_rejected(user_id: int) -> None:
     user = _user(user_id)
     if user is None:

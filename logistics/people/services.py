@@ -94,6 +94,11 @@ def _enqueue_mail(session, job: str, user: User) -> None:
 
 # --- applying, approving, inviting -------------------------------------------------------
 
+def _tell_existing(session, user: User) -> None:
+    """Someone applied with a known address: its owner hears why nothing new happens."""
+    _enqueue_mail(session, "send_account_exists" if user.is_approved else "send_application_exists", user)
+
+
 def submit_application(session, *, full_name: str, email: str, phone: str | None, languages,
                        availability: str, motivation: str, locale: str = "en") -> User | None:
     """Record an application to volunteer. Returns the new (pending) user.
@@ -105,7 +110,7 @@ def submit_application(session, *, full_name: str, email: str, phone: str | None
     existing = find_by_email(session, email)
     if existing is not None:
         if existing.erased_at is None:
-            _enqueue_mail(session, "send_account_exists", existing)
+            _tell_existing(session, existing)
         return None
     user = User(email=email, full_name=full_name.strip(), display_name=full_name.strip().split(" ")[0],
                 phone=(phone or None), locale=locale, role=Role.VOLUNTEER, is_active=True)
@@ -119,7 +124,7 @@ def submit_application(session, *, full_name: str, email: str, phone: str | None
         # The same address sent twice at once: the other request made the account.
         existing = find_by_email(session, email)
         if existing is not None:
-            _enqueue_mail(session, "send_account_exists", existing)
+            _tell_existing(session, existing)
         return None
     audit.record(session, by=None, action="application.submitted", entity="user", entity_id=user.id)
     return user

@@ -434,3 +434,18 @@ def test_a_rejected_applicant_never_gets_in(app, client, login, mailbox, run_job
     client.post("/forgot-password", data={"email": "applicant0@example.org"})
     run_jobs()
     assert [m["Subject"] for m in mailbox.to("applicant0@example.org")] == ["Your application to volunteer"]
+
+
+def test_applying_again_while_pending_says_the_application_is_there(session, mailbox, run_jobs):
+    first = _submit(session, email="again@example.org")
+    session.commit()
+    assert _submit(session, email="again@example.org", full_name="Again Applicant") is None
+    session.commit()
+    assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+    session.commit()  # end the read so the worker's connection may write (SQLite)
+    assert run_jobs() == 1
+    [msg] = mailbox.to("again@example.org")
+    assert msg["Subject"] == "We already have your application"
+    assert "you do not need to apply again" in mailbox.body(msg)
+    assert "/login" not in mailbox.body(msg)  # they cannot log in yet
+    assert first.application.status == ApplicationStatus.PENDING
