@@ -82,7 +82,6 @@ KITS = {
     "street_outreach": [("Food pack (standard)", 20), ("COVID-19 self-test", 10), ("Paracetamol 500 mg", 4),
                         ("Travel-card top-up 100 DKK", 10), ("Condoms", 10), ("Biscuits", 10), ("Fruit juice", 6)],
     "prison_visit": [("Phone top-up card", 2), ("Soap", 4), ("Toothpaste", 2), ("Biscuits", 2)],
-    "hotline": [("Phone top-up card", 2)],
     "food_distribution": [("Food pack (standard)", 25), ("Food pack (family)", 8), ("Soap", 10), ("Sanitary pads", 10)],
 }
 
@@ -218,3 +217,21 @@ def stock_demo(session, context) -> None:
     for kind, lines in KITS.items():
         services.save_kit(session, kind, {by_name[name].id: str(q) for name, q in lines}, by=coordinator)
     session.flush()
+    _pack_for_next_outreach(session, locs, staff)
+
+
+def _pack_for_next_outreach(session, locs, staff) -> None:
+    """The bag is packed for the next street outreach shift, so the shift page shows it."""
+    import sqlalchemy as sa
+
+    from logistics.clock import utcnow
+    from logistics.shifts.models import Activity, ActivityKind, Shift, ShiftStatus
+
+    shift = session.scalar(
+        sa.select(Shift).join(Shift.activity)
+        .where(Activity.kind == ActivityKind.STREET_OUTREACH, Shift.status == ShiftStatus.SCHEDULED,
+               Shift.starts_at > utcnow(), Shift.starts_at < utcnow() + dt.timedelta(days=7))
+        .order_by(Shift.starts_at).limit(1))
+    bag = locs.get("Outreach bag")
+    if shift is not None and bag is not None:
+        services.pack_bag(session, from_location=locs["Storeroom"], bag=bag, shift=shift, by=staff)
