@@ -48,6 +48,12 @@ class UTCDateTime(sa.types.TypeDecorator):
         return None if value is None else as_utc(value)
 
 
+def str_enum(cls, length: int = 16) -> sa.Enum:
+    """A Python ``str`` enum stored by its values in a VARCHAR (with a CHECK), the same on
+    SQLite and PostgreSQL, so adding a member needs no ALTER TYPE."""
+    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),

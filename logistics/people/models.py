@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
-from logistics.db import Base
+from logistics.db import Base, str_enum
 
 
 class Role(str, enum.Enum):
@@ -64,7 +64,7 @@ class User(Base):
     #: Interface language, "en" or "da".
     locale: Mapped[str] = mapped_column(sa.String(5), default="en")
     role: Mapped[Role] = mapped_column(
-        sa.Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        str_enum(Role),
         default=Role.VOLUNTEER,
     )
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -183,7 +183,7 @@ class Application(Base):
     availability: Mapped[str] = mapped_column(sa.String(1000))
     motivation: Mapped[str] = mapped_column(sa.String(2000))
     status: Mapped[ApplicationStatus] = mapped_column(
-        sa.Enum(ApplicationStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        str_enum(ApplicationStatus),
         default=ApplicationStatus.PENDING,
         index=True,
     )

@@ -11,11 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
-from logistics.db import Base
+from logistics.db import Base, str_enum
 
-
-def _enum(cls, length=24):
-    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class ActivityKind(str, enum.Enum):
@@ -83,7 +80,7 @@ class Activity(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    kind: Mapped[ActivityKind] = mapped_column(_enum(ActivityKind), index=True)
+    kind: Mapped[ActivityKind] = mapped_column(str_enum(ActivityKind, 24), index=True)
     #: One of COLOURS.
     colour: Mapped[str] = mapped_column(sa.String(16), default="teal")
     #: What volunteers need to know before the shift (meeting point, what to bring).
@@ -110,7 +107,7 @@ class Place(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     address: Mapped[str] = mapped_column(sa.String(200), default="")
-    kind: Mapped[PlaceKind] = mapped_column(_enum(PlaceKind), default=PlaceKind.OTHER)
+    kind: Mapped[PlaceKind] = mapped_column(str_enum(PlaceKind, 24), default=PlaceKind.OTHER)
     #: The address is shown only to coordinators and the people on a shift there.
     is_sensitive: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -183,7 +180,7 @@ class Shift(Base):
     confirmed_count: Mapped[int] = mapped_column(default=0)
     #: People on the waitlist; the next one gets this number plus one as position.
     waitlist_count: Mapped[int] = mapped_column(default=0)
-    status: Mapped[ShiftStatus] = mapped_column(_enum(ShiftStatus, 16), default=ShiftStatus.SCHEDULED)
+    status: Mapped[ShiftStatus] = mapped_column(str_enum(ShiftStatus, 16), default=ShiftStatus.SCHEDULED)
     #: Raised whenever time, place or status changes (the calendar SEQUENCE).
     version: Mapped[int] = mapped_column(default=1)
     note: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -229,7 +226,7 @@ class Signup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     shift_id: Mapped[int] = mapped_column(sa.ForeignKey("shift.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
-    status: Mapped[SignupStatus] = mapped_column(_enum(SignupStatus, 16))
+    status: Mapped[SignupStatus] = mapped_column(str_enum(SignupStatus, 16))
     #: Place on the waitlist (1 is next in line); None unless waitlisted.
     position: Mapped[int | None]
     #: Set by a coordinator after the shift; None until then.
@@ -273,7 +270,7 @@ class ShiftEvent(Base):
     __table_args__ = (sa.Index("ix_shift_event_unsent", "sent_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, 24))
     shift_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shift.id", ondelete="CASCADE"), index=True)
     signup_id: Mapped[int | None] = mapped_column(sa.ForeignKey("signup.id", ondelete="CASCADE"))
     #: Who should be told (None for a cover request, which goes to eligible volunteers).

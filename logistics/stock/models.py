@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
-from logistics.db import Base
-from logistics.shifts.models import Shift
+from logistics.db import Base, str_enum
+from logistics.shifts.models import ActivityKind, Shift
 
 SCALE = 1000  # three decimal places
 
@@ -49,9 +49,6 @@ class Fixed3(sa.types.TypeDecorator):
     def coerce_compared_value(self, op, value):
         return self
 
-
-def _enum(cls, length=16):
-    return sa.Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Category(str, enum.Enum):
@@ -96,11 +93,8 @@ class SourceKind(str, enum.Enum):
     SUPPLIER = "supplier"
 
 
-#: Activity kinds an outreach kit can be kept for (the same strings the shifts area uses).
-ACTIVITY_KINDS = (
-    "street_outreach", "hotline", "food_distribution", "packing", "communal_cooking",
-    "prison_visit", "office", "training", "other",
-)
+#: Activity kinds an outreach kit can be kept for: the shifts area's kinds.
+ACTIVITY_KINDS = tuple(kind.value for kind in ActivityKind)
 
 
 class ProductGroup(Base):
@@ -124,7 +118,7 @@ class Item(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
-    category: Mapped[Category] = mapped_column(_enum(Category), index=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category, 16), index=True)
     #: One of UNITS; whole units refuse fractional quantities.
     unit: Mapped[str] = mapped_column(sa.String(16), default="piece")
     #: Lots of this item must carry an expiry date (medicine, tests, vaccines, most food).
@@ -137,7 +131,7 @@ class Item(Base):
         sa.ForeignKey("stock_product_group.id", ondelete="SET NULL"), index=True)
     #: Clothing size as written on the label ("M", "42", "4-5 years").
     size: Mapped[str | None] = mapped_column(sa.String(20))
-    fit: Mapped[Fit | None] = mapped_column(_enum(Fit))
+    fit: Mapped[Fit | None] = mapped_column(str_enum(Fit, 16))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     product_group: Mapped[ProductGroup | None] = relationship(back_populates="items")
@@ -201,7 +195,7 @@ class Movement(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[MovementKind] = mapped_column(_enum(MovementKind))
+    kind: Mapped[MovementKind] = mapped_column(str_enum(MovementKind, 16))
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_item.id"))
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_lot.id"), index=True)
     quantity: Mapped[Decimal] = mapped_column(Fixed3)
@@ -210,7 +204,7 @@ class Movement(Base):
     #: Where the stock arrived (None for an issue, a discard or a downward adjustment or count).
     to_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stock_location.id"))
     reason: Mapped[str | None] = mapped_column(sa.String(200))
-    source_kind: Mapped[SourceKind | None] = mapped_column(_enum(SourceKind))
+    source_kind: Mapped[SourceKind | None] = mapped_column(str_enum(SourceKind, 16))
     #: Donor or supplier name (organisations or private donors; never a client).
     source_name: Mapped[str | None] = mapped_column(sa.String(120))
     #: Price per unit in DKK, when bought.
