@@ -37,6 +37,25 @@
   var alert = document.querySelector("[data-autofocus]");
   if (alert) { alert.focus(); }
 
+  // Tables wider than the screen scroll sideways: make the scrolling box reachable and
+  // operable by keyboard, and name it for screen readers.
+  function markScrollable() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        if (!box.hasAttribute("aria-label")) {
+          var caption = box.querySelector("caption");
+          var heading = caption || box.previousElementSibling;
+          var name = heading && heading.textContent ? heading.textContent.trim() : "";
+          box.setAttribute("aria-label", name || document.title);
+        }
+      }
+    });
+  }
+  markScrollable();
+  window.addEventListener("resize", markScrollable);
+
   // Print buttons: <button data-print>.
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
