@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from logistics.errors import DomainError
 from logistics.people.services import phone_problem
+
+
+#: Help text on every free-text field that could be misused for client details; the field
+#: macro shows it as a visible warning (the privacy rule: no client identities anywhere).
+NO_NAMES = _l("No names or details of the people we help.")
+NO_NAMES_KW = {"data-no-names": "1"}
 
 
 def options(pairs) -> list[SelectChoice]:

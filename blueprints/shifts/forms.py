@@ -7,7 +7,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, I
                      RadioField, SelectField, StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from blueprints.forms import MultiCheckboxField, options  # noqa: F401 - views import options from here
+from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, options  # noqa: F401 - views import options
 from logistics.shifts.models import COLOURS, ActivityKind, PlaceKind
 
 KIND_LABELS = {
@@ -88,7 +88,8 @@ class ShiftForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     capacity_min = IntegerField(_l("People needed"), validators=[InputRequired()])
     capacity_max = IntegerField(_l("Places (maximum)"), validators=[InputRequired()])
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)], description=NO_NAMES,
+                       render_kw=NO_NAMES_KW)
 
 
 class SeriesForm(FlaskForm):
@@ -112,7 +113,8 @@ class SeriesForm(FlaskForm):
     count = IntegerField(_l("Number of shifts"), validators=[Optional()])
     capacity_min = IntegerField(_l("People needed"), validators=[InputRequired()])
     capacity_max = IntegerField(_l("Places (maximum)"), validators=[InputRequired()])
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)], description=NO_NAMES,
+                       render_kw=NO_NAMES_KW)
 
 
 class AssignForm(FlaskForm):

@@ -10,6 +10,7 @@ from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectCho
                      TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from blueprints.forms import NO_NAMES, NO_NAMES_KW
 from logistics.stock.models import ACTIVITY_KINDS, UNITS, Category, Fit
 
 CATEGORY_LABELS = {
@@ -85,7 +86,7 @@ class ReceiveForm(OnceForm):
     source_name = StringField(_l("Donor or supplier name"), [Optional(), Length(max=120)],
                               description=_l("An organisation or shop; never a client."))
     unit_cost = StringField(_l("Price per unit (DKK)"), [Optional(), Length(max=20)], render_kw=QUANTITY_RENDER)
-    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)])
+    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
 class IssueForm(OnceForm):
@@ -94,7 +95,7 @@ class IssueForm(OnceForm):
     location_id = _select(_l("From location"))
     lot_id = _select(_l("Lot"), required=False)
     reason = SelectField(_l("For"), choices=opts(ISSUE_REASONS.items()), default="outreach")
-    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)])
+    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
 class TransferForm(OnceForm):
@@ -103,7 +104,7 @@ class TransferForm(OnceForm):
     location_id = _select(_l("From location"))
     to_location_id = _select(_l("To location"))
     lot_id = _select(_l("Lot"), required=False)
-    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)])
+    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
 class DiscardForm(OnceForm):
@@ -112,7 +113,7 @@ class DiscardForm(OnceForm):
     location_id = _select(_l("Location"))
     lot_id = _select(_l("Lot"), required=False)
     reason = SelectField(_l("Reason"), [InputRequired()], choices=opts(DISCARD_REASONS.items()))
-    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)])
+    note = TextAreaField(_l("Note"), [Optional(), Length(max=500)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
 class AdjustForm(OnceForm):
@@ -122,11 +123,12 @@ class AdjustForm(OnceForm):
     quantity = _quantity()
     location_id = _select(_l("Location"))
     lot_id = _select(_l("Lot"), required=False)
-    reason = StringField(_l("Reason"), [DataRequired(message=_l("Say why the stock is adjusted.")), Length(max=200)])
+    reason = StringField(_l("Reason"), [DataRequired(message=_l("Say why the stock is adjusted.")), Length(max=200)],
+                         description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
 class UndoForm(OnceForm):
-    reason = StringField(_l("Reason"), [Optional(), Length(max=200)])
+    reason = StringField(_l("Reason"), [Optional(), Length(max=200)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
 class ItemForm(FlaskForm):
@@ -137,7 +139,7 @@ class ItemForm(FlaskForm):
     product_group_id = _select(_l("Product group (clothing)"), required=False)
     fit = SelectField(_l("Fit (clothing)"), choices=opts([("", "—")] + [(f.value, label) for f, label in FIT_LABELS.items()]))
     size = StringField(_l("Size (clothing)"), [Optional(), Length(max=20)])
-    notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)])
+    notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)], description=NO_NAMES, render_kw=NO_NAMES_KW)
     is_active = BooleanField(_l("In use"), default=True)
 
 
@@ -155,7 +157,7 @@ class LocationForm(FlaskForm):
 
 class ProductGroupForm(FlaskForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the product group a name.")), Length(max=120)])
-    notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)])
+    notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
 class StartCountForm(FlaskForm):
