@@ -35,6 +35,12 @@ def _account_key() -> str:
     return "account:" + hashlib.sha256(email.encode()).hexdigest()
 
 
+def _link_key() -> str:
+    """Per link (so per account): the token in the path, hashed."""
+    token = (request.view_args or {}).get("token", "")
+    return "link:" + hashlib.sha256(token.encode()).hexdigest()
+
+
 def _pending_key() -> str:
     return f"pending:{session.get('pending_uid', '-')}"
 
@@ -202,6 +208,7 @@ def _set_password_page(purpose: str, token: str, template: str, action):
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
+@limiter.limit("10 per hour", methods=["POST"], key_func=_link_key)
 @limiter.limit("20 per hour", methods=["POST"])
 def reset_password(token: str):
     return _set_password_page(tokens.PASSWORD_RESET, token, "auth/reset_password.html", services.reset_password)
@@ -209,6 +216,7 @@ def reset_password(token: str):
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
+@limiter.limit("10 per hour", methods=["POST"], key_func=_link_key)
 @limiter.limit("20 per hour", methods=["POST"])
 def accept_invitation(token: str):
     return _set_password_page(tokens.INVITATION, token, "auth/accept_invitation.html", services.accept_invitation)

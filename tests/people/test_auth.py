@@ -388,3 +388,13 @@ def test_many_accounts_from_one_address_are_throttled(client):
     assert _login_from(client, "guess99@example.org", "10.9.9.9").status_code == 429
     assert _login_from(client, "guess99@example.org", "10.9.9.10").status_code == 401
 
+
+
+def test_guessing_passwords_on_one_link_is_throttled_per_link(client):
+    """Set-password posts on one reset or invitation link are limited whatever the address."""
+    for path in ("/reset-password/some-link-token", "/invitation/another-link-token"):
+        for i in range(10):
+            r = client.post(path, data={"password": "x", "confirm": "x"}, environ_base={"REMOTE_ADDR": f"10.1.{i}.1"})
+            assert r.status_code == 400  # the link is not valid: a clear page, not a 500
+        r = client.post(path, data={"password": "x", "confirm": "x"}, environ_base={"REMOTE_ADDR": "10.1.99.1"})
+        assert r.status_code == 429
