@@ -6,6 +6,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from logistics.errors import DomainError
@@ -18,6 +19,13 @@ def _page(status: int, title: str, message: str):
     if request.accept_mimetypes.best == "application/json" or request.path.endswith((".json", ".ics")):
         return {"error": title, "message": message}, status
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _is_contention(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower() if exc.orig is not None else ""
+    code = getattr(getattr(exc.orig, "sqlstate", None), "lower", lambda: "")()
+    # PostgreSQL: 40P01 deadlock, 40001 serialization failure, 55P03 lock not available.
+    return code in {"40p01", "40001", "55p03"} or "database is locked" in text or "deadlock" in text
 
 
 def register(app: Flask) -> None:
@@ -47,6 +55,19 @@ def register(app: Flask) -> None:
             body, status = response
             return body, status, {"Retry-After": "900"}
         return response
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError):
+        # A deadlock, a lock wait that timed out, or a serialization failure: nothing was
+        # saved (the transaction rolled back), and trying again a moment later works.
+        if not _is_contention(exc):
+            return server_error(exc)
+        log.warning("database busy on %s %s: %s", request.method, request.url_rule, type(exc.orig).__name__)
+        db.session.rollback()
+        body, status = _page(503, _("Busy, please try again"),
+                             _("Many changes arrived at the same moment and yours was not saved. "
+                               "Send it again in a moment."))
+        return body, status, {"Retry-After": "2"}
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):

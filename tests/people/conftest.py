@@ -94,5 +94,14 @@ def error_app(app, tmp_path_factory):
     def boom():
         raise RuntimeError("a secret detail")
 
+    @second.route("/test-only/busy")
+    @public
+    def busy():
+        import sqlite3
+
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("UPDATE stock_balance …", {}, sqlite3.OperationalError("database is locked"))
+
     yield second
     _dispose(second)

@@ -398,3 +398,12 @@ def test_guessing_passwords_on_one_link_is_throttled_per_link(client):
             assert r.status_code == 400  # the link is not valid: a clear page, not a 500
         r = client.post(path, data={"password": "x", "confirm": "x"}, environ_base={"REMOTE_ADDR": "10.1.99.1"})
         assert r.status_code == 429
+
+
+def test_a_busy_database_answers_503_try_again(error_app):
+    """A lock timeout or deadlock is not the user's fault and not a 500: 503 with Retry-After."""
+    r = error_app.test_client().get("/test-only/busy")
+    assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+    html = r.get_data(as_text=True)
+    assert "Busy, please try again" in html and "Send it again in a moment." in html
+    assert "stock_balance" not in html  # no SQL shown
