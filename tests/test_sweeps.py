@@ -1,7 +1,7 @@
 """Periodic sweeps: one job per slot, whoever schedules it and however often."""
 import datetime as dt
 
-from logistics import queue, sweeps
+from logistics import clock, queue, sweeps
 from logistics.jobs import use_app
 
 
@@ -24,8 +24,9 @@ def test_a_run_schedules_the_next_slot_once(app_ctx, run_jobs):
     use_app(app_ctx)
     sweeps.every(dt.timedelta(hours=1), "test.noop", "logistics.sweeps.registered")
     try:
-        sweeps.run_and_reschedule("test.noop")
-        sweeps.run_and_reschedule("test.noop")  # the same slot run twice (two workers)
+        with clock.frozen(dt.datetime(2026, 11, 29, 10, 30, tzinfo=dt.timezone.utc)):
+            sweeps.run_and_reschedule("test.noop")
+            sweeps.run_and_reschedule("test.noop")  # the same slot run twice (two workers)
         _queued, scheduled = _jobs(app_ctx)
         assert len([j for j in scheduled if j.startswith("sweep-test_noop-")]) == 1
     finally:
