@@ -6,17 +6,15 @@ import datetime as dt
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 
-from logistics import settings
 from logistics.extensions import db, login_manager
-from logistics.people import sessions
-from logistics.people.models import Role
+from logistics.people import sessions, totp
 
 #: Endpoints a logged-in user who must still enrol in two-factor login may reach.
 ENROLMENT_ENDPOINTS = {"auth.enrol_2fa", "auth.logout", "static", "main.healthz", "main.set_language"}
 
 
 def requires_2fa(user) -> bool:
-    return user.has_role(Role.COORDINATOR) and bool(settings.get(db.session, "require_2fa_privileged"))
+    return totp.required_for(db.session, user)
 
 
 def start_session(user) -> None:

@@ -23,7 +23,8 @@ from blueprints.shifts.forms import (COLOUR_LABELS, KIND_LABELS, PLACE_KIND_LABE
 from logistics.clock import as_utc, to_local, today, utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
-from logistics.people.models import Qualification, Role, User
+from logistics.people import queries as people_queries
+from logistics.people.models import Role, User
 from logistics.shifts import queries, recurrence, services
 from logistics.shifts.models import Activity, Place, Series, Shift, Signup, SignupStatus
 from logistics.stock import queries as stock_queries
@@ -116,7 +117,7 @@ def _get_shift(shift_id: int) -> Shift:
 
 
 def _own_signup(shift_id: int) -> Signup:
-    signup = db.session.query(Signup).filter_by(shift_id=shift_id, user_id=current_user.id).one_or_none()
+    signup = queries.signup_of(db.session, shift_id, current_user.id)
     if signup is None:
         abort(404)
     return signup
@@ -468,13 +469,13 @@ def activities():
     """Activities and places."""
     return render_template("shifts/activities.html", activities=queries.activities(db.session),
                            places=queries.places(db.session),
-                           series=db.session.query(Series).order_by(Series.id.desc()).limit(100).all())
+                           series=queries.recent_series(db.session))
 
 
 def _qualification_choices(form):
-    form.qualifications.choices = options([(q.id, q.name(str(current_user.locale)))
-                                           for q in db.session.query(Qualification).filter_by(is_active=True)
-                                           .order_by(Qualification.code)])
+    locale = get_locale().language
+    form.qualifications.choices = options([(q.id, q.name(locale))
+                                           for q in people_queries.qualifications(db.session, active_only=True)])
 
 
 def _save_activity(activity: Activity | None):
@@ -739,8 +740,7 @@ def series_edit(series_id: int):
         form.note.data = series.note
     else:
         form.starts_on.data = series.starts_on
-    upcoming = db.session.query(Shift).filter(Shift.series_id == series.id, Shift.starts_at > utcnow()) \
-        .order_by(Shift.starts_at).limit(20).all()
+    upcoming = queries.upcoming_in_series(db.session, series.id)
     if form.validate_on_submit():
         _activity, place = _shift_form_values(form)
         if form.ends.data == "until" and form.until.data is None:

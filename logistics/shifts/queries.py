@@ -17,6 +17,7 @@ from logistics.shifts.models import (
     ActivityKind,
     CoverRequest,
     Place,
+    Series,
     Shift,
     ShiftStatus,
     Signup,
@@ -43,6 +44,20 @@ def activities(session, *, active_only: bool = False) -> list[Activity]:
     if active_only:
         stmt = stmt.where(Activity.is_active.is_(True))
     return list(session.scalars(stmt))
+
+
+def recent_series(session, limit: int = 100) -> list[Series]:
+    return list(session.scalars(sa.select(Series).order_by(Series.id.desc()).limit(limit)))
+
+
+def upcoming_in_series(session, series_id: int, *, limit: int = 20, now: dt.datetime | None = None) -> list[Shift]:
+    return list(session.scalars(
+        sa.select(Shift).where(Shift.series_id == series_id, Shift.starts_at > (now or utcnow()))
+        .order_by(Shift.starts_at).limit(limit)))
+
+
+def signup_of(session, shift_id: int, user_id: int) -> Signup | None:
+    return session.scalar(sa.select(Signup).where(Signup.shift_id == shift_id, Signup.user_id == user_id))
 
 
 def places(session, *, active_only: bool = False) -> list[Place]:
