@@ -12,7 +12,7 @@ from logistics import demo
 from logistics.clock import to_local, today, utcnow
 from logistics.people.models import Qualification, Role, UserQualification
 from logistics.shifts import recurrence, services
-from logistics.shifts.models import Activity, Place, Shift, ShiftStatus, Signup, SignupStatus
+from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
 
 ACTIVITIES = [
     # name, kind, colour, quals, min, max, cutoff h, opens days, discreet, briefing

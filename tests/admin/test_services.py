@@ -3,7 +3,6 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 
 from logistics import clock, mail, settings
 from logistics.audit import queries as audit_queries
