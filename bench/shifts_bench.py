@@ -146,7 +146,7 @@ def generate(app, *, volunteers: int, shifts: int, signups: int, seed: int = 7) 
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("ANALYZE")
         s.commit()
-        return {"volunteer": "v%d@bench.example" % user_ids.index(busiest[0]), "volunteer_signups": busiest[1],
+        return {"volunteer": f"v{user_ids.index(busiest[0])}@bench.example", "volunteer_signups": busiest[1],
                 "coordinator": "coordinator@bench.example", "signups": total, "shifts": n_shifts,
                 "volunteers": len(user_ids)}
 
@@ -165,7 +165,7 @@ def measure(app, who: dict, runs: int = RUNS) -> dict:
             assert client.get(url).status_code == 200
         statements = []
 
-        def count(conn, cursor, statement, *args):
+        def count(conn, cursor, statement, *args, statements=statements):
             if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
                 statements.append(statement)
 
@@ -200,7 +200,7 @@ def main() -> int:
     lines = [
         "# Shifts benchmark",
         "",
-        f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {backend}, Python {platform.python_version()}, "
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {backend}, Python {platform.python_version()}, "
         f"{platform.machine()}; `bench/shifts_bench.py` ({RUNS} timed requests per page after 5 warm-ups, "
         "through the full app: session, login check, queries, templates).",
         "",

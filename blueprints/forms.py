@@ -10,7 +10,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from logistics.errors import DomainError
 from logistics.people.services import phone_problem
 
-
 #: Help text on every free-text field that could be misused for client details; the field
 #: macro shows it as a visible warning (the privacy rule: no client identities anywhere).
 NO_NAMES = _l("No names or details of the people we help.")

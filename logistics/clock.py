@@ -16,7 +16,7 @@ def utcnow() -> dt.datetime:
     """Return the current time as an aware UTC datetime."""
     if _frozen is not None:
         return _frozen
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def org_tz() -> ZoneInfo:
@@ -42,12 +42,33 @@ def today() -> dt.date:
 def as_utc(value: dt.datetime) -> dt.datetime:
     """Return ``value`` as aware UTC; naive values are taken as UTC (as stored by SQLite)."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def to_local(value: dt.datetime) -> dt.datetime:
+    """``value`` (aware, or naive UTC) in the organisation's zone."""
     return as_utc(value).astimezone(org_tz())
+
+
+def localize(naive: dt.datetime) -> dt.datetime:
+    """A local wall-clock time in the organisation's zone, as aware UTC.
+
+    A time that does not exist (the hour skipped in spring) or exists twice (autumn) is
+    resolved the way ``zoneinfo`` does with ``fold=0``: the earlier reading.
+    """
+    return naive.replace(tzinfo=org_tz()).astimezone(dt.UTC)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the organisation's zone, as aware UTC (the dates people type
+    and see are local days)."""
+    return localize(dt.datetime.combine(day, dt.time.min))
+
+
+def local_day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) in UTC of the local days ``first`` to ``last``, both included."""
+    return local_midnight(first), local_midnight(last + dt.timedelta(days=1))
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ must itself be idempotent (look before it creates).
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from logistics import settings
 from logistics.people import cli_services, services

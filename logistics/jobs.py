@@ -5,7 +5,6 @@ import functools
 
 from flask import current_app, has_app_context
 
-
 _APP = None
 
 

@@ -8,8 +8,8 @@ runs every sweep once, now.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import logging
+import re
 from dataclasses import dataclass
 
 from flask import Flask

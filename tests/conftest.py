@@ -24,9 +24,7 @@ from itsdangerous import URLSafeTimedSerializer
 from logistics import clock
 from logistics.app import create_app
 from logistics.extensions import db as _db
-
 from tests import factories
-
 
 # --- a real SMTP server (aiosmtpd) -------------------------------------------------------
 

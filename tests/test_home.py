@@ -6,8 +6,8 @@ import pytest
 from logistics.clock import utcnow
 from logistics.extensions import db
 from logistics.people import services as people
-from logistics.shifts.models import Activity, ActivityKind, Shift
 from logistics.shifts import services as shift_services
+from logistics.shifts.models import Activity, ActivityKind, Shift
 from tests import factories
 
 

@@ -24,7 +24,7 @@ def test_a_run_schedules_the_next_slot_once(app_ctx, run_jobs):
     use_app(app_ctx)
     sweeps.every(dt.timedelta(hours=1), "test.noop", "logistics.sweeps.registered")
     try:
-        with clock.frozen(dt.datetime(2026, 11, 29, 10, 30, tzinfo=dt.timezone.utc)):
+        with clock.frozen(dt.datetime(2026, 11, 29, 10, 30, tzinfo=dt.UTC)):
             sweeps.run_and_reschedule("test.noop")
             sweeps.run_and_reschedule("test.noop")  # the same slot run twice (two workers)
         _queued, scheduled = _jobs(app_ctx)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from blueprints.access import allow
 from blueprints.account import labels
-from blueprints.account.forms import ButtonForm, options, ConfirmPasswordForm, PasswordForm, ProfileForm
+from blueprints.account.forms import ButtonForm, ConfirmPasswordForm, PasswordForm, ProfileForm, options
 from blueprints.auth import start_session
 from blueprints.forms import apply_error
 from logistics.clock import today

@@ -11,8 +11,17 @@ from flask_login import current_user
 from blueprints import nav
 from blueprints.access import allow
 from blueprints.account.forms import ButtonForm, options
-from blueprints.admin.forms import (AuditFilterForm, DirectoryFilterForm, GrantForm, InviteForm,
-                                    QualificationForm, RoleForm, SettingsForm, UserFilterForm, role_choices)
+from blueprints.admin.forms import (
+    AuditFilterForm,
+    DirectoryFilterForm,
+    GrantForm,
+    InviteForm,
+    QualificationForm,
+    RoleForm,
+    SettingsForm,
+    UserFilterForm,
+    role_choices,
+)
 from blueprints.forms import apply_error
 from logistics import mail, settings
 from logistics.audit import queries as audit_queries

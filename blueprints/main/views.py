@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from blueprints.access import allow, public
 from logistics import queue
+from logistics.extensions import db
 from logistics.people import queries as people_queries
+from logistics.people.models import Role
 from logistics.shifts import queries as shift_queries
 from logistics.stock import queries as stock_queries
-from logistics.extensions import db
-from logistics.people.models import Role
 
 bp = Blueprint("main", __name__)
 

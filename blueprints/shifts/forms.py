@@ -3,41 +3,29 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField,
-                     RadioField, SelectField, StringField, TextAreaField, TimeField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, options  # noqa: F401 - views import options
-from logistics.shifts.models import COLOURS, ActivityKind, PlaceKind
-
-KIND_LABELS = {
-    ActivityKind.STREET_OUTREACH: _l("Street outreach"),
-    ActivityKind.HOTLINE: _l("Hotline"),
-    ActivityKind.FOOD_DISTRIBUTION: _l("Food distribution"),
-    ActivityKind.PACKING: _l("Packing"),
-    ActivityKind.COMMUNAL_COOKING: _l("Communal cooking"),
-    ActivityKind.PRISON_VISIT: _l("Prison visit"),
-    ActivityKind.OFFICE: _l("Office"),
-    ActivityKind.TRAINING: _l("Training"),
-    ActivityKind.OTHER: _l("Other"),
-}
-PLACE_KIND_LABELS = {
-    PlaceKind.OFFICE: _l("Office"),
-    PlaceKind.STREET: _l("Street or area"),
-    PlaceKind.PARK: _l("Park"),
-    PlaceKind.CHURCH: _l("Church"),
-    PlaceKind.PRISON: _l("Prison"),
-    PlaceKind.OTHER: _l("Other"),
-}
-COLOUR_LABELS = {
-    "teal": _l("Teal"), "blue": _l("Blue"), "indigo": _l("Indigo"), "purple": _l("Purple"),
-    "magenta": _l("Magenta"), "red": _l("Red"), "orange": _l("Orange"), "olive": _l("Olive"),
-    "green": _l("Green"), "grey": _l("Grey"),
-}
-WEEKDAY_LABELS = [("MO", _l("Monday")), ("TU", _l("Tuesday")), ("WE", _l("Wednesday")), ("TH", _l("Thursday")),
-                  ("FR", _l("Friday")), ("SA", _l("Saturday")), ("SU", _l("Sunday"))]
-MONTH_WEEK_LABELS = [("1", _l("1st")), ("2", _l("2nd")), ("3", _l("3rd")), ("4", _l("4th")), ("5", _l("5th")),
-                     ("-1", _l("Last"))]
+from blueprints.shifts.labels import (
+    ACTIVITY_KIND_LABELS,
+    COLOUR_LABELS,
+    MONTH_WEEK_LABELS,
+    PLACE_KIND_LABELS,
+    WEEKDAY_LABELS,
+)
+from logistics.shifts.models import COLOURS
 
 
 class ActionForm(FlaskForm):
@@ -59,7 +47,7 @@ class FilterForm(FlaskForm):
 
 class ActivityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in ACTIVITY_KIND_LABELS.items()))
     colour = RadioField(_l("Colour"), choices=options((c, COLOUR_LABELS[c]) for c in COLOURS), default="teal")
     briefing = TextAreaField(_l("Briefing"), validators=[Optional(), Length(max=5000)],
                              description=_l("Meeting point, what to bring, who to call. Never client names."))

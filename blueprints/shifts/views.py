@@ -3,12 +3,11 @@ coordinators' planning (activities, places, shifts, series, fill, coverage, atte
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-import functools
-
 from babel.dates import format_skeleton, format_time
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,10 +16,21 @@ from flask_login import current_user
 from blueprints import nav
 from blueprints.access import allow
 from blueprints.forms import apply_error
-from blueprints.shifts.forms import (COLOUR_LABELS, KIND_LABELS, PLACE_KIND_LABELS, ActionForm, ActivityForm,
-                                     AssignForm, AttendanceForm, CancelRequestForm, CoverForm, FilterForm,
-                                     PlaceForm, SeriesForm, ShiftForm, options)
-from logistics.clock import as_utc, to_local, today, utcnow
+from blueprints.shifts import labels
+from blueprints.shifts.forms import (
+    ActionForm,
+    ActivityForm,
+    AssignForm,
+    AttendanceForm,
+    CancelRequestForm,
+    CoverForm,
+    FilterForm,
+    PlaceForm,
+    SeriesForm,
+    ShiftForm,
+    options,
+)
+from logistics.clock import as_utc, localize, to_local, today, utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people import queries as people_queries
@@ -94,19 +104,9 @@ def hour_minute_filter(value: dt.datetime | None) -> str:
     return _hour_minute(local.hour, local.minute, str(get_locale()))
 
 
-@bp.app_template_global("kind_label")
-def kind_label(kind) -> str:
-    return str(KIND_LABELS.get(kind, kind))
-
-
-@bp.app_template_global("place_kind_label")
-def place_kind_label(kind) -> str:
-    return str(PLACE_KIND_LABELS.get(kind, kind))
-
-
-@bp.app_template_global("colour_label")
-def colour_label(colour) -> str:
-    return str(COLOUR_LABELS.get(colour, colour))
+bp.add_app_template_global(labels.activity_kind_label, "activity_kind_label")
+bp.add_app_template_global(labels.place_kind_label, "place_kind_label")
+bp.add_app_template_global(labels.colour_label, "colour_label")
 
 
 def _get_shift(shift_id: int) -> Shift:
@@ -124,7 +124,7 @@ def _own_signup(shift_id: int) -> Signup:
 
 
 def _local_to_utc(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else recurrence.localize(value)
+    return None if value is None else localize(value)
 
 
 def _parse_date(value: str | None, default: dt.date) -> dt.date:

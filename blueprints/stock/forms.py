@@ -6,11 +6,20 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.forms import NO_NAMES, NO_NAMES_KW
+from blueprints.shifts.labels import ACTIVITY_KIND_LABELS
 from logistics.stock.models import ACTIVITY_KINDS, UNITS, Category, Fit
 
 CATEGORY_LABELS = {
@@ -23,12 +32,7 @@ UNIT_NAMES = {
     "piece": _l("piece"), "pack": _l("pack"), "box": _l("box"), "bottle": _l("bottle"), "pair": _l("pair"),
     "dose": _l("dose"), "test": _l("test"), "voucher": _l("voucher"), "kg": _l("kilogram"), "litre": _l("litre"),
 }
-ACTIVITY_LABELS = {
-    "street_outreach": _l("Street outreach"), "hotline": _l("Hotline"), "food_distribution": _l("Food distribution"),
-    "packing": _l("Packing"), "communal_cooking": _l("Communal cooking"), "prison_visit": _l("Prison visit"),
-    "office": _l("Office"), "training": _l("Training"), "other": _l("Other"),
-}
-KIND_LABELS = {
+MOVEMENT_KIND_LABELS = {
     "receive": _l("Received"), "issue": _l("Issued"), "transfer": _l("Moved"), "adjust": _l("Adjusted"),
     "count": _l("Counted"), "discard": _l("Discarded"), "pack": _l("Packed"), "unpack": _l("Unpacked"),
 }
@@ -199,7 +203,7 @@ class CheckForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it only chooses what to look at
 
-    activity_kind = SelectField(_l("Activity"), choices=opts(ACTIVITY_LABELS.items()), default="street_outreach")
+    activity_kind = SelectField(_l("Activity"), choices=opts((k.value, label) for k, label in ACTIVITY_KIND_LABELS.items()), default="street_outreach")
     from_location_id = _select(_l("Pack from"))
     bag_location_id = _select(_l("Into"))
     #: The shift the bag is for, when the check was opened from a shift.
@@ -225,7 +229,7 @@ class ExportForm(FlaskForm):
     end = DateField(_l("To"), [Optional()])
     item_id = _select(_l("Item"), required=False)
     location_id = _select(_l("Location"), required=False)
-    kind = SelectField(_l("Kind"), choices=opts([("", _l("All"))] + list(KIND_LABELS.items())), default="")
+    kind = SelectField(_l("Kind"), choices=opts([("", _l("All"))] + list(MOVEMENT_KIND_LABELS.items())), default="")
     category = SelectField(_l("Category"), choices=opts([("", _l("All"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]),
                            default="")
 

@@ -6,8 +6,7 @@ import csv
 import io
 from decimal import Decimal
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,8 +23,18 @@ from logistics.extensions import db
 from logistics.people.models import Role
 from logistics.shifts.models import Shift
 from logistics.stock import queries, services
-from logistics.stock.models import (ACTIVITY_KINDS, Category, Item, Location, Lot, Movement, MovementKind,
-                                    Outreach, ProductGroup, Stocktake)
+from logistics.stock.models import (
+    ACTIVITY_KINDS,
+    Category,
+    Item,
+    Location,
+    Lot,
+    Movement,
+    MovementKind,
+    Outreach,
+    ProductGroup,
+    Stocktake,
+)
 
 bp = Blueprint("stock", __name__, url_prefix="/stock")
 
@@ -54,8 +63,7 @@ def stock_helpers():
         "category_label": lambda c: f.CATEGORY_LABELS.get(Category(c), c),
         "fit_label": lambda v: f.FIT_LABELS.get(v, v) if v else "",
         "unit_label": services.unit_label,
-        "kind_label": lambda k: f.KIND_LABELS.get(getattr(k, "value", k), k),
-        "activity_label": lambda k: f.ACTIVITY_LABELS.get(k, k),
+        "movement_kind_label": lambda k: f.MOVEMENT_KIND_LABELS.get(getattr(k, "value", k), k),
         "reason_label": lambda r: f.ISSUE_REASONS.get(r) or f.DISCARD_REASONS.get(r) or r,
         "categories": list(Category),
         "today": today(),

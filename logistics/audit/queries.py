@@ -7,12 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from logistics.audit.models import AuditEntry
-from logistics.clock import org_tz
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight of ``day`` in the organisation's zone (the dates people type are local)."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=org_tz())
+from logistics.clock import local_midnight
 
 
 def search(session, *, action: str | None = None, actor: str | None = None, entity: str | None = None,
@@ -42,9 +37,9 @@ def search(session, *, action: str | None = None, actor: str | None = None, enti
     if entity_id and str(entity_id).strip():
         stmt = stmt.where(AuditEntry.entity_id == str(entity_id).strip())
     if date_from:
-        stmt = stmt.where(AuditEntry.at >= _day_start(date_from))
+        stmt = stmt.where(AuditEntry.at >= local_midnight(date_from))
     if date_to:
-        stmt = stmt.where(AuditEntry.at < _day_start(date_to + dt.timedelta(days=1)))
+        stmt = stmt.where(AuditEntry.at < local_midnight(date_to + dt.timedelta(days=1)))
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.scalars(
         stmt.options(joinedload(AuditEntry.actor))

@@ -5,7 +5,7 @@ only — other people appear by role, never by name.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import sqlalchemy as sa
 

@@ -24,7 +24,7 @@ class Role(str, enum.Enum):
     def rank(self) -> int:
         return _RANK[self]
 
-    def at_least(self, other: "Role | str") -> bool:
+    def at_least(self, other: Role | str) -> bool:
         return self.rank >= Role(other).rank
 
 
@@ -82,15 +82,15 @@ class User(Base):
     erased_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    languages: Mapped[list["UserLanguage"]] = relationship(
+    languages: Mapped[list[UserLanguage]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserLanguage.code"
     )
-    qualifications: Mapped[list["UserQualification"]] = relationship(
+    qualifications: Mapped[list[UserQualification]] = relationship(
         back_populates="user",
         cascade="all, delete-orphan",
         foreign_keys="UserQualification.user_id",
     )
-    application: Mapped["Application | None"] = relationship(
+    application: Mapped[Application | None] = relationship(
         back_populates="user", uselist=False, cascade="all, delete-orphan",
         foreign_keys="Application.user_id",
     )

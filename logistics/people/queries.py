@@ -6,8 +6,15 @@ from babel import Locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from logistics.people.models import (SPOKEN_LANGUAGES, Application, ApplicationStatus, Qualification, Role, User,
-                                     UserQualification)
+from logistics.people.models import (
+    SPOKEN_LANGUAGES,
+    Application,
+    ApplicationStatus,
+    Qualification,
+    Role,
+    User,
+    UserQualification,
+)
 
 #: Names CLDR does not have, in the interface languages.
 _EXTRA_LANGUAGE_NAMES = {"edo": _l("Edo (Bini)")}

@@ -14,12 +14,12 @@ from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError, NotFound, PermissionDenied
 from logistics.people import passwords, sessions, tokens
 from logistics.people.models import (
+    SPOKEN_LANGUAGES,
     Application,
     ApplicationStatus,
     Qualification,
     RecoveryCode,
     Role,
-    SPOKEN_LANGUAGES,
     User,
     UserLanguage,
     UserQualification,

@@ -9,9 +9,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from logistics import demo
-from logistics.clock import to_local, today, utcnow
+from logistics.clock import localize, to_local, today, utcnow
 from logistics.people.models import Qualification, Role, UserQualification
-from logistics.shifts import recurrence, services
+from logistics.shifts import services
 from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
 
 ACTIVITIES = [
@@ -115,8 +115,8 @@ def shifts_demo(session, context) -> None:
             weekdays=["SU"], month_weeks=[1], start=t(12), minutes=180, first=first, last=last)
     training_day = today() + dt.timedelta(days=20)
     services.create_shift(session, activity=acts["training"], place=office,
-                          starts_at=recurrence.localize(dt.datetime.combine(training_day, t(18))),
-                          ends_at=recurrence.localize(dt.datetime.combine(training_day, t(21))),
+                          starts_at=localize(dt.datetime.combine(training_day, t(18))),
+                          ends_at=localize(dt.datetime.combine(training_day, t(21))),
                           capacity_min=3, capacity_max=15, by=coordinator)
     session.flush()
     _sign_up_volunteers(session, rng, volunteers)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from logistics.people import export, services as people_services
+from logistics.people import export
+from logistics.people import services as people_services
 from logistics.shifts.models import Shift, Signup
 
 

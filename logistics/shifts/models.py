@@ -14,7 +14,6 @@ from logistics.clock import utcnow
 from logistics.db import Base, str_enum
 
 
-
 class ActivityKind(str, enum.Enum):
     STREET_OUTREACH = "street_outreach"
     HOTLINE = "hotline"
@@ -191,7 +190,7 @@ class Shift(Base):
     activity: Mapped[Activity] = relationship(lazy="joined", innerjoin=True)
     place: Mapped[Place | None] = relationship(lazy="joined")
     series: Mapped[Series | None] = relationship()
-    signups: Mapped[list["Signup"]] = relationship(back_populates="shift", order_by="Signup.id")
+    signups: Mapped[list[Signup]] = relationship(back_populates="shift", order_by="Signup.id")
 
     @property
     def is_cancelled(self) -> bool:

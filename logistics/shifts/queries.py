@@ -9,9 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from logistics import settings
-from logistics.clock import to_local, utcnow
+from logistics.clock import local_midnight, to_local, utcnow
 from logistics.people.models import User, UserQualification
-from logistics.shifts import recurrence
 from logistics.shifts.models import (
     Activity,
     ActivityKind,
@@ -33,10 +32,6 @@ LONGEST = dt.timedelta(hours=24)
 
 def overlapping(start: dt.datetime, end: dt.datetime):
     return sa.and_(Shift.starts_at < end, Shift.starts_at > start - LONGEST, Shift.ends_at > start)
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    return recurrence.localize(dt.datetime.combine(day, dt.time()))
 
 
 def activities(session, *, active_only: bool = False) -> list[Activity]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from dateutil.rrule import rrulestr
 
-from logistics.clock import as_utc, org_tz
+from logistics.clock import as_utc, localize, org_tz
 
 #: Shifts of a series exist this far ahead; the sweep keeps the horizon rolling.
 HORIZON_WEEKS = 12
@@ -43,11 +43,6 @@ def build_rrule(*, freq: str, interval: int = 1, weekdays=(), month_weeks=(), un
 
 def _rule(rrule: str, starts_on: dt.date, start_time: dt.time):
     return rrulestr(rrule, dtstart=dt.datetime.combine(starts_on, start_time))
-
-
-def localize(naive: dt.datetime) -> dt.datetime:
-    """A local wall-clock time in the organisation's zone, as aware UTC."""
-    return naive.replace(tzinfo=org_tz()).astimezone(dt.timezone.utc)
 
 
 def first_occurrence(rrule: str, starts_on: dt.date, start_time: dt.time) -> dt.datetime | None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import attributes
 
 from logistics import settings
 from logistics.audit import services as audit
-from logistics.clock import to_local, utcnow
+from logistics.clock import localize, to_local, utcnow
 from logistics.errors import Conflict, DomainError, NotFound, PermissionDenied
 from logistics.people.models import Qualification, User
 from logistics.shifts import recurrence
@@ -222,8 +222,8 @@ def is_night(starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
     local_start, local_end = to_local(starts_at), to_local(ends_at)
     day = local_start.date()
     while day <= local_end.date():
-        night_start = recurrence.localize(dt.datetime.combine(day, dt.time(NIGHT_HOURS[0])))
-        night_end = recurrence.localize(dt.datetime.combine(day, dt.time(NIGHT_HOURS[1])))
+        night_start = localize(dt.datetime.combine(day, dt.time(NIGHT_HOURS[0])))
+        night_end = localize(dt.datetime.combine(day, dt.time(NIGHT_HOURS[1])))
         if starts_at < night_end and ends_at > night_start:
             return True
         day += dt.timedelta(days=1)
@@ -233,8 +233,8 @@ def is_night(starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
 def _week_bounds(at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     local = to_local(at).date()
     monday = local - dt.timedelta(days=local.weekday())
-    start = recurrence.localize(dt.datetime.combine(monday, dt.time()))
-    end = recurrence.localize(dt.datetime.combine(monday + dt.timedelta(days=7), dt.time()))
+    start = localize(dt.datetime.combine(monday, dt.time()))
+    end = localize(dt.datetime.combine(monday + dt.timedelta(days=7), dt.time()))
     return start, end
 
 
@@ -807,7 +807,7 @@ def horizon(now: dt.datetime | None = None) -> dt.datetime:
 def extend_series(session, series: Series, *, until: dt.datetime | None = None) -> int:
     """Generate the series' shifts up to ``until`` (default: the rolling horizon)."""
     until = until or horizon()
-    start = series.generated_until or recurrence.localize(dt.datetime.combine(series.starts_on, series.start_time))
+    start = series.generated_until or localize(dt.datetime.combine(series.starts_on, series.start_time))
     if start >= until:
         return 0
     made = _insert_occurrences(session, series, recurrence.occurrences(

@@ -7,8 +7,8 @@ movement goes through the services (``flask stock verify`` checks it).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable
 
 import sqlalchemy as sa
 

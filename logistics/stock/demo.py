@@ -104,7 +104,7 @@ def _history(session, rng: random.Random, items, lots_by_item, locs, users, star
     staff = [u.id for u in users]
 
     def at(day: dt.date, hour: int) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), tzinfo=tz).astimezone(dt.timezone.utc)
+        return dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), tzinfo=tz).astimezone(dt.UTC)
 
     def add(kind, item, lot, qty, src, dst, when, **kw):
         rows.append({"kind": kind, "item_id": item.id, "lot_id": lot.id, "quantity": qty,

@@ -106,7 +106,7 @@ class ProductGroup(Base):
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     notes: Mapped[str | None] = mapped_column(sa.String(1000))
 
-    items: Mapped[list["Item"]] = relationship(back_populates="product_group", order_by="Item.id")
+    items: Mapped[list[Item]] = relationship(back_populates="product_group", order_by="Item.id")
 
 
 class Item(Base):
@@ -135,7 +135,7 @@ class Item(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     product_group: Mapped[ProductGroup | None] = relationship(back_populates="items")
-    lots: Mapped[list["Lot"]] = relationship(back_populates="item", order_by="Lot.id")
+    lots: Mapped[list[Lot]] = relationship(back_populates="item", order_by="Lot.id")
 
     @property
     def is_whole(self) -> bool:
@@ -224,7 +224,7 @@ class Movement(Base):
     lot: Mapped[Lot] = relationship()
     from_location: Mapped[Location | None] = relationship(foreign_keys=[from_location_id])
     to_location: Mapped[Location | None] = relationship(foreign_keys=[to_location_id])
-    by: Mapped["User | None"] = relationship("User")  # noqa: F821
+    by: Mapped[User | None] = relationship("User")  # noqa: F821
 
     @property
     def signed_quantity(self) -> Decimal:
@@ -271,7 +271,7 @@ class Stocktake(Base):
     finished_at: Mapped[dt.datetime | None]
 
     location: Mapped[Location] = relationship()
-    lines: Mapped[list["StocktakeLine"]] = relationship(
+    lines: Mapped[list[StocktakeLine]] = relationship(
         back_populates="stocktake", cascade="all, delete-orphan", order_by="StocktakeLine.id")
 
 
@@ -307,7 +307,7 @@ class Kit(Base):
     activity_kind: Mapped[str] = mapped_column(sa.String(30), unique=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    lines: Mapped[list["KitLine"]] = relationship(
+    lines: Mapped[list[KitLine]] = relationship(
         back_populates="kit", cascade="all, delete-orphan", order_by="KitLine.id")
 
 
@@ -362,7 +362,7 @@ class Outreach(Base):
     from_location: Mapped[Location] = relationship(foreign_keys=[from_location_id])
     bag_location: Mapped[Location] = relationship(foreign_keys=[bag_location_id])
     shift: Mapped[Shift | None] = relationship()
-    packed_by: Mapped["User | None"] = relationship("User", foreign_keys=[packed_by_id])  # noqa: F821
+    packed_by: Mapped[User | None] = relationship("User", foreign_keys=[packed_by_id])  # noqa: F821
 
 
 class FormToken(Base):

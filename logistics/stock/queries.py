@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from logistics import settings
-from logistics.clock import org_tz, today, utcnow
+from logistics.clock import local_midnight, org_tz, today, utcnow
 from logistics.shifts.models import Activity, Shift, ShiftStatus
 from logistics.stock.models import (
     ACTIVITY_KINDS,
@@ -539,10 +539,6 @@ def on_hand_rows(session, *, location_id: int | None = None, category: str | Non
     return session.execute(stmt).yield_per(1000)
 
 
-def local_day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=org_tz())
-
-
 def movement_rows(session, *, start: dt.date | None = None, end: dt.date | None = None, item_id: int | None = None,
                   location_id: int | None = None, kind: str | None = None):
     """Movements in a local date range (both days included), oldest first, streamed."""
@@ -551,9 +547,9 @@ def movement_rows(session, *, start: dt.date | None = None, end: dt.date | None 
                      joinedload(Movement.to_location))
             .order_by(Movement.at, Movement.id))
     if start:
-        stmt = stmt.where(Movement.at >= local_day_start(start))
+        stmt = stmt.where(Movement.at >= local_midnight(start))
     if end:
-        stmt = stmt.where(Movement.at < local_day_start(end + dt.timedelta(days=1)))
+        stmt = stmt.where(Movement.at < local_midnight(end + dt.timedelta(days=1)))
     if item_id:
         stmt = stmt.where(Movement.item_id == item_id)
     if location_id:

@@ -22,7 +22,7 @@ def _msgids():
             found = ((str(path), *m) for m in extract_from_file("python", str(path), keywords=KEYWORDS))
         else:
             found = extract_from_dir(str(path), METHODS, keywords=KEYWORDS)
-        for filename, _lineno, message, _comments, _context in found:
+        for _filename, _lineno, message, _comments, _context in found:
             yield (message[0] if isinstance(message, tuple) else message), message
 
 
@@ -32,7 +32,7 @@ def test_every_string_has_a_danish_translation():
     missing, mismatched = [], []
     found = list(_msgids())
     assert len(found) > 200  # the extraction really ran
-    for msgid, message in found:
+    for msgid, _message in found:
         entry = catalog.get(msgid)
         if entry is None or not entry.string or (isinstance(entry.string, tuple) and not all(entry.string)):
             missing.append(msgid)

@@ -102,7 +102,7 @@ def test_erasure_refused_twice_and_for_oneself(session):
 
 
 def test_inactive_accounts_by_retention(session):
-    now = dt.datetime(2026, 11, 29, 12, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
     with clock.frozen(now):
         recent = factories.user(last_login_at=now - dt.timedelta(days=300))
         old = factories.user(last_login_at=now - dt.timedelta(days=800))
@@ -133,7 +133,7 @@ def test_grant_with_expiry_and_past_expiry_refused(session):
     admin = factories.user("admin")
     person = factories.user()
     q = factories.qualification(code="first_aid")
-    with clock.frozen(dt.datetime(2026, 11, 29, 12, tzinfo=dt.timezone.utc)):
+    with clock.frozen(dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)):
         with pytest.raises(DomainError) as exc:
             services.grant_qualification(session, person, q, expires_on=dt.date(2026, 11, 28), by=admin)
         assert exc.value.field == "expires_on"
@@ -204,9 +204,9 @@ def test_audit_search_filters(session):
     admin = factories.user("admin", full_name="Astrid Admin")
     coordinator = factories.user("coordinator", full_name="Camilla Coordinator")
     person = factories.user()
-    with clock.frozen(dt.datetime(2026, 1, 10, 12, tzinfo=dt.timezone.utc)):
+    with clock.frozen(dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC)):
         services.set_role(session, person, Role.STAFF, by=admin)
-    with clock.frozen(dt.datetime(2026, 3, 10, 12, tzinfo=dt.timezone.utc)):
+    with clock.frozen(dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)):
         services.set_active(session, person, False, by=coordinator)
         settings.set_value(session, "retention_months", 6, by=admin)
 

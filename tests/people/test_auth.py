@@ -30,7 +30,7 @@ def test_login_with_the_right_password(client, make_user):
 
 
 def test_email_is_matched_whatever_the_case(client, make_user):
-    user = make_user("volunteer", email="mixed.case@example.org")
+    make_user("volunteer", email="mixed.case@example.org")
     assert _login(client, "  Mixed.Case@Example.ORG ").status_code == 302
 
 

@@ -13,7 +13,7 @@ from logistics.people.models import User, UserSession
 from tests import factories
 from tests.people.conftest import NEW_PASSWORD, put_session_cookie, session_cookie
 
-T0 = dt.datetime(2026, 12, 1, 9, 0, 10, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 12, 1, 9, 0, 10, tzinfo=dt.UTC)
 
 
 def _token_in(client, app) -> str | None:

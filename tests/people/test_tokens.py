@@ -9,12 +9,12 @@ import pytest
 from logistics import clock
 from logistics.extensions import db
 from logistics.people import services, tokens
-from logistics.urls import external_url
 from logistics.people.models import Role, User
+from logistics.urls import external_url
 from tests import factories
 from tests.people.conftest import NEW_PASSWORD, error_for, path_of
 
-T0 = dt.datetime(2026, 12, 1, 9, 0, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 12, 1, 9, 0, 0, tzinfo=dt.UTC)
 CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]*"')
 
 
@@ -294,8 +294,9 @@ def test_an_invitation_for_a_deactivated_account_is_not_sent(app, mailbox, run_j
 
 
 def test_an_invitation_writes_the_audit_trail(app):
-    from logistics.audit.models import AuditEntry
     import sqlalchemy as sa
+
+    from logistics.audit.models import AuditEntry
 
     user, coordinator = _invite(app)
     with app.app_context():

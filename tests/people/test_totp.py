@@ -15,7 +15,7 @@ from logistics.people.models import User
 from tests import factories
 from tests.people.conftest import error_for
 
-T0 = dt.datetime(2026, 12, 1, 9, 0, 10, tzinfo=dt.timezone.utc)  # 10 s into a 30 s step
+T0 = dt.datetime(2026, 12, 1, 9, 0, 10, tzinfo=dt.UTC)  # 10 s into a 30 s step
 REFUSED = "That code is not right, or it has been used already."
 
 

@@ -82,11 +82,11 @@ def test_swap_racing_a_cancellation_leaves_one_consistent_state(app):
             ids = dict(shift=shift.id, a=a.id, b=b.id, w=w.id, offered=offered.id)
             db.session.commit()
 
-        def take(session):
+        def take(session, ids=ids):
             user = session.get(User, ids["b"])
             return services.take_swap(session, session.get(Signup, ids["offered"]), user, by=user).status
 
-        def cancel(session):
+        def cancel(session, ids=ids):
             user = session.get(User, ids["a"])
             services.cancel(session, session.get(Signup, ids["offered"]), by=user)
             return "cancelled"

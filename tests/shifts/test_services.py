@@ -10,16 +10,18 @@ import sqlalchemy as sa
 
 from logistics import settings
 from logistics.audit.models import AuditEntry
-from logistics.clock import frozen, to_local, utcnow
+from logistics.clock import frozen, localize, to_local, utcnow
 from logistics.errors import Conflict, DomainError, PermissionDenied
-from logistics.people import export, services as people_services
+from logistics.people import export
+from logistics.people import services as people_services
 from logistics.shifts import recurrence, services
-from logistics.shifts.models import (EventKind, Series, Shift, ShiftEvent, ShiftStatus, Signup, SignupStatus)
+from logistics.shifts.models import EventKind, Series, Shift, ShiftEvent, ShiftStatus, Signup, SignupStatus
 from tests import factories
 from tests.shifts import helpers as h
 
+
 def local(y, mo, d, hh=0, mm=0):
-    return recurrence.localize(dt.datetime(y, mo, d, hh, mm))
+    return localize(dt.datetime(y, mo, d, hh, mm))
 
 
 def events(session, kind=None):
@@ -452,7 +454,7 @@ def test_dst_night_shift_keeps_local_times(session):
     assert len(shifts) == 11
     for s in shifts:
         assert (to_local(s.starts_at).hour, to_local(s.ends_at).hour) == (22, 2)
-    utc = dt.timezone.utc
+    utc = dt.UTC
     by_day = {to_local(s.starts_at).date(): s for s in shifts}
     saturday, sunday = by_day[dt.date(2026, 10, 24)], by_day[dt.date(2026, 10, 25)]
     # The night into the last Sunday: starts 22:00 summer time, ends at the first 02:00.
@@ -570,8 +572,8 @@ def test_editing_a_series_changes_future_shifts_only(session):
 
 
 def test_sweep_job_extends(app, session):
-    from logistics.shifts import jobs
     from logistics import sweeps
+    from logistics.shifts import jobs
 
     assert any(s.name == "shifts.extend_series" for s in sweeps.registered())
     with frozen(local(2027, 1, 1)):

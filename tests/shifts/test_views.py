@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from logistics.clock import to_local, utcnow
+from logistics.clock import localize, to_local, utcnow
 from logistics.extensions import db
 from logistics.people.models import User
 from logistics.shifts import queries as queries_
-from logistics.shifts import recurrence, services
+from logistics.shifts import services
 from logistics.shifts.models import CoverRequest, Series, Shift, ShiftStatus, Signup, SignupStatus
 from tests import factories
 from tests.shifts import helpers as h
@@ -279,7 +279,7 @@ def test_coverage_board_and_cover_request(app, client, login):
     with app.app_context():
         hotline = h.activity("hotline", name="Hotline", capacity=(1, 2))
         v = factories.user()
-        start = recurrence.localize(dt.datetime.combine(to_local(utcnow()).date() + dt.timedelta(days=1), dt.time(8)))
+        start = localize(dt.datetime.combine(to_local(utcnow()).date() + dt.timedelta(days=1), dt.time(8)))
         covered = h.shift(hotline, start=start, hours=4)
         services.sign_up(db.session, covered, v, by=v)
         db.session.commit()

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from logistics.extensions import db
+from logistics.people.models import User
 from logistics.stock import services
 from logistics.stock.models import Item, Location, Movement, MovementKind, Stocktake
-from logistics.people.models import User
 from tests.stock.conftest import receive
 
 pytestmark = pytest.mark.concurrency
