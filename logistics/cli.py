@@ -1,36 +1,11 @@
-"""``flask --app wsgi …`` commands. Each area adds its own group or command here."""
+"""``flask --app wsgi demo-data``, and the registration of every area's commands."""
 from __future__ import annotations
-
-import sys
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
 from logistics.extensions import db
-from logistics.people.models import Role
-
-
-@click.command("create-user")
-@click.option("--email", required=True)
-@click.option("--role", type=click.Choice([r.value for r in Role]), default="volunteer", show_default=True)
-@click.option("--name", "full_name", default=None, help="Full name (default: the part of the address before @).")
-@click.password_option(prompt="Password", confirmation_prompt=True)
-@with_appcontext
-def create_user(email: str, role: str, full_name: str | None, password: str) -> None:
-    """Create an approved, active user who can log in at once."""
-    from logistics.people import cli_services
-
-    try:
-        user = cli_services.create_user(db.session, email=email, role=Role(role), full_name=full_name,
-                                        password=password)
-    except Exception as exc:  # a domain error: say it plainly, no traceback
-        db.session.rollback()
-        message = getattr(exc, "message", str(exc))
-        click.echo(f"Error: {message}", err=True)
-        sys.exit(1)
-    db.session.commit()
-    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
 
 
 @click.command("demo-data")
@@ -45,31 +20,10 @@ def demo_data() -> None:
         click.echo(line)
 
 
-@click.group("shifts")
-def shifts_cli() -> None:
-    """Shifts: recurring series."""
-
-
-@shifts_cli.command("extend")
-@click.option("--weeks", type=click.IntRange(1, 104), default=12, show_default=True,
-              help="Generate every series' shifts this many weeks ahead.")
-@with_appcontext
-def shifts_extend(weeks: int) -> None:
-    """Generate the shifts of every recurring series up to the horizon (no duplicates)."""
-    import datetime as dt
-
-    from logistics.clock import utcnow
-    from logistics.shifts import services
-
-    made = services.extend_all(db.session, until=utcnow() + dt.timedelta(weeks=weeks))
-    db.session.commit()
-    click.echo(f"Created {made} shifts.")
-
-
 def register(app: Flask) -> None:
-    from logistics.stock.cli import stock
+    """Add every area's commands (listed in :mod:`logistics.areas`) to ``flask``."""
+    from logistics.areas import AREAS
 
-    app.cli.add_command(create_user)
-    app.cli.add_command(demo_data)
-    app.cli.add_command(shifts_cli)
-    app.cli.add_command(stock)
+    for area in AREAS:
+        for command in area.commands:
+            app.cli.add_command(command)

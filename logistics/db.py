@@ -62,6 +62,8 @@ class Base(DeclarativeBase):
 
 
 class TimestampMixin:
+    """``created_at``: when the row was made (UTC), set by the application's clock."""
+
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -94,7 +96,3 @@ def _sqlite_connect(dbapi_connection, connection_record):
 def _sqlite_begin(conn):
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN" if _deferred.get() else "BEGIN IMMEDIATE")
-
-
-def is_sqlite(session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"

@@ -1,83 +1,16 @@
-"""Demo data for ``make run`` and ``flask --app wsgi demo-data``. Idempotent.
-
-Areas add their own steps with :func:`step`; each step receives the demo users by role and
-must itself be idempotent (look before it creates).
-"""
+"""Demo data for ``make run`` and ``flask --app wsgi demo-data``: each area's demo step, in
+the order of :data:`logistics.areas.AREAS` (people first, so later areas find the users).
+Every step is idempotent: it looks before it creates."""
 from __future__ import annotations
-
-from collections.abc import Callable
-
-from logistics import settings
-from logistics.people import cli_services, services
-from logistics.people.models import Qualification, Role, User
-
-#: Demo logins: printed by the command and shown in the README. Demo only, never for real use.
-DEMO_USERS = [
-    ("admin@hopenow.example", "Astrid Admin", Role.ADMIN, "demo-admin-pass"),
-    ("coordinator@hopenow.example", "Camilla Koordinator", Role.COORDINATOR, "demo-coordinator-pass"),
-    ("staff@hopenow.example", "Søren Staff", Role.STAFF, "demo-staff-pass"),
-    ("volunteer@hopenow.example", "Vera Volunteer", Role.VOLUNTEER, "demo-volunteer-pass"),
-]
-
-#: More volunteers, so shift pages have people on them (same password as the demo volunteer).
-MORE_VOLUNTEERS = [
-    "Amara Okafor", "Blessing Eze", "Mette Jensen", "Jonas Nielsen", "Ifeoma Adeyemi", "Lars Hansen",
-    "Grace Obi", "Freja Larsen", "Chioma Nwosu", "Mads Pedersen", "Sofie Andersen", "Esther Bello",
-    "Anders Christensen", "Ngozi Uche", "Ida Madsen", "Peter Sørensen", "Funmi Ade", "Karen Olsen",
-]
-
-QUALIFICATIONS = [
-    ("hotline", "Hotline training", "Hotline-uddannelse", "Completed the hotline counselling course."),
-    ("outreach", "Street outreach training", "Uddannelse i opsøgende arbejde", "Safety and conduct on outreach."),
-    ("food_safety", "Food hygiene certificate", "Hygiejnebevis", "Handles food for distributions and cooking."),
-    ("prison_visit", "Prison visit clearance", "Godkendt til fængselsbesøg", "Cleared by the Prison Service."),
-    ("first_aid", "First aid", "Førstehjælp", "Valid first-aid certificate."),
-    ("driver", "Driver", "Chauffør", "May drive the organisation's van."),
-]
-
-_STEPS: list[Callable] = []
-
-#: Modules whose import registers demo steps (one line per area).
-AREA_DEMOS: list[str] = [
-    "logistics.shifts.demo",
-    "logistics.stock.demo",
-]
-
-
-def step(fn: Callable) -> Callable:
-    _STEPS.append(fn)
-    return fn
-
-
-def _user(session, email, name, role, password) -> User:
-    user = services.find_by_email(session, email)
-    if user is None:
-        user = cli_services.create_user(session, email=email, role=role, password=password, full_name=name)
-    return user
 
 
 def load(session) -> list[str]:
     """Create or complete the demo data; return the lines to print."""
-    import importlib
+    from logistics.areas import AREAS
 
-    for module in AREA_DEMOS:
-        importlib.import_module(module)
-    # Demo mode: coordinators and admins may log in without two-factor login; every page says so.
-    settings.set_value(session, "require_2fa_privileged", False)
-    users = {role: _user(session, email, name, role, pw) for email, name, role, pw in DEMO_USERS}
-    volunteers = [users[Role.VOLUNTEER]]
-    for i, name in enumerate(MORE_VOLUNTEERS, start=1):
-        email = f"volunteer{i}@hopenow.example"
-        volunteers.append(_user(session, email, name, Role.VOLUNTEER, "demo-volunteer-pass"))
-    for code, en, da, desc in QUALIFICATIONS:
-        if session.query(Qualification).filter_by(code=code).first() is None:
-            session.add(Qualification(code=code, name_en=en, name_da=da, description=desc))
-    session.flush()
-    context = {"users": users, "volunteers": volunteers}
-    for fn in _STEPS:
-        fn(session, context)
-    session.flush()
-    lines = ["Demo logins (demo data only; never use these passwords for real):"]
-    for email, _name, role, password in DEMO_USERS:
-        lines.append(f"  {role.value:<12} {email:<32} {password}")
-    return lines
+    context: dict = {"lines": []}
+    for area in AREAS:
+        if area.demo is not None:
+            area.demo(session, context)
+            session.flush()
+    return context["lines"]

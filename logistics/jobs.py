@@ -1,42 +1,40 @@
-"""Helpers for RQ entry points: every job runs inside an app context and commits once."""
+"""Helpers for RQ entry points: every job runs inside an app context and commits once.
+
+The domain never builds the app: the entry point that runs jobs (``worker.py``, or the test
+suite) hands it over with :func:`use_app`.
+"""
 from __future__ import annotations
 
 import functools
 
-from flask import current_app, has_app_context
+from flask import Flask, has_app_context
 
-_APP = None
+_APP: Flask | None = None
 
 
-def use_app(app) -> None:
-    """Make ``app`` the one jobs run in (the worker sets it at start)."""
+def use_app(app: Flask | None) -> None:
+    """Make ``app`` the one jobs run in (the worker sets it when it starts)."""
     global _APP
     _APP = app
 
 
-def _worker_app():
-    global _APP
+def worker_app() -> Flask:
+    """The app jobs run in; the entry point must have set it."""
     if _APP is None:
-        from logistics.app import create_app
-
-        _APP = create_app()
+        raise RuntimeError("No app for jobs: run them under worker.py (or rq worker -w worker.AppWorker)")
     return _APP
 
 
 def app_context(job):
-    """Run ``job`` in an application context (the worker's app, or the current one in tests),
-    commit what it changed, and roll back on error."""
+    """Run ``job`` in an application context (the current one, in tests and commands; else
+    the worker's app), commit what it changed, and roll back on error."""
 
     @functools.wraps(job)
     def wrapped(*args, **kwargs):
         from logistics.extensions import db
 
-        if has_app_context():
-            app = current_app._get_current_object()
-            ctx = None
-        else:
-            app = _worker_app()
-            ctx = app.app_context()
+        ctx = None if has_app_context() else worker_app().app_context()
+        if ctx is not None:
             ctx.push()
         try:
             result = job(*args, **kwargs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.policy
 import logging
+import secrets
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -81,7 +82,9 @@ def _write_outbox(msg: EmailMessage) -> Path:
     folder = outbox_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-    path = folder / f"{stamp}-{make_msgid()[1:9].replace('.', '')}.eml"
+    # The stamp sorts the outbox newest first; the random part keeps two messages written in
+    # the same instant (or under a frozen clock) from overwriting each other.
+    path = folder / f"{stamp}-{secrets.token_hex(6)}.eml"
     path.write_bytes(msg.as_bytes())
     return path
 

@@ -7,6 +7,7 @@ REDIS_URL set, on PostgreSQL + Redis.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import email
 import email.policy
 import hashlib
@@ -15,6 +16,7 @@ import re
 import socket
 import threading
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -146,12 +148,43 @@ def _clean_database(app) -> None:
                     conn.exec_driver_sql(f'DELETE FROM "{t}"')
 
 
+# --- the clock ----------------------------------------------------------------------------
+
+#: The instant every test runs at unless it says its own: a Wednesday at 10:00 in Copenhagen,
+#: daytime, far from midnight and from a daylight-saving change. ``TEST_NOW`` moves it
+#: ("02:30" keeps the day and sets the local time; "2027-03-28T01:30" sets both), so CI can
+#: prove that no test depends on the hour it happens to run at.
+DEFAULT_NOW = dt.datetime(2026, 11, 25, 10, 0)
+
+
+def local_instant(text: str) -> dt.datetime:
+    """``"2026-11-25T10:00"`` in Copenhagen, as aware UTC."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Europe/Copenhagen")).astimezone(dt.UTC)
+
+
+def frozen_now() -> dt.datetime:
+    """The frozen instant for this run, as aware UTC."""
+    raw = os.environ.get("TEST_NOW", "").strip()
+    local = DEFAULT_NOW
+    if raw:
+        try:
+            local = dt.datetime.combine(DEFAULT_NOW.date(), dt.time.fromisoformat(raw)) if len(raw) <= 8 \
+                else dt.datetime.fromisoformat(raw)
+        except ValueError:
+            raise pytest.UsageError(f"TEST_NOW={raw!r}: give HH:MM or YYYY-MM-DDTHH:MM (local time)") from None
+    return local.replace(tzinfo=ZoneInfo("Europe/Copenhagen")).astimezone(dt.UTC)
+
+
 @pytest.fixture(autouse=True)
 def _isolation(request, app):
-    """Every test starts with an empty database, an empty Redis and unfrozen time."""
+    """Every test starts with an empty database, an empty Redis and the clock frozen at
+    :func:`frozen_now`. A test whose data depends on the hour says its own instant with
+    ``@pytest.mark.at("2026-11-25T10:00")`` (local time), or moves it with ``clock.frozen``."""
     from logistics import queue
 
     queue.state(app).connection.flushdb()
+    marker = request.node.get_closest_marker("at")
+    clock.freeze(local_instant(marker.args[0]) if marker else frozen_now())
     yield
     clock.freeze(None)
     _clean_database(app)

@@ -62,7 +62,8 @@ def test_placeholders_match():
 def test_the_check_reports_a_string_without_translation():
     extracted = dict(_extracted())
     extracted["A sentence nobody has translated yet"] = ("templates/new.html", 3)
-    assert missing_translations(extracted, _danish()) == ["templates/new.html:3: 'A sentence nobody has translated yet'"]
+    expected = ["templates/new.html:3: 'A sentence nobody has translated yet'"]
+    assert missing_translations(extracted, _danish()) == expected
 
 
 def test_language_switch_and_browser_language(client):

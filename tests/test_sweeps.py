@@ -1,8 +1,7 @@
 """Periodic sweeps: one job per slot, whoever schedules it and however often."""
 import datetime as dt
 
-from logistics import clock, queue, sweeps
-from logistics.jobs import use_app
+from logistics import areas, clock, queue, sweeps
 
 
 def _jobs(app):
@@ -20,15 +19,16 @@ def test_schedule_twice_queues_each_sweep_once(app_ctx):
     assert all(j.startswith("sweep-") for j in queued)
 
 
-def test_a_run_schedules_the_next_slot_once(app_ctx, run_jobs):
-    use_app(app_ctx)
-    sweeps.every(dt.timedelta(hours=1), "test.noop", "logistics.sweeps.registered")
-    try:
-        with clock.frozen(dt.datetime(2026, 11, 29, 10, 30, tzinfo=dt.UTC)):
-            sweeps.run_and_reschedule("test.noop")
-            sweeps.run_and_reschedule("test.noop")  # the same slot run twice (two workers)
-        _queued, scheduled = _jobs(app_ctx)
-        assert len([j for j in scheduled if j.startswith("sweep-test_noop-")]) == 1
-    finally:
-        sweeps._SWEEPS.pop("test.noop", None)
-        use_app(None)
+def test_every_sweep_is_declared_in_the_areas_list():
+    assert sweeps.registered() == [s for area in areas.AREAS for s in area.sweeps]
+    assert all(callable(s.job) and s.every > dt.timedelta(0) for s in sweeps.registered())
+
+
+def test_a_run_schedules_the_next_slot_once(app_ctx, run_jobs, monkeypatch):
+    noop = areas.Sweep("test.noop", lambda: None, dt.timedelta(hours=1))
+    monkeypatch.setattr(sweeps, "registered", lambda: [noop])
+    with clock.frozen(dt.datetime(2026, 11, 29, 10, 30, tzinfo=dt.UTC)):
+        sweeps.run_and_reschedule("test.noop")
+        sweeps.run_and_reschedule("test.noop")  # the same slot run twice (two workers)
+    _queued, scheduled = _jobs(app_ctx)
+    assert len([j for j in scheduled if j.startswith("sweep-test_noop-")]) == 1

@@ -62,3 +62,20 @@ def test_worker_sends_queued_email_and_stops_on_sigterm(app, worker_process, mai
     output = worker_process.output()
     assert "/reset-password/" in mailbox.body(mailbox.to("reset.me@example.org")[0])
     assert "reset.me@example.org" not in output  # log lines never hold addresses
+
+
+def test_bare_rq_worker_with_the_app_worker_class_runs_jobs(app, tmp_path, mailbox):
+    """`rq worker -w worker.AppWorker`: RQ's own command line, the jobs still run in the app."""
+    with app.app_context():
+        user = factories.user("volunteer", email="bare.rq@example.org")
+        db.session.commit()
+        services.request_password_reset(db.session, user.email)
+        db.session.commit()
+    env = dict(os.environ, INSTANCE_PATH=str(tmp_path), DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               REDIS_URL=_redis_url(app), MAIL_URL=app.config["MAIL_URL"], SECRET_KEY=app.config["SECRET_KEY"],
+               BASE_URL=app.config["BASE_URL"])
+    done = subprocess.run([sys.executable, "-m", "rq.cli", "worker", "--burst", "-w", "worker.AppWorker",
+                           "--url", _redis_url(app), "default"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "/reset-password/" in mailbox.body(mailbox.to("bare.rq@example.org")[0])

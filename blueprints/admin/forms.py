@@ -66,7 +66,8 @@ class QualificationForm(FlaskForm):
     name_da = StringField(_l("Name in Danish"), validators=[DataRequired(), Length(max=80)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=500)])
     is_active = BooleanField(_l("In use"), default=True,
-                             description=_l("Qualifications no longer in use cannot be granted; people keep those they hold."))
+                             description=_l("Qualifications no longer in use cannot be granted; "
+                                            "people keep those they hold."))
 
 
 class AuditFilterForm(FlaskForm):

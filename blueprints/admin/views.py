@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints import nav
 from blueprints.access import allow
 from blueprints.account.forms import ButtonForm, options
 from blueprints.admin.forms import (
@@ -35,11 +33,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PER_PAGE = 50
 
-nav.add("admin.volunteers", _l("Volunteers"), Role.COORDINATOR, 50, prefix="admin.volunteer")
-nav.add("admin.users", _l("Users"), Role.ADMIN, 60, prefix="admin.user")
-nav.add("admin.audit", _l("Audit trail"), Role.ADMIN, 61, prefix="admin.audit")
-nav.add("admin.settings", _l("Settings"), Role.ADMIN, 62, prefix="admin.settings")
-nav.add("admin.outbox", _l("Outbox"), Role.ADMIN, 63, prefix="admin.outbox")
 
 
 def _page() -> int:
@@ -63,7 +56,7 @@ def users():
     form.validate()
     q = form.q.data if not form.q.errors else None
     page = _page()
-    rows, total = services.search_users(db.session, q=q, role=form.role.data or None,
+    rows, total = queries.search_users(db.session, q=q, role=form.role.data or None,
                                         status=form.status.data or None, page=page, per_page=PER_PAGE)
     filters = {k: v for k, v in {"q": q, "role": form.role.data, "status": form.status.data}.items() if v}
     return render_template("admin/users.html", form=form, rows=rows, total=total, page=page,
@@ -153,8 +146,6 @@ def user_two_factor_off(user_id: int):
 
 def _grant(user: User, form: GrantForm) -> None:
     qualification = db.session.get(Qualification, form.qualification.data)
-    if qualification is None:
-        raise DomainError(_("Choose a qualification."), field="qualification")
     services.grant_qualification(db.session, user, qualification, expires_on=form.expires_on.data,
                                  by=current_user)
 
@@ -189,7 +180,7 @@ def user_erase(user_id: int):
 def erasure():
     """Requests for erasure, and accounts unused for longer than the retention setting."""
     months = settings.get(db.session, "retention_months")
-    requested, _total = services.search_users(db.session, status="erasure", per_page=500)
+    requested, _total = queries.search_users(db.session, status="erasure", per_page=500)
     return render_template("admin/erasure.html", months=months, requested=requested,
                            inactive=services.inactive_accounts(db.session, months), button=ButtonForm())
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints import nav
 from blueprints.access import allow, public
 from blueprints.forms import apply_error
 from blueprints.people.forms import ApplicationForm, DecisionForm
@@ -18,7 +16,6 @@ from logistics.people.models import Application, Role
 
 bp = Blueprint("people", __name__)
 
-nav.add("people.applications", _l("Applications"), Role.COORDINATOR, 51, prefix="people.")
 
 DECIDED_PER_PAGE = 25
 
@@ -56,7 +53,7 @@ def applied():
 def _applications_page(failed: Application | None = None, failed_form: DecisionForm | None = None,
                        status: int = 200):
     page = max(request.args.get("page", 1, type=int), 1)
-    pending = services.pending_applications(db.session)
+    pending = queries.pending_applications(db.session)
     decided, total = queries.decided_applications(db.session, page=page, per_page=DECIDED_PER_PAGE)
     forms = {}
     for application in pending:

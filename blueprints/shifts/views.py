@@ -10,10 +10,8 @@ from babel.dates import format_skeleton, format_time
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints import nav
 from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.shifts import labels
@@ -42,12 +40,6 @@ from logistics.stock import services as stock_services
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 
-nav.add("shifts.mine", _l("My shifts"), Role.VOLUNTEER, 10)
-nav.add("shifts.open_shifts", _l("Open shifts"), Role.VOLUNTEER, 11)
-nav.add("shifts.calendar_week", _l("Calendar"), Role.VOLUNTEER, 12, prefix="shifts.calendar_")
-nav.add("shifts.fill", _l("Fill"), Role.COORDINATOR, 40)
-nav.add("shifts.coverage", _l("Coverage"), Role.COORDINATOR, 41)
-nav.add("shifts.activities", _l("Activities"), Role.COORDINATOR, 42, prefix="shifts.activit")
 
 
 # --- helpers ------------------------------------------------------------------------------------

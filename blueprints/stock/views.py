@@ -9,10 +9,8 @@ from decimal import Decimal
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints import nav
 from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.stock import forms as f
@@ -38,7 +36,6 @@ from logistics.stock.models import (
 
 bp = Blueprint("stock", __name__, url_prefix="/stock")
 
-nav.add("stock.overview", _l("Stock"), Role.STAFF, 30, prefix="stock.")
 
 PER_PAGE = 100
 HISTORY_PER_PAGE = 25

@@ -1,11 +1,9 @@
 """Everything held on one person, as JSON-ready data (the "download my data" button).
 
-Each area registers a section with :func:`section`; a section returns data about the person
-only — other people appear by role, never by name.
+Each area lists its sections in :mod:`logistics.areas`; a section returns data about the
+person only — other people appear by role, never by name.
 """
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -14,22 +12,12 @@ from logistics.clock import utcnow
 from logistics.people import sessions
 from logistics.people.models import User
 
-_SECTIONS: list[tuple[str, Callable]] = []
-
-
-def section(name: str):
-    def decorator(fn):
-        _SECTIONS.append((name, fn))
-        return fn
-    return decorator
-
 
 def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-@section("profile")
-def _profile(session, user: User) -> dict:
+def profile(session, user: User) -> dict:
     return {
         "email": user.email, "full_name": user.full_name, "display_name": user.display_name,
         "phone": user.phone, "locale": user.locale, "role": user.role.value, "is_active": user.is_active,
@@ -40,8 +28,7 @@ def _profile(session, user: User) -> dict:
     }
 
 
-@section("application")
-def _application(session, user: User) -> dict | None:
+def application(session, user: User) -> dict | None:
     app = user.application
     if app is None:
         return None
@@ -50,20 +37,17 @@ def _application(session, user: User) -> dict | None:
             "reason": app.reason}
 
 
-@section("qualifications")
-def _qualifications(session, user: User) -> list:
+def qualifications(session, user: User) -> list:
     return [{"qualification": q.qualification.name_en, "granted_at": _iso(q.granted_at),
              "expires_on": _iso(q.expires_on)} for q in user.qualifications]
 
 
-@section("sessions")
-def _sessions(session, user: User) -> list:
+def user_sessions(session, user: User) -> list:
     return [{"browser": s.user_agent, "started_at": _iso(s.created_at), "last_seen_at": _iso(s.last_seen_at)}
             for s in sessions.active(session, user.id)]
 
 
-@section("changes_to_my_account")
-def _audit(session, user: User) -> list:
+def changes_to_my_account(session, user: User) -> list:
     rows = session.execute(
         sa.select(AuditEntry, User.role)
         .outerjoin(User, User.id == AuditEntry.actor_id)
@@ -82,8 +66,21 @@ def _audit(session, user: User) -> list:
     return out
 
 
+#: The people area's sections, in the order they appear in the file.
+SECTIONS = (
+    ("profile", profile),
+    ("application", application),
+    ("qualifications", qualifications),
+    ("sessions", user_sessions),
+    ("changes_to_my_account", changes_to_my_account),
+)
+
+
 def export(session, user: User) -> dict:
+    """Everything held on ``user``: every area's sections (see logistics.areas)."""
+    from logistics.areas import export_sections
+
     data = {"exported_at": _iso(utcnow()), "format": "hopenow-personal-data/1"}
-    for name, fn in _SECTIONS:
+    for name, fn in export_sections():
         data[name] = fn(session, user)
     return data

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
-from logistics.db import Base, str_enum
+from logistics.db import Base, TimestampMixin, str_enum
 
 
 class Role(str, enum.Enum):
@@ -48,7 +48,7 @@ def _new_stamp() -> str:
     return secrets.token_hex(16)
 
 
-class User(Base):
+class User(TimestampMixin, Base):
     __tablename__ = "user"
     __table_args__ = (
         # Unique case-insensitively: addresses are stored lower-cased and compared that way.
@@ -80,7 +80,6 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None]
     erasure_requested_at: Mapped[dt.datetime | None]
     erased_at: Mapped[dt.datetime | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     languages: Mapped[list[UserLanguage]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="UserLanguage.code"
@@ -173,7 +172,7 @@ class UserQualification(Base):
         return self.expires_on is None or self.expires_on >= day
 
 
-class Application(Base):
+class Application(TimestampMixin, Base):
     """What a person wrote when applying to volunteer, and the coordinator's decision."""
 
     __tablename__ = "application"
@@ -191,13 +190,12 @@ class Application(Base):
     decided_at: Mapped[dt.datetime | None]
     #: Why it was rejected (or a note on approval); kept for the coordinators.
     reason: Mapped[str | None] = mapped_column(sa.String(1000))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="application", foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
-class UserSession(Base):
+class UserSession(TimestampMixin, Base):
     """A server-side login session; the cookie holds only its random token."""
 
     __tablename__ = "user_session"
@@ -208,7 +206,6 @@ class UserSession(Base):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     #: A short description of the browser ("Firefox on Android"); never the IP address.
     user_agent: Mapped[str] = mapped_column(sa.String(120), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[dt.datetime | None]
 

@@ -1,4 +1,4 @@
-"""Read side for people: the volunteers directory, one person's page, language names."""
+"""Read side for people: the volunteers directory, one person's page, language names, applications, user search."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -95,3 +95,41 @@ def pending_count(session) -> int:
     return session.scalar(
         sa.select(sa.func.count()).select_from(Application).join(Application.user)
         .where(Application.status == ApplicationStatus.PENDING, User.erased_at.is_(None)))
+
+
+def pending_applications(session) -> list[Application]:
+    return list(session.scalars(
+        sa.select(Application).join(Application.user)
+        .where(Application.status == ApplicationStatus.PENDING, User.erased_at.is_(None))
+        .options(sa.orm.joinedload(Application.user).selectinload(User.languages))
+        .order_by(Application.created_at)
+    ))
+
+
+def search_users(session, *, q: str | None = None, role: str | None = None, status: str | None = None,
+                 page: int = 1, per_page: int = 50):
+    """Users matching a search; status is active, inactive, pending, erasure or erased."""
+    stmt = sa.select(User).options(sa.orm.selectinload(User.qualifications))
+    if q and q.strip():
+        needle = q.strip().lower()
+        stmt = stmt.where(sa.or_(sa.func.lower(User.full_name).contains(needle, autoescape=True),
+                                 User.email.contains(needle, autoescape=True),
+                                 sa.func.lower(User.display_name).contains(needle, autoescape=True)))
+    if role in {r.value for r in Role}:
+        stmt = stmt.where(User.role == Role(role))
+    if status == "active":
+        stmt = stmt.where(User.is_active.is_(True), User.approved_at.is_not(None), User.erased_at.is_(None))
+    elif status == "inactive":
+        stmt = stmt.where(User.is_active.is_(False), User.erased_at.is_(None))
+    elif status == "pending":
+        stmt = stmt.where(User.approved_at.is_(None), User.erased_at.is_(None))
+    elif status == "erasure":
+        stmt = stmt.where(User.erasure_requested_at.is_not(None), User.erased_at.is_(None))
+    elif status == "erased":
+        stmt = stmt.where(User.erased_at.is_not(None))
+    else:
+        stmt = stmt.where(User.erased_at.is_(None))
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.scalars(stmt.order_by(sa.func.lower(User.full_name), User.id)
+                           .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return rows, total

@@ -130,15 +130,6 @@ def submit_application(session, *, full_name: str, email: str, phone: str | None
     return user
 
 
-def pending_applications(session) -> list[Application]:
-    return list(session.scalars(
-        sa.select(Application).join(Application.user)
-        .where(Application.status == ApplicationStatus.PENDING, User.erased_at.is_(None))
-        .options(sa.orm.joinedload(Application.user).selectinload(User.languages))
-        .order_by(Application.created_at)
-    ))
-
-
 def decide_application(session, application: Application, *, approve: bool, reason: str | None, by: User) -> None:
     """Approve (the person gets a link to set a password) or reject (a reason is required)."""
     if application.status != ApplicationStatus.PENDING:
@@ -314,9 +305,12 @@ def set_active(session, user: User, active: bool, *, by: User) -> None:
     session.flush()
 
 
-def grant_qualification(session, user: User, qualification: Qualification, *, expires_on: dt.date | None,
+def grant_qualification(session, user: User, qualification: Qualification | None, *, expires_on: dt.date | None,
                         by: User) -> UserQualification:
+    """Grant (or renew) a qualification; ``None`` is a choice that no longer exists."""
     _not_erased(user)
+    if qualification is None:
+        raise DomainError(str(_l("Choose a qualification.")), field="qualification")
     if not qualification.is_active:
         raise DomainError(str(_l("This qualification is no longer in use.")), field="qualification")
     if expires_on is not None and expires_on < today():
@@ -387,40 +381,6 @@ def update_qualification(session, qualification: Qualification, *, code: str, na
         session.flush()
 
 
-def valid_qualification_ids(user: User, on: dt.date | None = None) -> set[int]:
-    day = on or today()
-    return {q.qualification_id for q in user.qualifications if q.is_valid_on(day)}
-
-
-def search_users(session, *, q: str | None = None, role: str | None = None, status: str | None = None,
-                 page: int = 1, per_page: int = 50):
-    """Users matching a search; status is active, inactive, pending, erasure or erased."""
-    stmt = sa.select(User).options(sa.orm.selectinload(User.qualifications))
-    if q and q.strip():
-        needle = q.strip().lower()
-        stmt = stmt.where(sa.or_(sa.func.lower(User.full_name).contains(needle, autoescape=True),
-                                 User.email.contains(needle, autoescape=True),
-                                 sa.func.lower(User.display_name).contains(needle, autoescape=True)))
-    if role in {r.value for r in Role}:
-        stmt = stmt.where(User.role == Role(role))
-    if status == "active":
-        stmt = stmt.where(User.is_active.is_(True), User.approved_at.is_not(None), User.erased_at.is_(None))
-    elif status == "inactive":
-        stmt = stmt.where(User.is_active.is_(False), User.erased_at.is_(None))
-    elif status == "pending":
-        stmt = stmt.where(User.approved_at.is_(None), User.erased_at.is_(None))
-    elif status == "erasure":
-        stmt = stmt.where(User.erasure_requested_at.is_not(None), User.erased_at.is_(None))
-    elif status == "erased":
-        stmt = stmt.where(User.erased_at.is_not(None))
-    else:
-        stmt = stmt.where(User.erased_at.is_(None))
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.scalars(stmt.order_by(sa.func.lower(User.full_name), User.id)
-                           .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
-    return rows, total
-
-
 # --- privacy: export and erasure ---------------------------------------------------------
 
 def request_erasure(session, user: User) -> None:
@@ -435,10 +395,6 @@ def cancel_erasure_request(session, user: User, *, by: User) -> None:
         user.erasure_requested_at = None
         audit.record(session, by=by, action="user.erasure_request_withdrawn", entity="user", entity_id=user.id)
         session.flush()
-
-
-#: Functions called at erasure with (session, user): later areas add theirs (feed tokens, …).
-ERASURE_HOOKS: list = []
 
 
 def erase(session, user: User, *, by: User) -> None:
@@ -468,7 +424,9 @@ def erase(session, user: User, *, by: User) -> None:
         user.application.reason = None
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     sessions.end_all(session, user.id)
-    for hook in ERASURE_HOOKS:
+    from logistics.areas import erasure_hooks
+
+    for hook in erasure_hooks():  # each area's part: future shifts left, feed tokens revoked, …
         hook(session, user)
     # Names shorter than 3 letters would scrub unrelated text; the address is always scrubbed.
     scrub = [v for v in personal if v and len(v) >= 3]

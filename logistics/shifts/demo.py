@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from logistics import demo
 from logistics.clock import localize, to_local, today, utcnow
 from logistics.people.models import Qualification, Role, UserQualification
 from logistics.shifts import services
@@ -58,8 +57,8 @@ def _series(session, coordinator, activity, place, *, freq, start, minutes, week
         capacity_max=(capacity or (activity.capacity_min, activity.capacity_max))[1], by=coordinator)
 
 
-@demo.step
-def shifts_demo(session, context) -> None:
+def load(session, context: dict) -> None:
+    """Activities, places, series and sign-ups (idempotent)."""
     if session.scalar(sa.select(Activity.id).limit(1)) is not None:
         return
     rng = random.Random(2026)

@@ -1,11 +1,9 @@
-"""The person's own sign-ups in the data export, and what erasure does to them."""
+"""The person's own sign-ups in the data export (listed in logistics.areas)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from logistics.people import export
-from logistics.people import services as people_services
 from logistics.shifts.models import Shift, Signup
 
 
@@ -13,8 +11,7 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-@export.section("shifts")
-def _signups(session, user) -> list:
+def signups(session, user) -> list:
     """Only this person's sign-ups: no one else on the shift is named."""
     rows = session.scalars(
         sa.select(Signup).join(Shift).where(Signup.user_id == user.id)
@@ -31,13 +28,3 @@ def _signups(session, user) -> list:
         "cancellation_requested_at": _iso(s.cancel_requested_at),
         "cancellation_request_reason": s.cancel_request_reason,
     } for s in rows]
-
-
-def _on_erasure(session, user) -> None:
-    from logistics.shifts import services
-
-    services.on_erasure(session, user)
-
-
-if _on_erasure not in people_services.ERASURE_HOOKS:
-    people_services.ERASURE_HOOKS.append(_on_erasure)

@@ -11,7 +11,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from logistics import clock
-from logistics.demo import step
 from logistics.people.models import Role
 from logistics.stock import bulk, services
 from logistics.stock.models import Category, Fit, Item, Location, Lot, MovementKind, ProductGroup, SourceKind
@@ -167,8 +166,8 @@ def _history(session, rng: random.Random, items, lots_by_item, locs, users, star
     return rows
 
 
-@step
-def stock_demo(session, context) -> None:
+def load(session, context: dict) -> None:
+    """Locations, items, lots, a year of movements, kits (idempotent)."""
     if session.scalar(sa.select(Location.id).where(Location.name == "Storeroom")) is not None:
         return
     staff, coordinator = context["users"][Role.STAFF], context["users"][Role.COORDINATOR]

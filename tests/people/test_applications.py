@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from logistics.audit.models import AuditEntry
 from logistics.errors import Conflict, DomainError
 from logistics.extensions import db
-from logistics.people import services
+from logistics.people import queries, services
 from logistics.people.models import Application, ApplicationStatus, User
 from tests import factories
 from tests.people.conftest import NEW_PASSWORD, error_for, path_of
@@ -140,7 +140,7 @@ def test_erased_applicants_leave_the_pending_list(session):
     gone = _submit(session, email="gone@example.org")
     services.erase(session, gone, by=admin)
     session.commit()
-    assert [a.user_id for a in services.pending_applications(session)] == [keep.id]
+    assert [a.user_id for a in queries.pending_applications(session)] == [keep.id]
 
 
 # --- the public form ------------------------------------------------------------------------------

@@ -201,6 +201,7 @@ def test_end_all_can_keep_one(app, make_user):
 
 
 def test_browser_descriptions_name_no_one(app_ctx):
-    assert sessions.describe_agent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1") == "Safari on iPhone"
+    iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
+    assert sessions.describe_agent(iphone) == "Safari on iPhone"
     assert sessions.describe_agent("Mozilla/5.0 (Linux; Android 14) Chrome/120.0 Mobile") == "Chrome on Android"
     assert sessions.describe_agent(None) == "Browser"

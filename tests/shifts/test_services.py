@@ -82,6 +82,7 @@ def test_qualification_required_and_unexpired_on_the_day(session):
     assert services.sign_up(session, shift, v, by=v).status == SignupStatus.CONFIRMED
 
 
+@pytest.mark.at("2026-11-25T10:00")  # daytime shifts: at night the rest rule would refuse first
 def test_overlap_with_another_confirmed_shift_refused(session):
     v = factories.user()
     a = h.shift(in_days=3, hours=4)

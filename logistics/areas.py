@@ -1,0 +1,143 @@
+"""Every area of the platform, in one list, with what each adds to the whole: its tables,
+periodic sweeps, commands, its part of a person's data export and of erasure, demo data and
+navigation entries.
+
+The factory (:mod:`logistics.app`), the worker (``worker.py``) and the web layer read this
+list; nothing registers itself by being imported. A new area adds one ``Area(...)`` here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+import click
+from flask_babel import lazy_gettext as _l
+
+from logistics import cli as core_cli
+from logistics.audit import models as audit_models
+from logistics.people import cli as people_cli
+from logistics.people import demo as people_demo
+from logistics.people import export as people_export
+from logistics.people import models as people_models
+from logistics.people.models import Role
+from logistics.shifts import cli as shifts_cli
+from logistics.shifts import demo as shifts_demo
+from logistics.shifts import export as shifts_export
+from logistics.shifts import jobs as shifts_jobs
+from logistics.shifts import models as shifts_models
+from logistics.shifts import services as shifts_services
+from logistics.stock import cli as stock_cli
+from logistics.stock import demo as stock_demo
+from logistics.stock import models as stock_models
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Periodic work: ``job`` (an RQ job function taking no arguments) runs once per
+    ``every``; the slot's deterministic job id keeps two workers from running it twice."""
+
+    name: str
+    job: Callable[[], object]
+    every: dt.timedelta
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the main navigation, shown to ``role`` and the roles above it."""
+
+    endpoint: str
+    label: object  # a lazy string, translated when the page renders
+    role: Role
+    order: int
+    #: Endpoints starting with this mark the entry as the current page ("stock." for all stock pages).
+    prefix: str | None = None
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    #: The module whose import puts the area's tables on the metadata (None: no tables).
+    models: ModuleType | None = None
+    sweeps: tuple[Sweep, ...] = ()
+    #: ``flask --app wsgi …`` commands and groups.
+    commands: tuple[click.Command, ...] = ()
+    #: (section name, function(session, user) -> JSON-ready data) for "download my data".
+    export: tuple[tuple[str, Callable], ...] = ()
+    #: Functions(session, user) that erasure calls after the personal fields are blanked.
+    erasure: tuple[Callable, ...] = ()
+    #: A function(session, context) that loads idempotent demo data; ``context`` carries
+    #: what earlier areas made ("users" by role, "volunteers", "lines" to print).
+    demo: Callable | None = None
+    nav: tuple[NavEntry, ...] = ()
+
+
+AREAS: tuple[Area, ...] = (
+    Area(
+        "core",
+        commands=(core_cli.demo_data,),
+        nav=(
+            NavEntry("admin.settings", _l("Settings"), Role.ADMIN, 62, prefix="admin.settings"),
+            NavEntry("admin.outbox", _l("Outbox"), Role.ADMIN, 63, prefix="admin.outbox"),
+        ),
+    ),
+    Area(
+        "audit",
+        models=audit_models,
+        nav=(NavEntry("admin.audit", _l("Audit trail"), Role.ADMIN, 61, prefix="admin.audit"),),
+    ),
+    Area(
+        "people",
+        models=people_models,
+        commands=(people_cli.create_user,),
+        export=people_export.SECTIONS,
+        demo=people_demo.load,
+        nav=(
+            NavEntry("admin.volunteers", _l("Volunteers"), Role.COORDINATOR, 50, prefix="admin.volunteer"),
+            NavEntry("people.applications", _l("Applications"), Role.COORDINATOR, 51, prefix="people."),
+            NavEntry("admin.users", _l("Users"), Role.ADMIN, 60, prefix="admin.user"),
+        ),
+    ),
+    Area(
+        "shifts",
+        models=shifts_models,
+        # Keep every recurring series generated to the rolling horizon.
+        sweeps=(Sweep("shifts.extend_series", shifts_jobs.extend_series, dt.timedelta(hours=6)),),
+        commands=(shifts_cli.shifts,),
+        export=(("shifts", shifts_export.signups),),
+        erasure=(shifts_services.on_erasure,),
+        demo=shifts_demo.load,
+        nav=(
+            NavEntry("shifts.mine", _l("My shifts"), Role.VOLUNTEER, 10),
+            NavEntry("shifts.open_shifts", _l("Open shifts"), Role.VOLUNTEER, 11),
+            NavEntry("shifts.calendar_week", _l("Calendar"), Role.VOLUNTEER, 12, prefix="shifts.calendar_"),
+            NavEntry("shifts.fill", _l("Fill"), Role.COORDINATOR, 40),
+            NavEntry("shifts.coverage", _l("Coverage"), Role.COORDINATOR, 41),
+            NavEntry("shifts.activities", _l("Activities"), Role.COORDINATOR, 42, prefix="shifts.activit"),
+        ),
+    ),
+    Area(
+        "stock",
+        models=stock_models,
+        commands=(stock_cli.stock,),
+        demo=stock_demo.load,
+        nav=(NavEntry("stock.overview", _l("Stock"), Role.STAFF, 30, prefix="stock."),),
+    ),
+)
+
+
+def sweeps() -> list[Sweep]:
+    return [sweep for area in AREAS for sweep in area.sweeps]
+
+
+def nav_entries() -> list[NavEntry]:
+    return sorted((entry for area in AREAS for entry in area.nav), key=lambda e: e.order)
+
+
+def export_sections() -> list[tuple[str, Callable]]:
+    return [section for area in AREAS for section in area.export]
+
+
+def erasure_hooks() -> list[Callable]:
+    return [hook for area in AREAS for hook in area.erasure]
