@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from logistics.clock import utcnow
 from logistics.db import Base
+
+if TYPE_CHECKING:
+    from logistics.people.models import User
 
 #: Every setting with its default. Later areas add theirs here so one page lists them all.
 DEFAULTS: dict[str, Any] = {
@@ -47,7 +50,7 @@ def get_all(session) -> dict[str, Any]:
     return values
 
 
-def set_value(session, key: str, value: Any, *, by=None) -> None:
+def set_value(session, key: str, value: Any, *, by: User | None = None) -> None:
     """Change a setting, with an audit entry."""
     from logistics.audit import services as audit
 
@@ -65,7 +68,7 @@ def set_value(session, key: str, value: Any, *, by=None) -> None:
     session.flush()
 
 
-def set_many(session, values: dict[str, Any], *, by=None) -> None:
+def set_many(session, values: dict[str, Any], *, by: User | None = None) -> None:
     """Change several settings at once; each change has its own audit entry."""
     for key, value in values.items():
         set_value(session, key, value, by=by)

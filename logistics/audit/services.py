@@ -4,11 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from logistics.audit.models import AuditEntry
+
+if TYPE_CHECKING:
+    from logistics.people.models import User
 
 
 def _plain(value: Any) -> Any:
@@ -21,8 +24,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def record(session, *, by, action: str, entity: str, entity_id=None, changes: dict | None = None) -> AuditEntry:
-    """Append an audit entry. ``by`` is the acting user (or None for the system)."""
+def record(session, *, by: User | int | None, action: str, entity: str, entity_id=None, changes: dict | None = None) -> AuditEntry:
+    """Append an audit entry. ``by`` is the acting user (or their id; None for the system)."""
     entry = AuditEntry(
         actor_id=getattr(by, "id", by),
         action=action,
