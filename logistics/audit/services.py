@@ -24,7 +24,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def record(session, *, by: User | int | None, action: str, entity: str, entity_id=None, changes: dict | None = None) -> AuditEntry:
+def record(session, *, by: User | int | None, action: str, entity: str, entity_id=None,
+           changes: dict | None = None) -> AuditEntry:
     """Append an audit entry. ``by`` is the acting user (or their id; None for the system)."""
     entry = AuditEntry(
         actor_id=getattr(by, "id", by),
