@@ -14,6 +14,7 @@ from blueprints.access import allow, public
 from blueprints.auth import requires_2fa, start_session
 from blueprints.auth.forms import CodeForm, EnrolForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from blueprints.forms import apply_error
+from blueprints.redirects import is_safe, safe_target
 from logistics import clock
 from logistics.errors import DomainError
 from logistics.extensions import db, limiter
@@ -46,9 +47,7 @@ def _pending_key() -> str:
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths; anything else goes home."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+    return safe_target(target, url_for("main.home"))
 
 
 def _finish_login(user: User):
@@ -83,7 +82,7 @@ def login():
             db.session.rollback()
             form.password.errors.append(exc.message)
             return render_template("auth/login.html", form=form), 401
-        next_target = request.args.get("next")
+        next_target = request.args.get("next") if is_safe(request.args.get("next")) else None
         if user.has_totp or requires_2fa(user):
             session.clear()
             session.update(pending_uid=user.id, pending_at=clock.utcnow().timestamp(), pending_next=next_target)

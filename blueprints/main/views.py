@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_login import current_user
 
 from blueprints.access import allow, public
+from blueprints.redirects import safe_target
 from logistics import queue
 from logistics.extensions import db
 from logistics.people import queries as people_queries
@@ -49,10 +50,7 @@ def set_language():
         if current_user.is_authenticated and current_user.locale != lang:
             current_user.locale = lang
             db.session.commit()
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(safe_target(request.form.get("next"), url_for("main.home")))
 
 
 @bp.route("/healthz")
