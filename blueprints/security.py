@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -19,6 +20,11 @@ CSP = "; ".join([
 
 def init_app(app: Flask) -> None:
     https = app.config["BASE_URL"].startswith("https://")
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # The client's address and scheme as the trusted proxies saw them (the rate limits
+        # and the Secure cookie depend on them); a client cannot forge more hops than this.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     @app.after_request
     def set_headers(response):

@@ -20,6 +20,7 @@ from logistics.audit import models as audit_models
 from logistics.people import cli as people_cli
 from logistics.people import demo as people_demo
 from logistics.people import export as people_export
+from logistics.people import jobs as people_jobs
 from logistics.people import models as people_models
 from logistics.people.models import Role
 from logistics.shifts import cli as shifts_cli
@@ -90,6 +91,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         "people",
         models=people_models,
+        sweeps=(Sweep("people.prune_login_failures", people_jobs.prune_login_failures, dt.timedelta(hours=6)),),
         commands=(people_cli.create_user,),
         export=people_export.SECTIONS,
         demo=people_demo.load,

@@ -84,6 +84,14 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the (server-side) session
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down must never stop people logging in: the limiter logs the error and keeps
+        # serving, with per-process counts meanwhile (the per-account login throttle is in
+        # the database and does not depend on Redis at all).
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to believe (0: none,
+        # the socket address is the client; 1: one proxy, such as the README's nginx).
+        "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
         "LOGIN_LIMITS": env.get("LOGIN_LIMITS", "10 per 15 minutes"),
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # there are no uploads; forms are small
         "JSON_SORT_KEYS": False,

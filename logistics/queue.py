@@ -39,7 +39,8 @@ class RQState:
 def _connect(app: Flask) -> RQState:
     url = app.config.get("REDIS_URL")
     if url:
-        conn = redis.Redis.from_url(url)
+        # Short timeouts: an unreachable Redis must fail fast, not hang a login for minutes.
+        conn = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
         # The rate limiter spells a unix socket "redis+unix://"; redis-py spells it "unix://".
         storage_uri = "redis+" + url if url.startswith("unix://") else url
         return RQState(connection=conn, storage_uri=storage_uri)

@@ -5,20 +5,20 @@ import hashlib
 import io
 
 import segno
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from markupsafe import Markup
 
 from blueprints.access import allow, public
-from blueprints.auth import requires_2fa, start_session
+from blueprints.auth import device, requires_2fa, start_session
 from blueprints.auth.forms import CodeForm, EnrolForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from blueprints.forms import apply_error
 from blueprints.redirects import is_safe, safe_target
 from logistics import clock
 from logistics.errors import DomainError
 from logistics.extensions import db, limiter
-from logistics.people import services, sessions, tokens, totp
+from logistics.people import services, sessions, throttle, tokens, totp
 from logistics.people.models import Role, User
 
 bp = Blueprint("auth", __name__)
@@ -26,13 +26,13 @@ bp = Blueprint("auth", __name__)
 PENDING_SECONDS = 300  # time allowed between the password step and the code step
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_LIMITS"]
-
-
 def _account_key() -> str:
-    email = services.normalise_email(request.form.get("email", ""))
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+    return "account:" + throttle.account_key(request.form.get("email", ""))
+
+
+def _failed(response) -> bool:
+    """Only failed logins count against an address (a 401 from the password step)."""
+    return response.status_code == 401
 
 
 def _link_key() -> str:
@@ -54,7 +54,9 @@ def _finish_login(user: User):
     target = _safe_next(session.get("pending_next"))
     start_session(user)
     db.session.commit()
-    return redirect(target)
+    response = redirect(target)
+    device.remember(response, user.id)
+    return response
 
 
 def _pending_user() -> User | None:
@@ -68,18 +70,28 @@ def _pending_user() -> User | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
-@limiter.limit("30 per 15 minutes", methods=["POST"])
+@limiter.limit("30 per 15 minutes", methods=["POST"], deduct_when=_failed)
 def login():
-    """Check the password; then the code step, the enrolment step, or straight in."""
+    """Check the password; then the code step, the enrolment step, or straight in.
+
+    Failed logins are throttled per account in the database: strangers' failures lock out
+    strangers, while a browser that has logged in as the account before keeps its own count.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        known = services.find_by_email(db.session, form.email.data)
+        nonce = device.nonce_for(known.id if known else None)
+        limit = current_app.config["LOGIN_LIMITS"]
+        if throttle.is_throttled(db.session, email=form.email.data, device_nonce=nonce, limit=limit):
+            abort(429)
         try:
             user = services.authenticate(db.session, form.email.data, form.password.data)
         except DomainError as exc:
             db.session.rollback()
+            throttle.record_failure(db.session, email=form.email.data, device_nonce=nonce)
+            db.session.commit()
             form.password.errors.append(exc.message)
             return render_template("auth/login.html", form=form), 401
         next_target = request.args.get("next") if is_safe(request.args.get("next")) else None

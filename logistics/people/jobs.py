@@ -1,6 +1,8 @@
 """RQ entry points for people's email. Jobs take ids and load fresh state."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -65,3 +67,12 @@ def send_application_rejected(user_id: int) -> None:
     if user is None:
         return
     _send(user, _l("Your application to volunteer"), "application_rejected")
+
+
+@app_context
+def prune_login_failures() -> int:
+    """The periodic sweep: forget failed logins older than any throttle window."""
+    from logistics.people import throttle
+
+    _amount, window = throttle.rule(current_app.config["LOGIN_LIMITS"])
+    return throttle.prune(db.session, older_than=max(window, dt.timedelta(days=1)))

@@ -219,3 +219,20 @@ class RecoveryCode(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(sa.String(64))
     used_at: Mapped[dt.datetime | None]
+
+
+class LoginFailure(Base):
+    """A wrong password for an account: the per-account throttle counts these rows, never
+    successful logins. Rows older than the throttle window are pruned by a sweep."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (sa.Index("ix_login_failure_account_at", "account", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the normalised email tried (accounts that do not exist are throttled too).
+    account: Mapped[str] = mapped_column(sa.String(64))
+    #: SHA-256 of the device-cookie nonce when the browser had logged in as this account
+    #: before; None for any other browser.
+    device: Mapped[str | None] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
