@@ -6,7 +6,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from logistics.errors import DomainError
@@ -19,6 +19,11 @@ def _page(status: int, title: str, message: str):
     if request.accept_mimetypes.best == "application/json" or request.path.endswith((".json", ".ics")):
         return {"error": title, "message": message}, status
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _is_disconnect(exc: DBAPIError) -> bool:
+    """The database went away mid-request (a restart, a killed connection)."""
+    return bool(getattr(exc, "connection_invalidated", False))
 
 
 def _is_contention(exc: OperationalError) -> bool:
@@ -57,13 +62,15 @@ def register(app: Flask) -> None:
             return body, status, {"Retry-After": "900"}
         return response
 
-    @app.errorhandler(OperationalError)
-    def database_busy(exc: OperationalError):
-        # A deadlock, a lock wait that timed out, or a serialization failure: nothing was
-        # saved (the transaction rolled back), and trying again a moment later works.
-        if not _is_contention(exc):
+    @app.errorhandler(DBAPIError)
+    def database_busy(exc: DBAPIError):
+        # A deadlock, a lock wait that timed out, a serialization failure, or a connection the
+        # server dropped: nothing was saved (the transaction rolled back), and trying again a
+        # moment later works (the pool checks connections before use).
+        if not (_is_disconnect(exc) or (isinstance(exc, OperationalError) and _is_contention(exc))):
             return server_error(exc)
-        log.warning("database busy on %s %s: %s", request.method, request.url_rule, type(exc.orig).__name__)
+        log.warning("database busy or gone on %s %s: %s", request.method, request.url_rule,
+                    type(exc.orig).__name__)
         db.session.rollback()
         body, status = _page(503, _("Busy, please try again"),
                              _("Many changes arrived at the same moment and yours was not saved. "

@@ -63,7 +63,11 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         "SECRET_KEY": env.get("SECRET_KEY") or secret_key_from(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {
+            # A connection the server killed is noticed before use, not mid-request.
             "pool_pre_ping": True,
+            # SQL errors name the statement, never its values: they hold people's names,
+            # addresses and phone numbers, and error messages end up in logs.
+            "hide_parameters": True,
             # Keep non-ASCII text readable in JSON columns (Danish names in audit payloads).
             "json_serializer": lambda obj: json.dumps(obj, ensure_ascii=False),
         },

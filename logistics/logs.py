@@ -1,5 +1,7 @@
 """Log hygiene: secrets in URLs (reset and invitation tokens, feed tokens) and email
-addresses never reach a log line, whatever logs the request (Flask's server, gunicorn)."""
+addresses never reach a log line, whatever logs it (the app, Flask's server, gunicorn, RQ),
+tracebacks included. SQL parameters never get that far: the engine hides them
+(``hide_parameters`` in logistics.config)."""
 from __future__ import annotations
 
 import logging
@@ -23,6 +25,8 @@ def redact(text: str) -> str:
 
 
 class RedactSecrets(logging.Filter):
+    _formatter = logging.Formatter()
+
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
@@ -31,12 +35,25 @@ class RedactSecrets(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
+        if record.exc_info and not record.exc_text:
+            # Handlers print exc_text when it is set: the traceback, redacted once here.
+            record.exc_text = redact(self._formatter.formatException(record.exc_info))
         return True
 
 
+def _add(filterer: logging.Filterer, flt: RedactSecrets) -> None:
+    if not any(isinstance(f, RedactSecrets) for f in filterer.filters):
+        filterer.addFilter(flt)
+
+
 def install() -> None:
+    """Filter every record on its way out: on the root logger's handlers (every logger that
+    propagates, the app's and libraries') and on the request loggers that keep their own."""
     flt = RedactSecrets()
+    for handler in logging.getLogger().handlers:
+        _add(handler, flt)
     for name in REQUEST_LOGGERS:
         logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
-            logger.addFilter(flt)
+        _add(logger, flt)
+        for handler in logger.handlers:
+            _add(handler, flt)

@@ -203,6 +203,84 @@ def session(app_ctx):
     _db.session.rollback()
 
 
+# --- more apps on the same services --------------------------------------------------------
+
+def second_app(app, tmp_path_factory, **overrides):
+    """Another app on the same database, Redis and SMTP server as the test app."""
+    from logistics import queue
+
+    config = {
+        "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance2")),
+        "TESTING": True,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "MAIL_URL": app.config["MAIL_URL"],
+        # One Redis for both apps: the limiter object is shared between them.
+        "REDIS_URL": app.config["REDIS_URL"] or f"unix://{queue.state(app).embedded.socket_file}",
+        "RATELIMIT_STORAGE_URI": app.config["RATELIMIT_STORAGE_URI"],
+        **overrides,
+    }
+    if not os.environ.get("DATABASE_URL"):  # as tests/conftest.py: the same SQLite file
+        config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    return create_app(config)
+
+
+def dispose_app(second) -> None:
+    with second.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def https_app(app, tmp_path_factory):
+    """The app as deployed behind https (BASE_URL decides HSTS and Secure cookies)."""
+    second = second_app(app, tmp_path_factory, BASE_URL="https://example.org")
+    yield second
+    dispose_app(second)
+
+
+@pytest.fixture(scope="session")
+def error_app(app, tmp_path_factory):
+    """An app that shows its 500 page in tests, with a test-only route that fails."""
+    from blueprints.access import public
+
+    second = second_app(app, tmp_path_factory, BASE_URL="http://localhost", SHOW_ERROR_PAGES=True)
+
+    @second.route("/test-only/boom")
+    @public
+    def boom():
+        raise RuntimeError("a secret detail")
+
+    @second.route("/test-only/busy")
+    @public
+    def busy():
+        import sqlite3
+
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("UPDATE stock_balance …", {}, sqlite3.OperationalError("database is locked"))
+
+    @second.route("/test-only/personal-sql-error")
+    @public
+    def personal_sql_error():
+        import sqlalchemy as sa
+
+        # A failing statement whose parameters are someone's personal details.
+        _db.session.execute(sa.text("SELECT * FROM no_such_table WHERE name = :n AND phone = :p"),
+                            {"n": "Chioma Nwosu-Secret", "p": "+45 31 41 59 26"})
+
+    @second.route("/test-only/disconnect")
+    @public
+    def disconnect():
+        from sqlalchemy.exc import OperationalError
+
+        # What a killed server connection raises mid-request (SQLAlchemy marks it invalidated).
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"),
+                               connection_invalidated=True)
+
+    yield second
+    dispose_app(second)
+
+
 # --- the client ---------------------------------------------------------------------------
 
 class Client(FlaskClient):

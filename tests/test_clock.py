@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from logistics import clock
-from tests.conftest import local_instant, frozen_now
+from tests.conftest import frozen_now, local_instant
 
 
 def test_every_test_runs_at_a_frozen_instant():

@@ -23,3 +23,25 @@ def test_request_log_of_the_server_has_no_token(live_server, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
     assert any("/reset-password/[redacted]" in line for line in lines), lines
     assert not any("SECRET-TOKEN-123" in line for line in lines)
+
+
+def test_a_failing_statement_logs_no_personal_parameters(error_app):
+    """The engine hides SQL parameters, and every handler on the root logger redacts."""
+    import io
+
+    from logistics import logs
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    logs.install()  # as at start-up: the filter goes on every root handler, this one too
+    try:
+        r = error_app.test_client().get("/test-only/personal-sql-error?email=ada@example.org")
+    finally:
+        root.removeHandler(handler)
+    assert r.status_code == 500
+    text = stream.getvalue()
+    assert "unhandled error" in text and "no_such_table" in text  # the statement, for the developer
+    for secret in ("Chioma", "31 41 59 26", "ada@example.org"):
+        assert secret not in text, text

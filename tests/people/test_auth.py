@@ -407,3 +407,9 @@ def test_a_busy_database_answers_503_try_again(error_app):
     html = r.get_data(as_text=True)
     assert "Busy, please try again" in html and "Send it again in a moment." in html
     assert "stock_balance" not in html  # no SQL shown
+
+
+def test_a_dropped_database_connection_answers_503_try_again(error_app):
+    r = error_app.test_client().get("/test-only/disconnect")
+    assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+    assert "Busy, please try again" in r.get_data(as_text=True)

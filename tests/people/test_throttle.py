@@ -14,7 +14,7 @@ import pytest
 
 from logistics.extensions import db
 from tests import factories
-from tests.people.conftest import _dispose, _second_app
+from tests.conftest import dispose_app, second_app
 
 ROOT = Path(__file__).resolve().parents[2]
 WRONG = "not the right password at all"
@@ -79,9 +79,9 @@ def test_the_address_limit_counts_failures_only(make_client, make_user):
 
 @pytest.fixture
 def proxied_app(app, tmp_path_factory):
-    second = _second_app(app, tmp_path_factory, TRUSTED_PROXIES=1)
+    second = second_app(app, tmp_path_factory, TRUSTED_PROXIES=1)
     yield second
-    _dispose(second)
+    dispose_app(second)
 
 
 def _behind_proxy(client, email, forwarded_for):
