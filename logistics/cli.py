@@ -59,9 +59,9 @@ def shifts_extend(weeks: int) -> None:
     import datetime as dt
 
     from logistics.clock import utcnow
-    from logistics.shifts import services
+    from logistics.shifts import planning
 
-    made = services.extend_all(db.session, until=utcnow() + dt.timedelta(weeks=weeks))
+    made = planning.extend_all(db.session, until=utcnow() + dt.timedelta(weeks=weeks))
     db.session.commit()
     click.echo(f"Created {made} shifts.")
 

@@ -1,4 +1,4 @@
-"""Shift forms: types and ranges only; the rules live in logistics.shifts.services."""
+"""Shift forms: types and ranges only; the rules live in logistics.shifts (rules, signups, planning)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -35,8 +35,8 @@ from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people import queries as people_queries
 from logistics.people.models import Role, User
-from logistics.shifts import queries, recurrence, services
-from logistics.shifts.models import Activity, Place, Series, Shift, Signup, SignupStatus
+from logistics.shifts import planning, queries, recurrence, rules, signups
+from logistics.shifts.models import ACTIVE_STATUSES, Activity, Place, Series, Shift, Signup, SignupStatus
 from logistics.stock import queries as stock_queries
 from logistics.stock import services as stock_services
 
@@ -135,27 +135,27 @@ def _parse_date(value: str | None, default: dt.date) -> dt.date:
 
 
 def _render_shift(shift_id: int, status: int = 200, *, cancel_form=None, assign_form=None):
-    shift, signups = queries.shift_page(db.session, shift_id)
+    shift, rows = queries.shift_page(db.session, shift_id)
     if shift is None:
         abort(404)
-    mine = next((s for s in signups if s.user_id == current_user.id), None)
-    on_it = mine is not None and mine.status in services.ACTIVE
-    confirmed = [s for s in signups if s.status == SignupStatus.CONFIRMED]
-    waitlist = [s for s in signups if s.status == SignupStatus.WAITLISTED]
+    mine = next((s for s in rows if s.user_id == current_user.id), None)
+    on_it = mine is not None and mine.status in ACTIVE_STATUSES
+    confirmed = [s for s in rows if s.status == SignupStatus.CONFIRMED]
+    waitlist = [s for s in rows if s.status == SignupStatus.WAITLISTED]
     assign_form = assign_form
     if _is_coordinator() and assign_form is None:
         assign_form = AssignForm()
     if assign_form is not None and _is_coordinator():
         taken = {s.user_id for s in confirmed}
-        assign_form.user_id.choices = options([(u.id, u.full_name) for u in services.volunteer_choices(db.session)
+        assign_form.user_id.choices = options([(u.id, u.full_name) for u in queries.volunteer_choices(db.session)
                                                if u.id not in taken])
     staff = current_user.has_role(Role.STAFF)
     has_kit = shift.activity.kind.value in stock_queries.kit_kinds(db.session)
     return render_template(
         "shifts/shift.html", shift=shift, mine=mine, on_it=on_it, confirmed=confirmed, waitlist=waitlist,
         coordinator=_is_coordinator(), action_form=ActionForm(), cancel_form=cancel_form or CancelRequestForm(),
-        assign_form=assign_form, now=utcnow(), cutoff_at=services.cancel_cutoff_at(shift),
-        opens_at=services.signup_opens_at(shift), staff=staff, has_kit=has_kit,
+        assign_form=assign_form, now=utcnow(), cutoff_at=rules.cancel_cutoff_at(shift),
+        opens_at=rules.signup_opens_at(shift), staff=staff, has_kit=has_kit,
         # Staff and up see the bag's state: packed (by whom, when, which bag), returned.
         outreaches=stock_queries.shift_outreaches(db.session, shift.id) if staff else [],
         sees_kit=has_kit and (staff or (mine is not None and mine.status == SignupStatus.CONFIRMED)),
@@ -253,7 +253,7 @@ def signup(shift_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        result = services.sign_up(db.session, shift, current_user, by=current_user)
+        result = signups.sign_up(db.session, shift, current_user, by=current_user)
     except DomainError as exc:
         return _refused(exc, shift_id)
     db.session.commit()
@@ -272,7 +272,7 @@ def cancel(shift_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.cancel(db.session, signup_row, by=current_user)
+        signups.cancel(db.session, signup_row, by=current_user)
     except DomainError as exc:
         return _refused(exc, shift_id)
     db.session.commit()
@@ -289,7 +289,7 @@ def request_cancel(shift_id: int):
     if not form.validate_on_submit():
         return _render_shift(shift_id, 422, cancel_form=form)
     try:
-        services.request_cancellation(db.session, signup_row, reason=form.reason.data or "", by=current_user)
+        signups.request_cancellation(db.session, signup_row, reason=form.reason.data or "", by=current_user)
     except DomainError as exc:
         return _refused(exc, shift_id)
     db.session.commit()
@@ -306,7 +306,7 @@ def offer_swap(shift_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.offer_swap(db.session, signup_row, by=current_user)
+        signups.offer_swap(db.session, signup_row, by=current_user)
     except DomainError as exc:
         return _refused(exc, shift_id)
     db.session.commit()
@@ -321,7 +321,7 @@ def withdraw_swap(shift_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.withdraw_swap(db.session, signup_row, by=current_user)
+        signups.withdraw_swap(db.session, signup_row, by=current_user)
     except DomainError as exc:
         return _refused(exc, shift_id)
     db.session.commit()
@@ -339,7 +339,7 @@ def take_swap(signup_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.take_swap(db.session, offered, current_user, by=current_user)
+        signups.take_swap(db.session, offered, current_user, by=current_user)
     except DomainError as exc:
         return _refused(exc, offered.shift_id)
     db.session.commit()
@@ -355,12 +355,12 @@ def assign(shift_id: int):
     """Put anyone on the shift (over capacity only when ticked)."""
     shift_row = _get_shift(shift_id)
     form = AssignForm()
-    form.user_id.choices = options([(u.id, u.full_name) for u in services.volunteer_choices(db.session)])
+    form.user_id.choices = options([(u.id, u.full_name) for u in queries.volunteer_choices(db.session)])
     if not form.validate_on_submit():
         return _render_shift(shift_id, 422, assign_form=form)
     user = db.session.get(User, form.user_id.data)
     try:
-        services.assign(db.session, shift_row, user, by=current_user, over_capacity=form.over_capacity.data)
+        signups.assign(db.session, shift_row, user, by=current_user, over_capacity=form.over_capacity.data)
     except DomainError as exc:
         db.session.rollback()
         apply_error(form, exc)
@@ -382,7 +382,7 @@ def remove(signup_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.remove(db.session, row, by=current_user)
+        signups.remove(db.session, row, by=current_user)
     except DomainError as exc:
         return _refused(exc, row.shift_id)
     db.session.commit()
@@ -401,7 +401,7 @@ def decide_cancel(signup_id: int):
         abort(400)
     approve = request.form.get("decision") == "approve"
     try:
-        services.decide_cancellation(db.session, row, approve=approve, by=current_user)
+        signups.decide_cancellation(db.session, row, approve=approve, by=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -416,10 +416,10 @@ def decide_cancel(signup_id: int):
 @allow(Role.COORDINATOR)
 def attendance(shift_id: int):
     """Who came, and their hours."""
-    shift_row, signups = queries.shift_page(db.session, shift_id)
+    shift_row, rows = queries.shift_page(db.session, shift_id)
     if shift_row is None:
         abort(404)
-    confirmed = [s for s in signups if s.status == SignupStatus.CONFIRMED]
+    confirmed = [s for s in rows if s.status == SignupStatus.CONFIRMED]
     form = AttendanceForm()
     errors = {}
     if form.validate_on_submit():
@@ -438,7 +438,7 @@ def attendance(shift_id: int):
             rows[s.id] = (attended, hours)
         if not errors:
             try:
-                services.record_attendance(db.session, shift_row, rows, by=current_user)
+                signups.record_attendance(db.session, shift_row, rows, by=current_user)
             except DomainError as exc:
                 db.session.rollback()
                 flash(exc.message, "error")
@@ -486,7 +486,7 @@ def _save_activity(activity: Activity | None):
         form.qualifications.data = [q.id for q in activity.qualifications]
     if form.validate_on_submit():
         try:
-            saved = services.save_activity(
+            saved = planning.save_activity(
                 db.session, activity, name=form.name.data, kind=form.kind.data, colour=form.colour.data,
                 briefing=form.briefing.data, qualification_ids=form.qualifications.data,
                 capacity_min=form.capacity_min.data, capacity_max=form.capacity_max.data,
@@ -524,7 +524,7 @@ def _save_place(place: Place | None):
         form.kind.data = place.kind.value
     if form.validate_on_submit():
         try:
-            saved = services.save_place(db.session, place, name=form.name.data, address=form.address.data,
+            saved = planning.save_place(db.session, place, name=form.name.data, address=form.address.data,
                                         kind=form.kind.data, is_sensitive=form.is_sensitive.data,
                                         is_active=form.is_active.data, by=current_user)
         except DomainError as exc:
@@ -584,7 +584,7 @@ def shift_new():
             form.activity.errors.append(_("Choose an activity."))
         else:
             try:
-                created = services.create_shift(
+                created = planning.create_shift(
                     db.session, activity=activity, place=place, starts_at=_local_to_utc(form.starts_at.data),
                     ends_at=_local_to_utc(form.ends_at.data), capacity_min=form.capacity_min.data,
                     capacity_max=form.capacity_max.data, note=form.note.data, by=current_user)
@@ -616,7 +616,7 @@ def shift_edit(shift_id: int):
     if form.validate_on_submit():
         _activity, place = _shift_form_values(form)
         try:
-            services.update_shift(db.session, shift_row, place=place, starts_at=_local_to_utc(form.starts_at.data),
+            planning.update_shift(db.session, shift_row, place=place, starts_at=_local_to_utc(form.starts_at.data),
                                   ends_at=_local_to_utc(form.ends_at.data), capacity_min=form.capacity_min.data,
                                   capacity_max=form.capacity_max.data, note=form.note.data, by=current_user)
         except DomainError as exc:
@@ -638,7 +638,7 @@ def shift_cancel(shift_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.cancel_shift(db.session, shift_row, by=current_user)
+        planning.cancel_shift(db.session, shift_row, by=current_user)
     except DomainError as exc:
         return _refused(exc, shift_id)
     db.session.commit()
@@ -693,7 +693,7 @@ def series_new():
             form.activity.errors.append(_("Choose an activity."))
         else:
             try:
-                series = services.create_series(db.session, activity=activity, place=place,
+                series = planning.create_series(db.session, activity=activity, place=place,
                                                 starts_on=form.starts_on.data, by=current_user,
                                                 **_series_args(form))
             except DomainError as exc:
@@ -750,7 +750,7 @@ def series_edit(series_id: int):
         else:
             args = _series_args(form)
             try:
-                result = services.update_series(db.session, series, place=place, by=current_user, **args)
+                result = planning.update_series(db.session, series, place=place, by=current_user, **args)
             except DomainError as exc:
                 db.session.rollback()
                 _series_error(form, exc)
@@ -798,7 +798,7 @@ def cover_request():
     if activity is None:
         abort(400)
     try:
-        services.request_cover(db.session, activity=activity, starts_at=starts_at, ends_at=ends_at, by=current_user)
+        planning.request_cover(db.session, activity=activity, starts_at=starts_at, ends_at=ends_at, by=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

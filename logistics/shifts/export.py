@@ -34,9 +34,9 @@ def _signups(session, user) -> list:
 
 
 def _on_erasure(session, user) -> None:
-    from logistics.shifts import services
+    from logistics.shifts import signups
 
-    services.on_erasure(session, user)
+    signups.on_erasure(session, user)
 
 
 if _on_erasure not in people_services.ERASURE_HOOKS:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
@@ -49,6 +50,13 @@ class SignupStatus(str, enum.Enum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+
+
+#: Sign-ups that hold a place or wait for one.
+ACTIVE_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+
+#: Street outreach is never done alone: a shift counts as staffed from two people on.
+OUTREACH_PAIR = 2
 
 
 class EventKind(str, enum.Enum):
@@ -192,12 +200,20 @@ class Shift(TimestampMixin, Base):
     def is_cancelled(self) -> bool:
         return self.status == ShiftStatus.CANCELLED
 
-    @property
+    @hybrid_property
     def needed(self) -> int:
-        """People needed to count as staffed: outreach needs a buddy (at least 2)."""
+        """People needed to count as staffed: street outreach needs a buddy."""
         if self.activity.kind == ActivityKind.STREET_OUTREACH:
-            return max(self.capacity_min, 2)
+            return max(self.capacity_min, OUTREACH_PAIR)
         return self.capacity_min
+
+    @needed.inplace.expression
+    @classmethod
+    def _needed_expression(cls) -> sa.ColumnElement[int]:
+        # An uncorrelated subquery, so a query works with or without the activity joined.
+        outreach = sa.select(Activity.id).where(Activity.kind == ActivityKind.STREET_OUTREACH).correlate(None)
+        return sa.case((sa.and_(cls.activity_id.in_(outreach), cls.capacity_min < OUTREACH_PAIR), OUTREACH_PAIR),
+                       else_=cls.capacity_min)
 
     @property
     def is_full(self) -> bool:

@@ -10,7 +10,7 @@ from logistics.clock import localize, to_local, utcnow
 from logistics.extensions import db
 from logistics.people.models import User
 from logistics.shifts import queries as queries_
-from logistics.shifts import services
+from logistics.shifts import signups
 from logistics.shifts.models import CoverRequest, Series, Shift, ShiftStatus, Signup, SignupStatus
 from tests import factories
 from tests.shifts import helpers as h
@@ -99,7 +99,7 @@ def test_volunteers_see_first_names_coordinators_see_contact(app, client, login,
     with app.app_context():
         other = factories.user(full_name="Oskar Olsen", phone="+45 12 34 56 78")
         shift = db.session.get(Shift, setup["packing_shift"])
-        services.sign_up(db.session, shift, other, by=other)
+        signups.sign_up(db.session, shift, other, by=other)
         db.session.commit()
     login(_user(app, setup["v"]))
     text = client.get(f"/shifts/{setup['packing_shift']}").get_data(as_text=True)
@@ -122,7 +122,7 @@ def test_waitlist_and_cut_off_request(app, client, login, setup):
         soon = h.shift(act, in_days=1, capacity=(1, 1))
         full = h.shift(act, in_days=5, capacity=(1, 1))
         someone = factories.user()
-        services.sign_up(db.session, full, someone, by=someone)
+        signups.sign_up(db.session, full, someone, by=someone)
         ids = soon.id, full.id
         db.session.commit()
     login(_user(app, setup["v"]))
@@ -147,8 +147,8 @@ def test_swap_through_the_pages(app, client, login, setup):
     with app.app_context():
         a = factories.user(full_name="Anna Swap")
         shift = db.session.get(Shift, setup["packing_shift"])
-        offered = services.sign_up(db.session, shift, a, by=a)
-        services.offer_swap(db.session, offered, by=a)
+        offered = signups.sign_up(db.session, shift, a, by=a)
+        signups.offer_swap(db.session, offered, by=a)
         offered_id = offered.id
         db.session.commit()
     login(_user(app, setup["v"]))
@@ -245,7 +245,7 @@ def test_assign_over_capacity_needs_the_tick(app, client, login, setup):
     with app.app_context():
         full = h.shift(capacity=(1, 1))
         a, b = factories.user(), factories.user(full_name="Bo Extra")
-        services.sign_up(db.session, full, a, by=a)
+        signups.sign_up(db.session, full, a, by=a)
         ids = full.id, b.id
         db.session.commit()
     login("coordinator")
@@ -262,10 +262,10 @@ def test_fill_view_applies_the_buddy_rule(app, client, login):
         outreach = h.activity("street_outreach", name="Street outreach", capacity=(1, 4))
         lone = h.shift(outreach, in_days=2, capacity=(1, 4), note="lone")
         v = factories.user()
-        services.sign_up(db.session, lone, v, by=v)
+        signups.sign_up(db.session, lone, v, by=v)
         staffed = h.shift(h.activity("packing", name="Packing"), in_days=2, capacity=(1, 3))
         w = factories.user()
-        services.sign_up(db.session, staffed, w, by=w)
+        signups.sign_up(db.session, staffed, w, by=w)
         h.shift(h.activity("office", name="Office day"), in_days=20)  # beyond 14 days
         db.session.commit()
     login("coordinator")
@@ -281,7 +281,7 @@ def test_coverage_board_and_cover_request(app, client, login):
         v = factories.user()
         start = localize(dt.datetime.combine(to_local(utcnow()).date() + dt.timedelta(days=1), dt.time(8)))
         covered = h.shift(hotline, start=start, hours=4)
-        services.sign_up(db.session, covered, v, by=v)
+        signups.sign_up(db.session, covered, v, by=v)
         db.session.commit()
         board = queries_.coverage(db.session)
         assert board.needed_7 in (7 * 24, 7 * 24 - 1, 7 * 24 + 1) and board.covered_7 == 4
