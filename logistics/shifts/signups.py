@@ -137,6 +137,32 @@ def _leave_waitlist(session, shift: Shift, position: int) -> None:
         _set(shift, waitlist_count=count)
 
 
+def _fresh_place(signup: Signup) -> None:
+    """Forget what belonged to an earlier place: cancellation, request, swap offer, attendance."""
+    signup.cancelled_at = None
+    signup.cancel_requested_at = None
+    signup.cancel_request_reason = None
+    signup.swap_offered_at = None
+    signup.attended = None
+    signup.hours = None
+
+
+def _confirm(session, shift: Shift, signup: Signup, now: dt.datetime, *,
+             event: EventKind = EventKind.SIGNUP_CONFIRMED) -> None:
+    """Make ``signup`` a confirmed place on the locked shift; the caller has the place already.
+
+    The one way every path (sign-up, promotion, swap, assign) confirms someone: a person
+    leaving the waitlist closes the gap behind them, and the event tells them.
+    """
+    position = signup.position if signup.status == SignupStatus.WAITLISTED else None
+    _fresh_place(signup)
+    signup.status, signup.position, signup.confirmed_at = SignupStatus.CONFIRMED, None, now
+    session.flush()
+    if position is not None:
+        _leave_waitlist(session, shift, position)
+    record_event(session, event, shift, signup=signup)
+
+
 def _drop(session, shift: Shift, signup: Signup, now: dt.datetime) -> None:
     """Take ``signup`` off the shift (confirmed or waitlisted) and promote from the waitlist."""
     was = signup.status
@@ -167,17 +193,10 @@ def sign_up(session, shift: Shift, user: User, *, by: User) -> Signup:
     if signup is None:
         signup = Signup(shift=shift, user_id=user.id, status=SignupStatus.WAITLISTED)
         session.add(signup)
-    signup.cancelled_at = None
-    signup.cancel_requested_at = None
-    signup.cancel_request_reason = None
-    signup.swap_offered_at = None
-    signup.attended = None
-    signup.hours = None
     if _take_place(session, shift):
-        signup.status, signup.position, signup.confirmed_at = SignupStatus.CONFIRMED, None, now
-        session.flush()
-        record_event(session, EventKind.SIGNUP_CONFIRMED, shift, signup=signup)
+        _confirm(session, shift, signup, now)
     else:
+        _fresh_place(signup)
         signup.status, signup.position = SignupStatus.WAITLISTED, _join_waitlist(session, shift)
         session.flush()
     if not _is_self(signup, by):
@@ -208,11 +227,7 @@ def promote(session, shift: Shift, *, now: dt.datetime | None = None) -> list[Si
             continue
         if not _take_place(session, shift):
             break
-        position = candidate.position
-        candidate.status, candidate.position, candidate.confirmed_at = SignupStatus.CONFIRMED, None, now
-        session.flush()
-        _leave_waitlist(session, shift, position)
-        record_event(session, EventKind.PROMOTED, shift, signup=candidate)
+        _confirm(session, shift, candidate, now, event=EventKind.PROMOTED)
         audit.record(session, by=None, action="signup.promoted", entity="signup", entity_id=candidate.id,
                      changes={"shift": shift.id, "status": ["waitlisted", "confirmed"]})
         promoted.append(candidate)
@@ -320,6 +335,7 @@ def take_swap(session, signup: Signup, user: User, *, by: User) -> Signup:
     if mine is not None and mine.status == SignupStatus.CONFIRMED:
         raise AlreadySignedUp()
     rules.check_eligibility(session, shift, user, now=now)
+    # The place moves from one person to the other: the confirmed count stays as it is.
     offered.status = SignupStatus.CANCELLED
     offered.cancelled_at = now
     offered.swap_offered_at = None
@@ -327,14 +343,7 @@ def take_swap(session, signup: Signup, user: User, *, by: User) -> Signup:
     if mine is None:
         mine = Signup(shift=shift, user_id=user.id, status=SignupStatus.CONFIRMED)
         session.add(mine)
-    elif mine.status == SignupStatus.WAITLISTED and mine.position is not None:
-        position = mine.position
-        mine.status, mine.position = SignupStatus.CONFIRMED, None
-        session.flush()
-        _leave_waitlist(session, shift, position)
-    mine.status, mine.position, mine.confirmed_at, mine.cancelled_at = SignupStatus.CONFIRMED, None, now, None
-    session.flush()
-    record_event(session, EventKind.SIGNUP_CONFIRMED, shift, signup=mine)
+    _confirm(session, shift, mine, now)
     audit.record(session, by=by, action="signup.swapped", entity="signup", entity_id=offered.id,
                  changes={"shift": shift.id, "from_user": offered.user_id, "to_user": user.id})
     session.flush()
@@ -364,15 +373,7 @@ def assign(session, shift: Shift, user: User, *, by: User, over_capacity: bool =
     if signup is None:
         signup = Signup(shift=shift, user_id=user.id, status=SignupStatus.CONFIRMED)
         session.add(signup)
-    elif signup.status == SignupStatus.WAITLISTED and signup.position is not None:
-        position = signup.position
-        signup.status, signup.position = SignupStatus.CONFIRMED, None
-        session.flush()
-        _leave_waitlist(session, shift, position)
-    signup.status, signup.position, signup.confirmed_at = SignupStatus.CONFIRMED, None, now
-    signup.cancelled_at = signup.cancel_requested_at = signup.swap_offered_at = None
-    session.flush()
-    record_event(session, EventKind.SIGNUP_CONFIRMED, shift, signup=signup)
+    _confirm(session, shift, signup, now)
     audit.record(session, by=by, action="signup.assigned", entity="signup", entity_id=signup.id,
                  changes={"shift": shift.id, "user": user.id, "status": [before, "confirmed"],
                           **({"over_capacity": True} if shift.confirmed_count > shift.capacity_max else {})})

@@ -292,6 +292,29 @@ def test_waitlisted_person_takes_a_swap(session):
     assert sb.position == 1 and shift.waitlist_count == 1 and shift.confirmed_count == 1
 
 
+def test_every_path_confirms_a_clean_place(session):
+    """Sign-up, swap and assign confirm alike: nothing of an earlier place on the shift stays."""
+    coordinator = factories.user("coordinator")
+    shift = h.shift(capacity=(1, 3))
+    offering, by_signup, by_swap, by_assign = (factories.user() for _ in range(4))
+    for person in (by_signup, by_swap, by_assign):
+        session.add(Signup(shift=shift, user_id=person.id, status=SignupStatus.CANCELLED, cancelled_at=utcnow(),
+                           attended=True, hours=Decimal("3"), cancel_requested_at=utcnow(),
+                           cancel_request_reason="Ill", swap_offered_at=utcnow()))
+    session.flush()
+    offered = signups.sign_up(session, shift, offering, by=offering)
+    signups.offer_swap(session, offered, by=offering)
+    rows = [signups.sign_up(session, shift, by_signup, by=by_signup),
+            signups.take_swap(session, offered, by_swap, by=by_swap),
+            signups.assign(session, shift, by_assign, by=coordinator)]
+    session.commit()
+    for row in rows:
+        session.refresh(row)
+        assert row.status == SignupStatus.CONFIRMED and row.confirmed_at is not None
+        assert (row.cancelled_at, row.cancel_requested_at, row.cancel_request_reason, row.swap_offered_at,
+                row.attended, row.hours) == (None,) * 6
+
+
 # --- coordinators ---------------------------------------------------------------------------------
 
 def test_assign_over_capacity_only_with_confirmation(session):
