@@ -1,6 +1,7 @@
 """Shift forms: types and ranges only; the rules live in logistics.shifts (rules, signups, planning)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -103,6 +104,18 @@ class SeriesForm(FlaskForm):
     capacity_max = IntegerField(_l("Places (maximum)"), validators=[InputRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)], description=NO_NAMES,
                        render_kw=NO_NAMES_KW)
+
+    def validate(self, extra_validators=None) -> bool:
+        """The last day or the number of shifts is required when "Ends" chooses it."""
+        if not super().validate(extra_validators):
+            return False
+        if self.ends.data == "until" and self.until.data is None:
+            self.until.errors.append(_("Give the last day."))
+            return False
+        if self.ends.data == "count" and not self.count.data:
+            self.count.errors.append(_("The number of shifts must be at least 1."))
+            return False
+        return True
 
 
 class AssignForm(FlaskForm):

@@ -255,11 +255,7 @@ def series_new():
             form.capacity_min.data, form.capacity_max.data = activity.capacity_min, activity.capacity_max
     if form.validate_on_submit():
         activity, place = _shift_form_values(form)
-        if form.ends.data == "until" and form.until.data is None:
-            form.until.errors.append(_("Give the last day."))
-        elif form.ends.data == "count" and not form.count.data:
-            form.count.errors.append(_("The number of shifts must be at least 1."))
-        elif activity is None:
+        if activity is None:
             form.activity.errors.append(_("Choose an activity."))
         else:
             try:
@@ -288,24 +284,18 @@ def series_edit(series_id: int):
     form.activity.choices = options([(series.activity_id, series.activity.name)])
     _place_choices(form.place)
     if request.method == "GET":
-        parts = recurrence.describe(series.rrule)
+        rule = recurrence.parse_rrule(series.rrule)
         form.activity.data = series.activity_id
         form.place.data = series.place_id or 0
-        form.freq.data = parts.get("FREQ", "WEEKLY").lower()
-        form.interval.data = int(parts.get("INTERVAL", 1))
-        byday = [d for d in parts.get("BYDAY", "").split(",") if d]
-        form.weekdays.data = sorted({d[-2:] for d in byday})
-        form.month_weeks.data = sorted({d[:-2] for d in byday if d[:-2]})
+        form.freq.data, form.interval.data = rule["freq"], rule["interval"]
+        form.weekdays.data = rule["weekdays"]
+        form.month_weeks.data = [str(w) for w in rule["month_weeks"]]
         form.starts_on.data = series.starts_on
         form.start_time.data = series.start_time
         end = dt.datetime.combine(series.starts_on, series.start_time) + dt.timedelta(minutes=series.duration_minutes)
         form.end_time.data = end.time()
-        if "COUNT" in parts:
-            form.ends.data, form.count.data = "count", int(parts["COUNT"])
-        elif "UNTIL" in parts:
-            form.ends.data, form.until.data = "until", dt.datetime.strptime(parts["UNTIL"][:8], "%Y%m%d").date()
-        else:
-            form.ends.data = "none"
+        form.ends.data = "count" if rule["count"] else "until" if rule["until"] else "none"
+        form.count.data, form.until.data = rule["count"], rule["until"]
         form.capacity_min.data, form.capacity_max.data = series.capacity_min, series.capacity_max
         form.note.data = series.note
     else:
@@ -313,22 +303,16 @@ def series_edit(series_id: int):
     upcoming = queries.upcoming_in_series(db.session, series.id)
     if form.validate_on_submit():
         _activity, place = _shift_form_values(form)
-        if form.ends.data == "until" and form.until.data is None:
-            form.until.errors.append(_("Give the last day."))
-        elif form.ends.data == "count" and not form.count.data:
-            form.count.errors.append(_("The number of shifts must be at least 1."))
-        else:
-            args = _series_args(form)
-            try:
-                result = planning.update_series(db.session, series, place=place, by=current_user, **args)
-            except DomainError as exc:
-                db.session.rollback()
-                _series_error(form, exc)
-                return render_template("shifts/planning/series_form.html", form=form, series=series,
-                                       upcoming=upcoming), 422
-            db.session.commit()
-            flash(_("Series saved: %(changed)d coming shifts changed, %(cancelled)d cancelled, %(created)d added.",
-                    **result), "success")
-            return redirect(url_for("shifts.series_edit", series_id=series.id))
+        try:
+            result = planning.update_series(db.session, series, place=place, by=current_user, **_series_args(form))
+        except DomainError as exc:
+            db.session.rollback()
+            _series_error(form, exc)
+            return render_template("shifts/planning/series_form.html", form=form, series=series,
+                                   upcoming=upcoming), 422
+        db.session.commit()
+        flash(_("Series saved: %(changed)d coming shifts changed, %(cancelled)d cancelled, %(created)d added.",
+                **result), "success")
+        return redirect(url_for("shifts.series_edit", series_id=series.id))
     status = 422 if request.method == "POST" else 200
     return render_template("shifts/planning/series_form.html", form=form, series=series, upcoming=upcoming), status

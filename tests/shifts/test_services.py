@@ -540,6 +540,17 @@ def test_open_ended_rule_is_capped_by_the_horizon_and_extends_without_duplicates
     assert len(_starts(session, series)) == made + 7
 
 
+@pytest.mark.parametrize("choices", [
+    dict(freq="daily", interval=1, weekdays=[], month_weeks=[], until=None, count=None),
+    dict(freq="weekly", interval=2, weekdays=["MO", "TH"], month_weeks=[], until=dt.date(2027, 2, 28), count=None),
+    dict(freq="monthly", interval=1, weekdays=["TU", "FR"], month_weeks=[2, 4, -1], until=None, count=6),
+])
+def test_parse_rrule_gives_back_the_choices(choices):
+    rule = recurrence.build_rrule(**choices)
+    assert recurrence.parse_rrule(rule) == choices
+    assert recurrence.build_rrule(**recurrence.parse_rrule(rule)) == rule
+
+
 def test_series_bad_input(session):
     with frozen(local(2027, 1, 1)):
         with pytest.raises(rules.InvalidInput) as exc:

@@ -222,6 +222,10 @@ def test_coordinator_creates_and_edits_a_series(app, client, login):
     r = client.post("/shifts/series/new", data={**base, "ends": "until",
                                                 "until": utcnow().date().isoformat(), "count": ""})
     assert r.status_code == 422
+    r = client.post("/shifts/series/new", data={**base, "ends": "until", "until": "", "count": ""})
+    assert r.status_code == 422 and "Give the last day." in r.get_data(as_text=True)
+    r = client.post("/shifts/series/new", data={**base, "ends": "count", "count": ""})
+    assert r.status_code == 422 and "at least 1" in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Series.id))) == 0
     r = client.post("/shifts/series/new", data=base)
