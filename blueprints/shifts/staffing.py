@@ -3,7 +3,6 @@ the fill list, the hotline coverage board and cover requests."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from logistics.extensions import db
 from logistics.people.models import Role, User
 from logistics.shifts import planning, queries, signups
 from logistics.shifts.models import Activity, SignupStatus
+from logistics.shifts.rules import InvalidHours
 from logistics.stock import queries as stock_queries
 
 
@@ -90,37 +90,31 @@ def attendance(shift_id: int):
     shift_row, rows = queries.shift_page(db.session, shift_id)
     if shift_row is None:
         abort(404)
-    confirmed = [s for s in rows if s.status == SignupStatus.CONFIRMED]
+    confirmed = {s.id: s for s in rows if s.status == SignupStatus.CONFIRMED}
     form = AttendanceForm()
-    errors = {}
+    if request.method == "GET":
+        for s in confirmed.values():
+            form.rows.append_entry({"signup_id": s.id, "attended": s.attended is not False,
+                                    "hours": s.hours if s.hours is not None else shift_row.duration_hours})
     if form.validate_on_submit():
-        rows = {}
-        for s in confirmed:
-            attended = request.form.get(f"attended_{s.id}") == "1"
-            raw = (request.form.get(f"hours_{s.id}") or "").strip().replace(",", ".")
-            try:
-                hours = Decimal(raw) if raw else None
-            except InvalidOperation:
-                errors[s.id] = _("Enter hours as a number, such as 3.5.")
-                continue
-            if hours is not None and not (0 <= hours <= 24):
-                errors[s.id] = _("Hours must be between 0 and 24.")
-                continue
-            rows[s.id] = (attended, hours)
-        if not errors:
-            try:
-                signups.record_attendance(db.session, shift_row, rows, by=current_user)
-            except DomainError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-                return render_template("shifts/staffing/attendance.html", shift=shift_row, confirmed=confirmed,
-                                       form=form, errors=errors, now=utcnow()), 422
+        marks = {row.signup_id.data: (row.attended.data, row.hours.data) for row in form.rows}
+        try:
+            signups.record_attendance(db.session, shift_row, marks, by=current_user)
+        except InvalidHours as exc:
+            db.session.rollback()
+            for row in form.rows:
+                if row.signup_id.data in exc.signup_ids:
+                    row.hours.errors.append(exc.message)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
             db.session.commit()
             flash(_("Attendance saved."), "success")
             return redirect(url_for("shifts.shift", shift_id=shift_id))
-    status = 422 if errors or (request.method == "POST") else 200
+    status = 422 if request.method == "POST" else 200
     return render_template("shifts/staffing/attendance.html", shift=shift_row, confirmed=confirmed, form=form,
-                           errors=errors, now=utcnow()), status
+                           now=utcnow()), status
 
 
 @bp.route("/fill")

@@ -95,6 +95,14 @@ class InvalidInput(DomainError):
     """Bad values from a form (times, capacities, rules)."""
 
 
+class InvalidHours(InvalidInput):
+    """Attendance hours outside 0–24; ``signup_ids`` names the rows."""
+
+    def __init__(self, signup_ids: list[int]):
+        super().__init__(str(_l("Hours must be between 0 and 24.")), field="hours")
+        self.signup_ids = signup_ids
+
+
 
 # --- time windows ----------------------------------------------------------------------------
 

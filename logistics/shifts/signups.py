@@ -397,7 +397,14 @@ def remove(session, signup: Signup, *, by: User) -> None:
 
 
 def record_attendance(session, shift: Shift, rows: dict[int, tuple[bool, Decimal | None]], *, by: User) -> int:
-    """Mark who came and their hours (default: the shift's length). Returns rows changed."""
+    """Mark who came and their hours (default: the shift's length). Returns rows changed.
+
+    :param rows: ``{signup id: (attended, hours or None)}``; ids not confirmed on the shift are ignored.
+    """
+    bad = [signup_id for signup_id, (_attended, hours) in rows.items()
+           if hours is not None and not (0 <= hours <= 24)]
+    if bad:
+        raise rules.InvalidHours(bad)
     if shift.starts_at > utcnow():
         raise DomainError(str(_l("Attendance can be recorded once the shift has started.")))
     changed = 0
@@ -407,8 +414,6 @@ def record_attendance(session, shift: Shift, rows: dict[int, tuple[bool, Decimal
         signup = confirmed.get(signup_id)
         if signup is None:
             continue
-        if hours is not None and not (0 <= hours <= 24):
-            raise rules.InvalidInput(str(_l("Hours must be between 0 and 24.")), field="hours")
         hours = (hours if hours is not None else shift.duration_hours) if attended else Decimal("0")
         if signup.attended != attended or signup.hours != hours:
             audit.record(session, by=by, action="signup.attendance", entity="signup", entity_id=signup.id,

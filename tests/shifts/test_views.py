@@ -318,9 +318,19 @@ def test_attendance_page(app, client, login):
         db.session.commit()
     login("coordinator")
     assert "Hilde Hours" in client.get(f"/shifts/{ids[0]}/attendance").get_data(as_text=True)
-    r = client.post(f"/shifts/{ids[0]}/attendance", data={f"attended_{ids[1]}": "1", f"hours_{ids[1]}": "abc"})
+    def row(hours):
+        return {"rows-0-signup_id": ids[1], "rows-0-attended": "y", "rows-0-hours": hours}
+
+    r = client.post(f"/shifts/{ids[0]}/attendance", data=row("abc"))
     assert r.status_code == 422
-    r = client.post(f"/shifts/{ids[0]}/attendance", data={f"attended_{ids[1]}": "1", f"hours_{ids[1]}": "2,5"})
+    for bad, message in [("abc", "Enter hours as a number"), ("NaN", "Enter hours as a number"),
+                         ("25", "Hours must be between 0 and 24."), ("-1", "Hours must be between 0 and 24.")]:
+        r = client.post(f"/shifts/{ids[0]}/attendance", data=row(bad))
+        text = r.get_data(as_text=True)
+        assert r.status_code == 422 and message in text and "Please correct the marked fields." in text, bad
+    with app.app_context():
+        assert db.session.get(Signup, ids[1]).attended is None  # nothing saved
+    r = client.post(f"/shifts/{ids[0]}/attendance", data=row("2,5"))
     assert r.status_code == 302
     with app.app_context():
         row = db.session.get(Signup, ids[1])
