@@ -140,6 +140,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
 
 def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
                    include_cancelled: bool = True) -> list[Shift]:
+    """Shifts overlapping [start, end), by start."""
     stmt = (sa.select(Shift).where(overlapping(start, end))
             .order_by(Shift.starts_at, Shift.id))
     if activity_id:
@@ -150,6 +151,7 @@ def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id
 
 
 def my_status(session, user: User, shift_ids) -> dict[int, Signup]:
+    """The person's confirmed or waitlisted sign-ups among these shifts, by shift id."""
     ids = list(shift_ids)
     if not ids:
         return {}
@@ -168,6 +170,7 @@ def calendar_days(session, first: dt.date, days: int, *, activity_id: int | None
 
 
 def shift_page(session, shift_id: int) -> tuple[Shift | None, list[Signup]]:
+    """The shift and all its sign-ups (any status) with their people, the waitlist in order."""
     shift = session.get(Shift, shift_id)
     if shift is None:
         return None, []

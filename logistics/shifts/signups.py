@@ -66,8 +66,8 @@ def record_event(session, kind: EventKind, shift: Shift | None, *, signup: Signu
     ))
 
 
-def _is_self(signup: Signup, by: User | None) -> bool:
-    return by is not None and by.id == signup.user_id
+def _is_self(signup: Signup, by: User) -> bool:
+    return by.id == signup.user_id
 
 
 def _reload(session, signup: Signup) -> Signup:
