@@ -25,7 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput, TextInput
 
-from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, options  # noqa: F401 - views import options
+from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, options
 from blueprints.shifts.labels import (
     ACTIVITY_KIND_LABELS,
     COLOUR_LABELS,
