@@ -28,7 +28,7 @@ from logistics.shifts import demo as shifts_demo
 from logistics.shifts import export as shifts_export
 from logistics.shifts import jobs as shifts_jobs
 from logistics.shifts import models as shifts_models
-from logistics.shifts import services as shifts_services
+from logistics.shifts import signups as shifts_signups
 from logistics.stock import cli as stock_cli
 from logistics.stock import demo as stock_demo
 from logistics.stock import models as stock_models
@@ -108,7 +108,7 @@ AREAS: tuple[Area, ...] = (
         sweeps=(Sweep("shifts.extend_series", shifts_jobs.extend_series, dt.timedelta(hours=6)),),
         commands=(shifts_cli.shifts,),
         export=(("shifts", shifts_export.signups),),
-        erasure=(shifts_services.on_erasure,),
+        erasure=(shifts_signups.on_erasure,),
         demo=shifts_demo.load,
         nav=(
             NavEntry("shifts.mine", _l("My shifts"), Role.VOLUNTEER, 10),

@@ -6,7 +6,7 @@ import pytest
 from logistics.clock import utcnow
 from logistics.extensions import db
 from logistics.people import services as people
-from logistics.shifts import services as shift_services
+from logistics.shifts import signups
 from logistics.shifts.models import Activity, ActivityKind, Shift
 from tests import factories
 
@@ -35,7 +35,7 @@ def test_volunteer_sees_next_shifts_and_no_stock(client, login, app, activity):
         shifts = [_shift(act, days=d) for d in (1, 2, 3, 4)]
         vol = db.session.get(type(user), user.id)
         for s in shifts:
-            shift_services.sign_up(db.session, s, vol, by=vol)
+            signups.sign_up(db.session, s, vol, by=vol)
         db.session.commit()
     html = client.get("/").get_data(as_text=True)
     assert "Your next shifts" in html and html.count("Food distribution") == 3
@@ -74,7 +74,7 @@ def test_home_query_count_does_not_grow(client, login, app, activity, queries):
         for d in range(1, 12):
             s = _shift(act, days=d)
             vol = factories.user("volunteer")
-            shift_services.sign_up(db.session, s, vol, by=vol)
+            signups.sign_up(db.session, s, vol, by=vol)
         db.session.commit()
     with queries() as many:
         assert client.get("/").status_code == 200

@@ -1,12 +1,19 @@
-"""Shift forms: types and ranges only; the rules live in logistics.shifts.services."""
+"""Shift forms: types and ranges only; the rules live in logistics.shifts (rules, signups, planning)."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -16,8 +23,9 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput, TextInput
 
-from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, options  # noqa: F401 - views import options
+from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, options
 from blueprints.shifts.labels import (
     ACTIVITY_KIND_LABELS,
     COLOUR_LABELS,
@@ -104,14 +112,55 @@ class SeriesForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)], description=NO_NAMES,
                        render_kw=NO_NAMES_KW)
 
+    def validate(self, extra_validators=None) -> bool:
+        """The last day or the number of shifts is required when "Ends" chooses it."""
+        if not super().validate(extra_validators):
+            return False
+        if self.ends.data == "until" and self.until.data is None:
+            self.until.errors.append(_("Give the last day."))
+            return False
+        if self.ends.data == "count" and not self.count.data:
+            self.count.errors.append(_("The number of shifts must be at least 1."))
+            return False
+        return True
+
 
 class AssignForm(FlaskForm):
     user_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
     over_capacity = BooleanField(_l("Over capacity: add them even if the shift is full"))
 
 
+class HoursField(DecimalField):
+    """A finite number typed as text, with a decimal point or comma ("2,5"); empty is None."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip().replace(",", ".")
+        self.data = None
+        if not raw:
+            return
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise ValueError(_("Enter hours as a number, such as 3.5."))
+        self.data = value
+
+
+class AttendanceRow(Form):
+    """One confirmed person; empty hours mean the shift's length."""
+
+    signup_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    attended = BooleanField()
+    hours = HoursField(places=2)
+
+
 class AttendanceForm(FlaskForm):
-    """The rows are read from the request (attended_<id>, hours_<id>)."""
+    rows = FieldList(FormField(AttendanceRow))
 
 
 class CoverForm(FlaskForm):

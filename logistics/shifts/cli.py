@@ -21,8 +21,8 @@ def shifts() -> None:
 def extend(weeks: int) -> None:
     """Generate the shifts of every recurring series up to the horizon (no duplicates)."""
     from logistics.clock import utcnow
-    from logistics.shifts import services
+    from logistics.shifts import planning
 
-    made = services.extend_all(db.session, until=utcnow() + dt.timedelta(weeks=weeks))
+    made = planning.extend_all(db.session, until=utcnow() + dt.timedelta(weeks=weeks))
     db.session.commit()
     click.echo(f"Created {made} shifts.")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from logistics.clock import localize, to_local, today, utcnow
 from logistics.people.models import Qualification, Role, UserQualification
-from logistics.shifts import services
+from logistics.shifts import planning
 from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
 
 ACTIVITIES = [
@@ -50,7 +50,7 @@ QUALS_BY_INDEX = {  # volunteer index → qualification codes (index 0 is the de
 
 def _series(session, coordinator, activity, place, *, freq, start, minutes, weekdays=(), month_weeks=(),
             interval=1, first, last, capacity=None):
-    return services.create_series(
+    return planning.create_series(
         session, activity=activity, place=place, freq=freq, interval=interval, weekdays=weekdays,
         month_weeks=month_weeks, starts_on=first, start_time=start, duration_minutes=minutes, until=last,
         capacity_min=(capacity or (activity.capacity_min, activity.capacity_max))[0],
@@ -73,19 +73,20 @@ def load(session, context: dict) -> None:
         held = {q.qualification_id for q in person.qualifications}
         for code in codes:
             if code in quals and quals[code].id not in held:
+                expires_on = today() + dt.timedelta(days=365) if code == "prison_visit" else None
                 session.add(UserQualification(user=person, qualification=quals[code], granted_by_id=coordinator.id,
-                                              expires_on=None if code != "prison_visit" else today() + dt.timedelta(days=365)))
+                                              expires_on=expires_on))
     session.flush()
 
     acts = {}
     for name, kind, colour, codes, cmin, cmax, cutoff, opens, discreet, briefing in ACTIVITIES:
-        acts[kind] = services.save_activity(
+        acts[kind] = planning.save_activity(
             session, None, name=name, kind=kind, colour=colour, briefing=briefing,
             qualification_ids=[quals[c].id for c in codes if c in quals], capacity_min=cmin, capacity_max=cmax,
             cancel_cutoff_hours=cutoff, signup_opens_days=opens, is_discreet=discreet, by=coordinator)
     places = {}
     for name, address, kind, sensitive in PLACES:
-        places[name] = services.save_place(session, None, name=name, address=address, kind=kind,
+        places[name] = planning.save_place(session, None, name=name, address=address, kind=kind,
                                            is_sensitive=sensitive, by=coordinator)
     office = places["HopeNow office"]
 
@@ -113,7 +114,7 @@ def load(session, context: dict) -> None:
     _series(session, coordinator, acts["street_outreach"], places["St. Mary's Church"], freq="monthly",
             weekdays=["SU"], month_weeks=[1], start=t(12), minutes=180, first=first, last=last)
     training_day = today() + dt.timedelta(days=20)
-    services.create_shift(session, activity=acts["training"], place=office,
+    planning.create_shift(session, activity=acts["training"], place=office,
                           starts_at=localize(dt.datetime.combine(training_day, t(18))),
                           ends_at=localize(dt.datetime.combine(training_day, t(21))),
                           capacity_min=3, capacity_max=15, by=coordinator)
@@ -172,7 +173,8 @@ def _sign_up_volunteers(session, rng, volunteers) -> None:
     if upcoming:
         shift = upcoming[0]
         on = {s.user_id for s in session.scalars(sa.select(Signup).where(Signup.shift_id == shift.id))}
-        spare = [v for v in volunteers if v.id not in on and {q.id for q in shift.activity.qualifications} <= held[v.id]]
+        needs = {q.id for q in shift.activity.qualifications}
+        spare = [v for v in volunteers if v.id not in on and needs <= held[v.id]]
         while shift.confirmed_count < shift.capacity_max and spare:
             person = spare.pop()
             session.add(Signup(shift=shift, user_id=person.id, status=SignupStatus.CONFIRMED, confirmed_at=now))

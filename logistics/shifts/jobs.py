@@ -8,6 +8,6 @@ from logistics.jobs import app_context
 @app_context
 def extend_series() -> int:
     """The periodic sweep: keep every series generated to the rolling 12-week horizon."""
-    from logistics.shifts import services
+    from logistics.shifts import planning
 
-    return services.extend_all(db.session)
+    return planning.extend_all(db.session)

@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
-from logistics.db import Base, str_enum
+from logistics.db import Base, TimestampMixin, str_enum
 
 
 class ActivityKind(str, enum.Enum):
@@ -51,6 +52,13 @@ class SignupStatus(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
+#: Sign-ups that hold a place or wait for one.
+ACTIVE_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+
+#: Street outreach is never done alone: a shift counts as staffed from two people on.
+OUTREACH_PAIR = 2
+
+
 class EventKind(str, enum.Enum):
     SIGNUP_CONFIRMED = "signup_confirmed"
     PROMOTED = "promoted"
@@ -68,7 +76,7 @@ activity_qualification = sa.Table(
 )
 
 
-class Activity(Base):
+class Activity(TimestampMixin, Base):
     __tablename__ = "activity"
     __table_args__ = (
         sa.CheckConstraint("capacity_min >= 1", name="capacity_min_positive"),
@@ -94,13 +102,12 @@ class Activity(Base):
     #: Feeds, reminders and lists show a neutral title and no place.
     is_discreet: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     qualifications = relationship("Qualification", secondary=activity_qualification, lazy="selectin",
                                   order_by="Qualification.code")
 
 
-class Place(Base):
+class Place(TimestampMixin, Base):
     __tablename__ = "place"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,10 +117,9 @@ class Place(Base):
     #: The address is shown only to coordinators and the people on a shift there.
     is_sensitive: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Series(Base):
+class Series(TimestampMixin, Base):
     """A recurring shift: an RFC 5545 RRULE expanded in the organisation's local time."""
 
     __tablename__ = "shift_series"
@@ -138,13 +144,12 @@ class Series(Base):
     #: Occurrences up to this instant exist as shifts; the sweep moves it to the horizon.
     generated_until: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     activity: Mapped[Activity] = relationship(lazy="joined")
     place: Mapped[Place | None] = relationship(lazy="joined")
 
 
-class Shift(Base):
+class Shift(TimestampMixin, Base):
     __tablename__ = "shift"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -184,7 +189,6 @@ class Shift(Base):
     version: Mapped[int] = mapped_column(default=1)
     note: Mapped[str] = mapped_column(sa.String(200), default="")
     cancelled_at: Mapped[dt.datetime | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     activity: Mapped[Activity] = relationship(lazy="joined", innerjoin=True)
@@ -196,12 +200,20 @@ class Shift(Base):
     def is_cancelled(self) -> bool:
         return self.status == ShiftStatus.CANCELLED
 
-    @property
+    @hybrid_property
     def needed(self) -> int:
-        """People needed to count as staffed: outreach needs a buddy (at least 2)."""
+        """People needed to count as staffed: street outreach needs a buddy."""
         if self.activity.kind == ActivityKind.STREET_OUTREACH:
-            return max(self.capacity_min, 2)
+            return max(self.capacity_min, OUTREACH_PAIR)
         return self.capacity_min
+
+    @needed.inplace.expression
+    @classmethod
+    def _needed_expression(cls) -> sa.ColumnElement[int]:
+        # An uncorrelated subquery, so a query works with or without the activity joined.
+        outreach = sa.select(Activity.id).where(Activity.kind == ActivityKind.STREET_OUTREACH).correlate(None)
+        return sa.case((sa.and_(cls.activity_id.in_(outreach), cls.capacity_min < OUTREACH_PAIR), OUTREACH_PAIR),
+                       else_=cls.capacity_min)
 
     @property
     def is_full(self) -> bool:
@@ -212,7 +224,7 @@ class Shift(Base):
         return Decimal((self.ends_at - self.starts_at).total_seconds() / 3600).quantize(Decimal("0.01"))
 
 
-class Signup(Base):
+class Signup(TimestampMixin, Base):
     __tablename__ = "signup"
     __table_args__ = (
         sa.UniqueConstraint("shift_id", "user_id"),
@@ -237,7 +249,6 @@ class Signup(Base):
     #: Asked to be let off after the cut-off; a coordinator decides.
     cancel_requested_at: Mapped[dt.datetime | None]
     cancel_request_reason: Mapped[str | None] = mapped_column(sa.String(500))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -246,7 +257,7 @@ class Signup(Base):
     user = relationship("User")
 
 
-class CoverRequest(Base):
+class CoverRequest(TimestampMixin, Base):
     """A coordinator asks for someone to cover a gap (sent by the notification area)."""
 
     __tablename__ = "cover_request"
@@ -257,12 +268,11 @@ class CoverRequest(Base):
     ends_at: Mapped[dt.datetime]
     note: Mapped[str] = mapped_column(sa.String(300), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     activity: Mapped[Activity] = relationship(lazy="joined")
 
 
-class ShiftEvent(Base):
+class ShiftEvent(TimestampMixin, Base):
     """Something a person should hear about; the notification area sends and marks it."""
 
     __tablename__ = "shift_event"
@@ -278,6 +288,5 @@ class ShiftEvent(Base):
     #: The shift's version when the event happened.
     shift_version: Mapped[int | None]
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: Set by the notification area once handled.
     sent_at: Mapped[dt.datetime | None]

@@ -12,6 +12,7 @@ from logistics import settings
 from logistics.clock import local_midnight, to_local, utcnow
 from logistics.people.models import User, UserQualification
 from logistics.shifts.models import (
+    ACTIVE_STATUSES,
     Activity,
     ActivityKind,
     CoverRequest,
@@ -23,15 +24,7 @@ from logistics.shifts.models import (
     SignupStatus,
     activity_qualification,
 )
-
-ACTIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
-#: No shift lasts longer (a CHECK-backed service rule), so "overlaps [a, b)" can use the
-#: index on starts_at with a lower bound instead of scanning all of history.
-LONGEST = dt.timedelta(hours=24)
-
-
-def overlapping(start: dt.datetime, end: dt.datetime):
-    return sa.and_(Shift.starts_at < end, Shift.starts_at > start - LONGEST, Shift.ends_at > start)
+from logistics.shifts.rules import overlapping, signup_opens_at
 
 
 def activities(session, *, active_only: bool = False) -> list[Activity]:
@@ -67,9 +60,8 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
     now = now or utcnow()
     rows = session.scalars(
         sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift))
-        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE),
-               Shift.starts_at > now - dt.timedelta(days=past_days) - LONGEST,
-               Shift.ends_at > now - dt.timedelta(days=past_days))
+        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES),
+               overlapping(now - dt.timedelta(days=past_days)))
         .order_by(Shift.starts_at)
     ).unique().all()
     upcoming = [s for s in rows if s.shift.ends_at > now]
@@ -77,17 +69,14 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
     return upcoming, past
 
 
-def _held(session, user: User) -> dict[int, dt.date | None]:
-    return {q.qualification_id: q.expires_on for q in session.scalars(
+def _held(session, user: User) -> dict[int, UserQualification]:
+    return {q.qualification_id: q for q in session.scalars(
         sa.select(UserQualification).where(UserQualification.user_id == user.id))}
 
 
-def _qualifies(shift: Shift, held: dict) -> bool:
+def _qualifies(shift: Shift, held: dict[int, UserQualification]) -> bool:
     day = to_local(shift.starts_at).date()
-    for q in shift.activity.qualifications:
-        if q.id not in held or (held[q.id] is not None and held[q.id] < day):
-            return False
-    return True
+    return all(q.id in held and held[q.id].is_valid_on(day) for q in shift.activity.qualifications)
 
 
 @dataclass
@@ -110,7 +99,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
         activity_qualification.c.qualification_id.not_in(list(held) or [-1]))
     mine = {s.shift_id: s for s in session.scalars(
         sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift)).where(
-            Signup.user_id == user.id, Signup.status.in_(ACTIVE), overlapping(lo, hi))).unique()}
+            Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))).unique()}
     busy = [(s.shift.starts_at, s.shift.ends_at) for s in mine.values()
             if s.status == SignupStatus.CONFIRMED and s.shift.status == ShiftStatus.SCHEDULED]
     needing = sa.case((Shift.confirmed_count < Shift.capacity_min, 0), else_=1)
@@ -123,9 +112,9 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     candidates = session.scalars(stmt.limit(limit * 2)).unique().all()
     shifts = []
     for shift in candidates:
-        if shift.id in mine and mine[shift.id].status in ACTIVE:
+        if shift.id in mine and mine[shift.id].status in ACTIVE_STATUSES:
             continue
-        if now < shift.starts_at - dt.timedelta(days=shift.activity.signup_opens_days):
+        if now < signup_opens_at(shift):
             continue
         if not _qualifies(shift, held):
             continue
@@ -151,6 +140,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
 
 def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
                    include_cancelled: bool = True) -> list[Shift]:
+    """Shifts overlapping [start, end), by start."""
     stmt = (sa.select(Shift).where(overlapping(start, end))
             .order_by(Shift.starts_at, Shift.id))
     if activity_id:
@@ -161,11 +151,12 @@ def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id
 
 
 def my_status(session, user: User, shift_ids) -> dict[int, Signup]:
+    """The person's confirmed or waitlisted sign-ups among these shifts, by shift id."""
     ids = list(shift_ids)
     if not ids:
         return {}
     return {s.shift_id: s for s in session.scalars(sa.select(Signup).where(
-        Signup.user_id == user.id, Signup.status.in_(ACTIVE), Signup.shift_id.in_(ids)))}
+        Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), Signup.shift_id.in_(ids)))}
 
 
 def calendar_days(session, first: dt.date, days: int, *, activity_id: int | None = None):
@@ -179,6 +170,7 @@ def calendar_days(session, first: dt.date, days: int, *, activity_id: int | None
 
 
 def shift_page(session, shift_id: int) -> tuple[Shift | None, list[Signup]]:
+    """The shift and all its sign-ups (any status) with their people, the waitlist in order."""
     shift = session.get(Shift, shift_id)
     if shift is None:
         return None, []
@@ -194,10 +186,11 @@ def is_confirmed_on(session, user_id: int, shift_id: int) -> bool:
         Signup.shift_id == shift_id, Signup.user_id == user_id, Signup.status == SignupStatus.CONFIRMED)) is not None
 
 
-def needed_expr():
-    """People needed for a shift to count as staffed (outreach: at least two, a buddy)."""
-    return sa.case((sa.and_(Activity.kind == ActivityKind.STREET_OUTREACH, Shift.capacity_min < 2), 2),
-                   else_=Shift.capacity_min)
+def volunteer_choices(session) -> list[User]:
+    """Active, approved people a coordinator can put on a shift."""
+    return list(session.scalars(sa.select(User).where(
+        User.is_active.is_(True), User.approved_at.is_not(None), User.erased_at.is_(None))
+        .order_by(sa.func.lower(User.full_name))))
 
 
 def understaffed(session, *, days: int = 14, now: dt.datetime | None = None) -> list[Shift]:
@@ -206,7 +199,7 @@ def understaffed(session, *, days: int = 14, now: dt.datetime | None = None) -> 
     return list(session.scalars(
         sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
         .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
-               Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < needed_expr())
+               Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < Shift.needed)
         .order_by(Shift.starts_at)).unique())
 
 

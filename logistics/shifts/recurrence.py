@@ -65,10 +65,16 @@ def occurrences(rrule: str, starts_on: dt.date, start_time: dt.time, duration_mi
             yield s, localize(naive + length)
 
 
-def describe(rrule: str) -> dict:
-    """The rule's parts as a dict (FREQ, INTERVAL, BYDAY, COUNT, UNTIL) for forms."""
-    out = {}
-    for part in rrule.split(";"):
-        key, _, value = part.partition("=")
-        out[key] = value
-    return out
+def parse_rrule(rrule: str) -> dict:
+    """The choices ``build_rrule`` was given, back from its RRULE (for the series form)."""
+    parts = dict(part.partition("=")[::2] for part in rrule.split(";"))
+    byday = [d for d in parts.get("BYDAY", "").split(",") if d]
+    until = parts.get("UNTIL")
+    return dict(
+        freq=parts.get("FREQ", "WEEKLY").lower(),
+        interval=int(parts.get("INTERVAL", 1)),
+        weekdays=[d for d in WEEKDAYS if any(b[-2:] == d for b in byday)],
+        month_weeks=[w for w in MONTH_WEEKS if any(b[:-2] == str(w) for b in byday)],
+        until=dt.datetime.strptime(until[:8], "%Y%m%d").date() if until else None,
+        count=int(parts["COUNT"]) if "COUNT" in parts else None,
+    )

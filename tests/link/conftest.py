@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from logistics.extensions import db
-from logistics.shifts import services as shift_services
+from logistics.shifts import signups
 from logistics.stock import services
 from tests import factories
 from tests.shifts import helpers as h
@@ -27,7 +27,7 @@ def build_link() -> SimpleNamespace:
     ns.shift = h.shift(ns.outreach, in_days=2, capacity=(2, 4), place_=ns.place)
     ns.volunteer = factories.user(full_name="Vera Volunteer")
     ns.other = factories.user(full_name="Otto Other")
-    shift_services.sign_up(db.session, ns.shift, ns.volunteer, by=ns.volunteer)
+    signups.sign_up(db.session, ns.shift, ns.volunteer, by=ns.volunteer)
     db.session.commit()
     return ns
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError
 from logistics.extensions import db
-from logistics.shifts import services as shift_services
+from logistics.shifts import planning
 from logistics.shifts.models import Shift, ShiftStatus
 from logistics.stock import queries, services
 from logistics.stock.models import Movement, Outreach
@@ -70,7 +70,7 @@ def test_the_database_allows_one_open_bag_per_shift(link):
 
 
 def test_refusals(link):
-    shift_services.cancel_shift(db.session, link.shift, by=link.coordinator)
+    planning.cancel_shift(db.session, link.shift, by=link.coordinator)
     with pytest.raises(Conflict, match="cancelled"):
         pack(link)
     past = h.shift(link.outreach, start=utcnow() - dt.timedelta(hours=5), hours=2)
@@ -98,7 +98,7 @@ def test_upcoming_kit_shifts(link):
     kinds_without_kit = h.shift(h.activity("hotline"), in_days=1)
     later = h.shift(link.outreach, in_days=8)
     cancelled = h.shift(link.outreach, in_days=3)
-    shift_services.cancel_shift(db.session, cancelled, by=link.coordinator)
+    planning.cancel_shift(db.session, cancelled, by=link.coordinator)
     past = h.shift(link.outreach, start=utcnow() - dt.timedelta(hours=1), hours=3)
     tomorrow = h.shift(link.outreach, in_days=1)
     db.session.commit()
@@ -137,7 +137,7 @@ def test_shift_kit_should_hold_then_holds_then_returned(link):
 def test_cancelled_shift_with_a_packed_bag_is_listed_to_unpack(link):
     outreach = pack(link).outreach
     assert queries.packed_for_cancelled_shifts(db.session) == []
-    shift_services.cancel_shift(db.session, link.shift, by=link.coordinator)
+    planning.cancel_shift(db.session, link.shift, by=link.coordinator)
     db.session.commit()
     assert [o.id for o in queries.packed_for_cancelled_shifts(db.session)] == [outreach.id]
     # Nothing is unpacked behind anyone's back: the bag still holds the kit.

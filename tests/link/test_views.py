@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from logistics.clock import utcnow
 from logistics.extensions import db
-from logistics.shifts import services as shift_services
+from logistics.shifts import planning, signups
 from logistics.shifts.models import Signup, SignupStatus
 from logistics.stock import services
 from logistics.stock.models import Outreach
@@ -65,7 +65,7 @@ def test_kit_page_for_the_people_on_the_shift_and_staff_only(app, client, auth, 
 
     with data(link) as s:
         row = db.session.scalar(sa.select(Signup).where(Signup.user_id == s.volunteer.id))
-        shift_services.cancel(db.session, row, by=s.volunteer)
+        signups.cancel(db.session, row, by=s.volunteer)
     auth.login(link.volunteer)
     assert client.get(url).status_code == 403  # cancelled: no longer on it
     auth.logout()
@@ -174,7 +174,7 @@ def test_cancelling_a_shift_whose_bag_is_packed_says_to_unpack_it(client, auth, 
 def test_check_page_lists_upcoming_kit_shifts_and_packs_for_one(client, auth, link, data):
     with data(link) as s:
         cancelled = h.shift(s.outreach, in_days=3)
-        shift_services.cancel_shift(db.session, cancelled, by=s.coordinator)
+        planning.cancel_shift(db.session, cancelled, by=s.coordinator)
         later = h.shift(s.outreach, in_days=9)
         other_kind = h.shift(h.activity("packing", name="Packing day"), in_days=1)
         ids = (cancelled.id, later.id, other_kind.id)
@@ -200,7 +200,8 @@ def test_check_page_lists_upcoming_kit_shifts_and_packs_for_one(client, auth, li
     assert f"/shifts/{link.shift.id}" in detail
 
     # The list now says the shift is packed; a second bag for it is refused, nothing saved.
-    again = client.get(f"/stock/outreach?shift_id={link.shift.id}&bag_location_id={link.bag2.id}").get_data(as_text=True)
+    again = client.get(f"/stock/outreach?shift_id={link.shift.id}&bag_location_id={link.bag2.id}")
+    again = again.get_data(as_text=True)
     assert "Packed in Outreach bag" in again and "Pack the bag for this shift" not in again
     refused = client.post("/stock/outreach/pack", data={
         "activity_kind": "street_outreach", "from_location_id": link.storeroom.id,
@@ -215,7 +216,7 @@ def test_pack_for_a_cancelled_or_missing_shift_is_refused_on_the_page(client, au
     auth.login(link.staff)
     page = client.get(f"/stock/outreach?shift_id={link.shift.id}").get_data(as_text=True)
     with data(link) as s:
-        shift_services.cancel_shift(db.session, s.shift, by=s.coordinator)
+        planning.cancel_shift(db.session, s.shift, by=s.coordinator)
     html = client.get(f"/stock/outreach?shift_id={link.shift.id}").get_data(as_text=True)
     assert "This shift is cancelled" in html and "Pack the bag for this shift" not in html
     response = client.post("/stock/outreach/pack", data={

@@ -1,11 +1,16 @@
-"""Test data for shifts: activities, places and shifts a few days ahead."""
+"""Test data for shifts (activities, places and shifts a few days ahead) and small look-ups
+the shift tests share: local times, events, audit actions."""
 from __future__ import annotations
 
 import datetime as dt
 
-from logistics.clock import utcnow
+import sqlalchemy as sa
+
+from logistics.audit.models import AuditEntry
+from logistics.clock import localize, to_local, utcnow
 from logistics.extensions import db
-from logistics.shifts.models import Activity, ActivityKind, Place, PlaceKind, Shift
+from logistics.people.models import User
+from logistics.shifts.models import Activity, ActivityKind, Place, PlaceKind, Shift, ShiftEvent
 
 _n = iter(range(1, 10**6))
 
@@ -38,3 +43,28 @@ def shift(act: Activity | None = None, *, start: dt.datetime | None = None, hour
     db.session.add(s)
     db.session.flush()
     return s
+
+
+def local(y, mo, d, hh=0, mm=0):
+    return localize(dt.datetime(y, mo, d, hh, mm))
+
+
+def local_input(value: dt.datetime) -> str:
+    """The value of a datetime-local field for ``value``."""
+    return to_local(value).strftime("%Y-%m-%dT%H:%M")
+
+
+def events(session, kind=None):
+    stmt = sa.select(ShiftEvent)
+    if kind:
+        stmt = stmt.where(ShiftEvent.kind == kind)
+    return list(session.scalars(stmt))
+
+
+def actions(session):
+    return [a.action for a in session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def get_user(app, uid):
+    with app.app_context():
+        return db.session.get(User, uid)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import User
-from logistics.shifts import services
+from logistics.shifts import signups
 from logistics.shifts.models import Shift, Signup, SignupStatus
 from tests import factories
 from tests.shifts import helpers as h
@@ -54,7 +54,7 @@ def test_thirty_volunteers_at_once_for_five_places(app):
     def job(uid):
         def sign(session):
             user = session.get(User, uid)
-            return services.sign_up(session, session.get(Shift, shift_id), user, by=user).status
+            return signups.sign_up(session, session.get(Shift, shift_id), user, by=user).status
         return sign
 
     results = _race(app, [job(uid) for uid in user_ids])
@@ -76,19 +76,19 @@ def test_swap_racing_a_cancellation_leaves_one_consistent_state(app):
         with app.app_context():
             shift = h.shift(capacity=(1, 1))
             a, b, w = factories.user(), factories.user(), factories.user()
-            offered = services.sign_up(db.session, shift, a, by=a)
-            services.offer_swap(db.session, offered, by=a)
-            services.sign_up(db.session, shift, w, by=w)  # waiting: a cancellation promotes w
+            offered = signups.sign_up(db.session, shift, a, by=a)
+            signups.offer_swap(db.session, offered, by=a)
+            signups.sign_up(db.session, shift, w, by=w)  # waiting: a cancellation promotes w
             ids = dict(shift=shift.id, a=a.id, b=b.id, w=w.id, offered=offered.id)
             db.session.commit()
 
         def take(session, ids=ids):
             user = session.get(User, ids["b"])
-            return services.take_swap(session, session.get(Signup, ids["offered"]), user, by=user).status
+            return signups.take_swap(session, session.get(Signup, ids["offered"]), user, by=user).status
 
         def cancel(session, ids=ids):
             user = session.get(User, ids["a"])
-            services.cancel(session, session.get(Signup, ids["offered"]), by=user)
+            signups.cancel(session, session.get(Signup, ids["offered"]), by=user)
             return "cancelled"
 
         results = _race(app, [take, cancel])
@@ -101,7 +101,8 @@ def test_swap_racing_a_cancellation_leaves_one_consistent_state(app):
             waiting = [r for r in rows.values() if r.status == SignupStatus.WAITLISTED]
             assert rows[ids["a"]].status == SignupStatus.CANCELLED
             assert len(confirmed) == 1 == shift.confirmed_count
-            assert shift.waitlist_count == len(waiting) and [r.position for r in waiting] == list(range(1, len(waiting) + 1))
+            assert (shift.waitlist_count == len(waiting)
+                    and [r.position for r in waiting] == list(range(1, len(waiting) + 1)))
             outcomes.add("swap" if confirmed == [ids["b"]] else "promotion")
             assert confirmed[0] in (ids["b"], ids["w"])
     assert outcomes  # each round ended in exactly one of the two states

@@ -1,0 +1,109 @@
+"""Pages for everyone: the week and month calendars, the shift page and its kit."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, render_template, request
+from flask_login import current_user
+
+from blueprints.access import allow
+from blueprints.forms import options
+from blueprints.shifts import bp
+from blueprints.shifts.forms import ActionForm, AssignForm, CancelRequestForm
+from blueprints.shifts.helpers import get_shift, is_coordinator, parse_date
+from logistics.clock import today, utcnow
+from logistics.errors import DomainError
+from logistics.extensions import db
+from logistics.people.models import Role
+from logistics.shifts import queries, rules
+from logistics.shifts.models import ACTIVE_STATUSES, SignupStatus
+from logistics.stock import queries as stock_queries
+from logistics.stock import services as stock_services
+
+
+@bp.route("/calendar/week")
+@allow(Role.VOLUNTEER)
+def calendar_week():
+    """Seven days of shifts from a Monday."""
+    day = parse_date(request.args.get("start"), today())
+    monday = day - dt.timedelta(days=day.weekday())
+    by_day, shifts = queries.calendar_days(db.session, monday, 7)
+    mine = queries.my_status(db.session, current_user, [s.id for s in shifts])
+    return render_template("shifts/calendar/week.html", by_day=by_day, monday=monday, mine=mine, today=today(),
+                           prev=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7))
+
+
+@bp.route("/calendar/month")
+@allow(Role.VOLUNTEER)
+def calendar_month():
+    """A month of shifts, as weeks from Monday."""
+    day = parse_date((request.args.get("month") or "") + "-01" if request.args.get("month") else None, today())
+    first = day.replace(day=1)
+    grid_start = first - dt.timedelta(days=first.weekday())
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    grid_end = next_month + dt.timedelta(days=(7 - next_month.weekday()) % 7)
+    days = (grid_end - grid_start).days
+    by_day, shifts = queries.calendar_days(db.session, grid_start, days)
+    mine = queries.my_status(db.session, current_user, [s.id for s in shifts])
+    weeks = [list(by_day.items())[i:i + 7] for i in range(0, days, 7)]
+    prev_month = (first - dt.timedelta(days=1)).replace(day=1)
+    return render_template("shifts/calendar/month.html", weeks=weeks, first=first, mine=mine, today=today(),
+                           prev=prev_month, next=next_month)
+
+
+# --- the shift page: every action on a shift comes back to it -------------------------------------------
+
+def render_shift(shift_id: int, status: int = 200, *, cancel_form=None, assign_form=None):
+    """The shift page; the actions pass their form back to show its errors."""
+    shift, rows = queries.shift_page(db.session, shift_id)
+    if shift is None:
+        abort(404)
+    mine = next((s for s in rows if s.user_id == current_user.id), None)
+    on_it = mine is not None and mine.status in ACTIVE_STATUSES
+    confirmed = [s for s in rows if s.status == SignupStatus.CONFIRMED]
+    waitlist = [s for s in rows if s.status == SignupStatus.WAITLISTED]
+    coordinator = is_coordinator()
+    if coordinator:
+        if assign_form is None:
+            assign_form = AssignForm()
+        taken = {s.user_id for s in confirmed}
+        assign_form.user_id.choices = options([(u.id, u.full_name) for u in queries.volunteer_choices(db.session)
+                                               if u.id not in taken])
+    staff = current_user.has_role(Role.STAFF)
+    has_kit = shift.activity.kind.value in stock_queries.kit_kinds(db.session)
+    return render_template(
+        "shifts/calendar/shift.html", shift=shift, mine=mine, on_it=on_it, confirmed=confirmed, waitlist=waitlist,
+        coordinator=coordinator, action_form=ActionForm(), cancel_form=cancel_form or CancelRequestForm(),
+        assign_form=assign_form, now=utcnow(), cutoff_at=rules.cancel_cutoff_at(shift),
+        opens_at=rules.signup_opens_at(shift), staff=staff, has_kit=has_kit,
+        # Staff and up see the bag's state: packed (by whom, when, which bag), returned.
+        outreaches=stock_queries.shift_outreaches(db.session, shift.id) if staff else [],
+        sees_kit=has_kit and (staff or (mine is not None and mine.status == SignupStatus.CONFIRMED)),
+    ), status
+
+
+def refused(exc: DomainError, shift_id: int):
+    """Show the reason on the shift page (422, or 409 for a conflict), with nothing saved."""
+    db.session.rollback()
+    flash(exc.message, "error")
+    return render_shift(shift_id, 409 if exc.status == 409 else 422)
+
+
+@bp.route("/<int:shift_id>")
+@allow(Role.VOLUNTEER)
+def shift(shift_id: int):
+    """Activity, place, time, briefing and who is on it."""
+    return render_shift(shift_id)
+
+
+@bp.route("/<int:shift_id>/kit")
+@allow(Role.VOLUNTEER)
+def kit(shift_id: int):
+    """What the shift's bag holds or should hold: for the people on the shift, and staff.
+    Items, quantities and expiry dates only; no other stock data."""
+    shift_row = get_shift(shift_id)
+    on_it = queries.is_confirmed_on(db.session, current_user.id, shift_id)
+    if not on_it and not current_user.has_role(Role.STAFF):
+        abort(403)
+    return render_template("shifts/calendar/kit.html", shift=shift_row, on_it=on_it,
+                           kit=stock_queries.shift_kit(db.session, shift_row), unit_label=stock_services.unit_label)

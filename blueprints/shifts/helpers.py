@@ -1,0 +1,103 @@
+"""What the shift pages share: template globals and filters (registered in the package's
+``__init__``), and the lookups that answer 404 for a missing shift or sign-up."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from babel.dates import format_skeleton, format_time
+from flask import abort
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from logistics.clock import localize, to_local
+from logistics.extensions import db
+from logistics.people.models import Role
+from logistics.shifts import queries
+from logistics.shifts.models import Shift, Signup
+
+
+def is_coordinator() -> bool:
+    return current_user.has_role(Role.COORDINATOR)
+
+
+# --- template globals and filters ---------------------------------------------------------------
+
+def shift_title(shift: Shift, mine: bool = False) -> str:
+    """Discreet activities show a neutral title to everyone but coordinators and the people on them."""
+    if shift.activity.is_discreet and not mine and not is_coordinator():
+        return _("HopeNow shift")
+    return shift.activity.name
+
+
+def shows_place(shift: Shift, mine: bool = False) -> bool:
+    return not shift.activity.is_discreet or mine or is_coordinator()
+
+
+def shows_address(shift: Shift, mine: bool = False) -> bool:
+    return shift.place is not None and (not shift.place.is_sensitive or mine or is_coordinator()) \
+        and shows_place(shift, mine)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(day: dt.date, locale: str) -> str:
+    return format_skeleton("MMMEd", day, locale=locale)
+
+
+@functools.lru_cache(maxsize=2048)
+def _hour_minute(hour: int, minute: int, locale: str) -> str:
+    return format_time(dt.time(hour, minute), "short", locale=locale)
+
+
+def day_filter(value) -> str:
+    """A short local weekday and date ("Thu, Dec 3" / "tor. 3. dec."); cached, as calendars show hundreds."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_local(value).date()
+    return _day(value, str(get_locale()))
+
+
+def hour_minute_filter(value: dt.datetime | None) -> str:
+    """The local time of day ("18:00"), cached per locale."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    return _hour_minute(local.hour, local.minute, str(get_locale()))
+
+
+# --- lookups and parsing -----------------------------------------------------------------------
+
+def get_shift(shift_id: int) -> Shift:
+    shift = db.session.get(Shift, shift_id)
+    if shift is None:
+        abort(404)
+    return shift
+
+
+def get_signup(signup_id: int) -> Signup:
+    signup = db.session.get(Signup, signup_id)
+    if signup is None:
+        abort(404)
+    return signup
+
+
+def own_signup(shift_id: int) -> Signup:
+    """The current user's sign-up on the shift, whatever its status."""
+    signup = queries.signup_of(db.session, shift_id, current_user.id)
+    if signup is None:
+        abort(404)
+    return signup
+
+
+def local_to_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A naive local time from a form as an aware UTC instant."""
+    return None if value is None else localize(value)
+
+
+def parse_date(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default

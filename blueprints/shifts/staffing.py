@@ -1,0 +1,161 @@
+"""The coordinators' people on shifts: assign and remove, cancellation requests, attendance,
+the fill list, the hotline coverage board and cover requests."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.access import allow
+from blueprints.forms import apply_error, options
+from blueprints.shifts import bp
+from blueprints.shifts.calendar import refused, render_shift
+from blueprints.shifts.forms import ActionForm, AssignForm, AttendanceForm, CoverForm
+from blueprints.shifts.helpers import get_shift, get_signup
+from logistics.clock import as_utc, utcnow
+from logistics.errors import DomainError
+from logistics.extensions import db
+from logistics.people.models import Role, User
+from logistics.shifts import planning, queries, signups
+from logistics.shifts.models import Activity, SignupStatus
+from logistics.shifts.rules import InvalidHours
+from logistics.stock import queries as stock_queries
+
+
+@bp.route("/<int:shift_id>/assign", methods=["POST"])
+@allow(Role.COORDINATOR)
+def assign(shift_id: int):
+    """Put anyone on the shift (over capacity only when ticked)."""
+    shift_row = get_shift(shift_id)
+    form = AssignForm()
+    form.user_id.choices = options([(u.id, u.full_name) for u in queries.volunteer_choices(db.session)])
+    if not form.validate_on_submit():
+        return render_shift(shift_id, 422, assign_form=form)
+    user = db.session.get(User, form.user_id.data)
+    try:
+        signups.assign(db.session, shift_row, user, by=current_user, over_capacity=form.over_capacity.data)
+    except DomainError as exc:
+        db.session.rollback()
+        apply_error(form, exc)
+        if exc.field:
+            flash(exc.message, "error")
+        return render_shift(shift_id, 422, assign_form=form)
+    db.session.commit()
+    flash(_("%(name)s is on the shift.", name=user.full_name), "success")
+    return redirect(url_for("shifts.shift", shift_id=shift_id))
+
+
+@bp.route("/signups/<int:signup_id>/remove", methods=["POST"])
+@allow(Role.COORDINATOR)
+def remove(signup_id: int):
+    """Take someone off a shift."""
+    row = get_signup(signup_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        signups.remove(db.session, row, by=current_user)
+    except DomainError as exc:
+        return refused(exc, row.shift_id)
+    db.session.commit()
+    flash(_("Removed from the shift."), "success")
+    return redirect(url_for("shifts.shift", shift_id=row.shift_id))
+
+
+@bp.route("/signups/<int:signup_id>/cancel-request", methods=["POST"])
+@allow(Role.COORDINATOR)
+def decide_cancel(signup_id: int):
+    """Answer a cancellation request: let them off, or keep them on."""
+    row = get_signup(signup_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    approve = request.form.get("decision") == "approve"
+    try:
+        signups.decide_cancellation(db.session, row, approve=approve, by=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("shifts.fill"))
+    db.session.commit()
+    flash(_("The sign-up is cancelled; the place is free again.") if approve
+          else _("The request is declined; the person stays on the shift."), "success")
+    return redirect(url_for("shifts.fill"))
+
+
+@bp.route("/<int:shift_id>/attendance", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def attendance(shift_id: int):
+    """Who came, and their hours."""
+    shift_row, rows = queries.shift_page(db.session, shift_id)
+    if shift_row is None:
+        abort(404)
+    confirmed = {s.id: s for s in rows if s.status == SignupStatus.CONFIRMED}
+    form = AttendanceForm()
+    if request.method == "GET":
+        for s in confirmed.values():
+            form.rows.append_entry({"signup_id": s.id, "attended": s.attended is not False,
+                                    "hours": s.hours if s.hours is not None else shift_row.duration_hours})
+    if form.validate_on_submit():
+        marks = {row.signup_id.data: (row.attended.data, row.hours.data) for row in form.rows}
+        try:
+            signups.record_attendance(db.session, shift_row, marks, by=current_user)
+        except InvalidHours as exc:
+            db.session.rollback()
+            for row in form.rows:
+                if row.signup_id.data in exc.signup_ids:
+                    row.hours.errors.append(exc.message)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Attendance saved."), "success")
+            return redirect(url_for("shifts.shift", shift_id=shift_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("shifts/staffing/attendance.html", shift=shift_row, confirmed=confirmed, form=form,
+                           now=utcnow()), status
+
+
+@bp.route("/fill")
+@allow(Role.COORDINATOR)
+def fill():
+    """Understaffed shifts in the next 14 days, cancellation requests and swap offers."""
+    return render_template("shifts/staffing/fill.html", shifts=queries.understaffed(db.session, days=14),
+                           to_unpack=stock_queries.packed_for_cancelled_shifts(db.session),
+                           requests=queries.cancellation_requests(db.session),
+                           swaps=queries.swap_offers(db.session), action_form=ActionForm())
+
+
+@bp.route("/coverage")
+@allow(Role.COORDINATOR)
+def coverage():
+    """The 24/7 hotline: every hour of the next 4 weeks, and the gaps."""
+    return render_template("shifts/staffing/coverage.html", board=queries.coverage(db.session),
+                           cover_form=CoverForm(), now=utcnow())
+
+
+@bp.route("/coverage/request", methods=["POST"])
+@allow(Role.COORDINATOR)
+def cover_request():
+    """Record a request for cover of a gap (the notification area sends it)."""
+    form = CoverForm()
+    if not form.validate_on_submit():
+        abort(400)
+    activity = db.session.get(Activity, int(form.activity_id.data)) if form.activity_id.data.isdigit() else None
+    try:
+        starts_at = as_utc(dt.datetime.fromisoformat(form.starts_at.data))
+        ends_at = as_utc(dt.datetime.fromisoformat(form.ends_at.data))
+    except ValueError:
+        abort(400)
+    if activity is None:
+        abort(400)
+    try:
+        planning.request_cover(db.session, activity=activity, starts_at=starts_at, ends_at=ends_at, by=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("shifts.coverage"))
+    db.session.commit()
+    flash(_("Cover request recorded; eligible volunteers will be asked."), "success")
+    return redirect(url_for("shifts.coverage"))

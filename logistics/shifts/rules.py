@@ -1,0 +1,211 @@
+"""The sign-up rules, each written once: when sign-up opens, the cancel cut-off, open shifts,
+eligibility (account, qualifications, overlap, rest after a night, weekly hotline hours),
+the overlap window queries use, and the refusals that say which rule said no.
+
+The sign-up services call these with the shift row locked; the read side calls the same
+functions, so a shift the Open shifts page offers is one the volunteer may take.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+
+from logistics import settings
+from logistics.clock import localize, to_local, utcnow
+from logistics.errors import DomainError
+from logistics.people.models import User
+from logistics.shifts.models import ActivityKind, Shift, ShiftStatus, Signup, SignupStatus
+
+#: A shift that touches these local hours is a night shift (rest rule).
+NIGHT_HOURS = (0, 5)
+#: No shift lasts longer: planning refuses longer ones, so "overlaps [a, b)" can bound
+#: starts_at from below and use its index instead of scanning all of history.
+LONGEST_SHIFT = dt.timedelta(hours=24)
+
+
+# --- refusals ------------------------------------------------------------------------------
+
+class SignupRefused(DomainError):
+    """A sign-up rule said no; the message says which and why."""
+
+
+class AccountNotActive(SignupRefused):
+    def __init__(self):
+        super().__init__(str(_l("Only approved, active volunteers can sign up for shifts.")))
+
+
+class MissingQualification(SignupRefused):
+    def __init__(self, names: list[str]):
+        super().__init__(str(_l("This shift needs a qualification you do not hold (or that has expired "
+                                "by then): %(names)s.", names=", ".join(names))))
+
+
+class Overlap(SignupRefused):
+    def __init__(self, other: Shift):
+        super().__init__(str(_l("You are already on another shift at that time (%(when)s).",
+                                when=format_datetime(other.starts_at, "short"))))
+
+
+class SignupNotOpen(SignupRefused):
+    def __init__(self, opens: dt.datetime):
+        super().__init__(str(_l("Sign-up for this shift opens on %(when)s.",
+                                when=format_datetime(opens, "short"))))
+
+
+class ShiftPast(SignupRefused):
+    def __init__(self):
+        super().__init__(str(_l("This shift has already started or is over.")))
+
+
+class ShiftCancelled(SignupRefused):
+    def __init__(self):
+        super().__init__(str(_l("This shift is cancelled.")))
+
+
+class AlreadySignedUp(SignupRefused):
+    status = 409
+
+    def __init__(self, waitlisted: bool = False):
+        super().__init__(str(_l("You are already on the waitlist for this shift.") if waitlisted
+                             else _l("You are already signed up for this shift.")))
+
+
+class WellbeingLimit(SignupRefused):
+    """Over the weekly hotline hours, or too little rest around a night shift."""
+
+
+class CutoffPassed(DomainError):
+    def __init__(self, hours: int):
+        super().__init__(str(_l("It is less than %(hours)d hours before the shift, so you cannot cancel "
+                                "yourself any more. Send a cancellation request instead; a coordinator "
+                                "will find cover.", hours=hours)))
+
+
+class OverCapacity(DomainError):
+    def __init__(self, shift: Shift):
+        super().__init__(str(_l("The shift is full (%(n)d of %(max)d). Tick \"Over capacity\" to add "
+                                "the person anyway.", n=shift.confirmed_count, max=shift.capacity_max)),
+                         field="over_capacity")
+
+
+class InvalidInput(DomainError):
+    """Bad values from a form (times, capacities, rules)."""
+
+
+class InvalidHours(InvalidInput):
+    """Attendance hours outside 0–24; ``signup_ids`` names the rows."""
+
+    def __init__(self, signup_ids: list[int]):
+        super().__init__(str(_l("Hours must be between 0 and 24.")), field="hours")
+        self.signup_ids = signup_ids
+
+
+
+# --- time windows ----------------------------------------------------------------------------
+
+def overlapping(start: dt.datetime, end: dt.datetime | None = None) -> sa.ColumnElement[bool]:
+    """SQL: the shift overlaps [start, end) (open-ended without ``end``)."""
+    clause = sa.and_(Shift.starts_at > start - LONGEST_SHIFT, Shift.ends_at > start)
+    return clause if end is None else sa.and_(Shift.starts_at < end, clause)
+
+
+def signup_opens_at(shift: Shift) -> dt.datetime:
+    """When volunteers may start signing up: the activity's number of days before the start."""
+    return shift.starts_at - dt.timedelta(days=shift.activity.signup_opens_days)
+
+
+def cancel_cutoff_at(shift: Shift) -> dt.datetime:
+    """Until when volunteers may cancel themselves; after it they ask a coordinator."""
+    return shift.starts_at - dt.timedelta(hours=shift.activity.cancel_cutoff_hours)
+
+
+def is_night(starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
+    """True when the shift touches the local night hours (00:00–05:00)."""
+    local_start, local_end = to_local(starts_at), to_local(ends_at)
+    day = local_start.date()
+    while day <= local_end.date():
+        night_start = localize(dt.datetime.combine(day, dt.time(NIGHT_HOURS[0])))
+        night_end = localize(dt.datetime.combine(day, dt.time(NIGHT_HOURS[1])))
+        if starts_at < night_end and ends_at > night_start:
+            return True
+        day += dt.timedelta(days=1)
+    return False
+
+
+def _week_bounds(at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    local = to_local(at).date()
+    monday = local - dt.timedelta(days=local.weekday())
+    start = localize(dt.datetime.combine(monday, dt.time()))
+    end = localize(dt.datetime.combine(monday + dt.timedelta(days=7), dt.time()))
+    return start, end
+
+
+def _hours(a: dt.datetime, b: dt.datetime) -> float:
+    return (b - a).total_seconds() / 3600
+
+
+def confirmed_shifts_near(session, user_id: int, start: dt.datetime, end: dt.datetime,
+                          exclude_shift_id: int | None = None) -> list[Shift]:
+    """The person's confirmed, scheduled shifts that overlap [start, end)."""
+    stmt = (sa.select(Shift).join(Signup, Signup.shift_id == Shift.id)
+            .where(Signup.user_id == user_id, Signup.status == SignupStatus.CONFIRMED,
+                   Shift.status == ShiftStatus.SCHEDULED, overlapping(start, end)))
+    if exclude_shift_id is not None:
+        stmt = stmt.where(Shift.id != exclude_shift_id)
+    return list(session.scalars(stmt.order_by(Shift.starts_at)))
+
+
+# --- the rules -----------------------------------------------------------------------------------
+
+def check_shift_open(shift: Shift, now: dt.datetime) -> None:
+    """Refuse a cancelled shift, or one that has started."""
+    if shift.status == ShiftStatus.CANCELLED:
+        raise ShiftCancelled()
+    if shift.starts_at <= now:
+        raise ShiftPast()
+
+
+def check_eligibility(session, shift: Shift, user: User, *, now: dt.datetime | None = None) -> None:
+    """Raise the first sign-up rule ``user`` does not meet for ``shift`` (capacity aside)."""
+    now = now or utcnow()
+    if not user.is_active or user.approved_at is None or user.erased_at is not None:
+        raise AccountNotActive()
+    check_shift_open(shift, now)
+    if now < signup_opens_at(shift):
+        raise SignupNotOpen(signup_opens_at(shift))
+    day = to_local(shift.starts_at).date()
+    held = {q.qualification_id for q in user.qualifications if q.is_valid_on(day)}
+    missing = [q for q in shift.activity.qualifications if q.id not in held]
+    if missing:
+        locale = getattr(user, "locale", "en")
+        raise MissingQualification([q.name(locale) for q in missing])
+    rest = dt.timedelta(hours=settings.get(session, "shifts_rest_after_night_hours"))
+    week_start, week_end = _week_bounds(shift.starts_at)
+    span_start = min(week_start, shift.starts_at - rest)
+    span_end = max(week_end, shift.ends_at + rest)
+    nearby = confirmed_shifts_near(session, user.id, span_start, span_end, exclude_shift_id=shift.id)
+    for other in nearby:
+        if other.starts_at < shift.ends_at and other.ends_at > shift.starts_at:
+            raise Overlap(other)
+    if shift.activity.kind == ActivityKind.HOTLINE:
+        limit = settings.get(session, "shifts_hotline_max_hours_per_week")
+        booked = sum(_hours(o.starts_at, o.ends_at) for o in nearby
+                     if o.activity.kind == ActivityKind.HOTLINE and week_start <= o.starts_at < week_end)
+        if booked + _hours(shift.starts_at, shift.ends_at) > limit:
+            raise WellbeingLimit(str(_l("This would take you over %(limit)d hotline hours in one week "
+                                        "(you have %(booked)s). Rest matters: pick another week.",
+                                        limit=limit, booked=f"{booked:g}")))
+    if rest:
+        night = is_night(shift.starts_at, shift.ends_at)
+        for other in nearby:
+            after_night = (is_night(other.starts_at, other.ends_at)
+                           and other.ends_at <= shift.starts_at < other.ends_at + rest)
+            before_rest = night and shift.ends_at <= other.starts_at < shift.ends_at + rest
+            if after_night or before_rest:
+                raise WellbeingLimit(str(_l("You need at least %(hours)d hours of rest after a night shift; "
+                                            "this shift is too close to your shift on %(when)s.",
+                                            hours=int(rest.total_seconds() // 3600),
+                                            when=format_datetime(other.starts_at, "short"))))
