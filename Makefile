@@ -35,7 +35,8 @@ run: migrate
 	@echo "(Ctrl-C stops the web app and the worker.)"
 	@echo ""
 	@$(BIN)/python worker.py & WORKER=$$!; \
-	  trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null; \
+	        [ -n "$$REDIS_URL" ] || $(BIN)/python -m logistics.queue stop-embedded "$${INSTANCE_PATH:-instance}" >/dev/null' EXIT INT TERM; \
 	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 worker: migrate

