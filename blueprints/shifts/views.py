@@ -37,8 +37,8 @@ from logistics.people import queries as people_queries
 from logistics.people.models import Role, User
 from logistics.shifts import queries, recurrence, services
 from logistics.shifts.models import Activity, Place, Series, Shift, Signup, SignupStatus
+from logistics.stock import catalogue as stock_catalogue
 from logistics.stock import queries as stock_queries
-from logistics.stock import services as stock_services
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 
@@ -242,7 +242,7 @@ def kit(shift_id: int):
     if not on_it and not current_user.has_role(Role.STAFF):
         abort(403)
     return render_template("shifts/kit.html", shift=shift_row, on_it=on_it,
-                           kit=stock_queries.shift_kit(db.session, shift_row), unit_label=stock_services.unit_label)
+                           kit=stock_queries.shift_kit(db.session, shift_row), unit_label=stock_catalogue.unit_label)
 
 
 @bp.route("/<int:shift_id>/signup", methods=["POST"])
@@ -643,7 +643,7 @@ def shift_cancel(shift_id: int):
         return _refused(exc, shift_id)
     db.session.commit()
     flash(_("The shift is cancelled; the people on it will be told."), "success")
-    bag = stock_services.open_outreach_for_shift(db.session, shift_id)
+    bag = stock_queries.open_outreach_for_shift(db.session, shift_id)
     if bag is not None:
         flash(_("%(bag)s is packed for this shift: unpack it (record the return).", bag=bag.bag_location.name),
               "warning")

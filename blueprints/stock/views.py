@@ -22,7 +22,9 @@ from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
 from logistics.shifts.models import Shift
-from logistics.stock import queries, services
+from logistics.stock import catalogue, ledger, queries, tokens
+from logistics.stock import counts as count_services
+from logistics.stock import kits as kit_services
 from logistics.stock.models import (
     ACTIVITY_KINDS,
     Category,
@@ -62,7 +64,7 @@ def stock_helpers():
     return {
         "category_label": lambda c: f.CATEGORY_LABELS.get(Category(c), c),
         "fit_label": lambda v: f.FIT_LABELS.get(v, v) if v else "",
-        "unit_label": services.unit_label,
+        "unit_label": catalogue.unit_label,
         "movement_kind_label": lambda k: f.MOVEMENT_KIND_LABELS.get(getattr(k, "value", k), k),
         "reason_label": lambda r: f.ISSUE_REASONS.get(r) or f.DISCARD_REASONS.get(r) or r,
         "categories": list(Category),
@@ -133,11 +135,11 @@ def _record(form, template: str, action, **ctx):
     and where to go), commit once. A repeat of the token shows what was recorded."""
     if form.validate_on_submit():
         try:
-            token = services.claim_token(db.session, form.once.data, by=current_user)
+            token = tokens.claim_token(db.session, form.once.data, by=current_user)
             movements, message, next_url = action()
-            services.record_result(token, movements, next_url)
+            tokens.record_result(token, movements, next_url)
             db.session.commit()
-        except services.AlreadyRecorded as exc:
+        except tokens.AlreadyRecorded as exc:
             db.session.rollback()
             return _already(exc.token)
         except DomainError as exc:
@@ -154,7 +156,7 @@ def _item_url(item_id) -> str:
 
 
 def _lot_from(form, item):
-    return services.get_lot(db.session, item, form.lot_id.data)
+    return ledger.get_lot(db.session, item, form.lot_id.data)
 
 
 # --- overview and items -----------------------------------------------------------------
@@ -211,7 +213,7 @@ def item_new():
     _prefill(form, "product_group_id", "category")
     if form.validate_on_submit():
         try:
-            obj = services.create_item(db.session, by=current_user, **_item_values(form))
+            obj = catalogue.create_item(db.session, by=current_user, **_item_values(form))
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -234,7 +236,7 @@ def item_edit(item_id: int):
         form.product_group_id.data = str(obj.product_group_id or "")
     if form.validate_on_submit():
         try:
-            services.update_item(db.session, obj, is_active=form.is_active.data, by=current_user, **_item_values(form))
+            catalogue.update_item(db.session, obj, is_active=form.is_active.data, by=current_user, **_item_values(form))
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -252,10 +254,10 @@ def item_minimum(item_id: int):
     obj = db.get_or_404(Item, item_id)
     form = f.MinLevelForm()
     if request.method == "GET":
-        form.min_level.data = services.fmt(obj.min_level)
+        form.min_level.data = catalogue.fmt(obj.min_level)
     if form.validate_on_submit():
         try:
-            services.set_min_level(db.session, obj, form.min_level.data, by=current_user)
+            catalogue.set_min_level(db.session, obj, form.min_level.data, by=current_user)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -282,15 +284,15 @@ def receive():
     _prefill(form, "item_id", "location_id")
 
     def action():
-        item = services.get_item(db.session, form.item_id.data)
-        location = services.get_location(db.session, form.location_id.data)
-        m = services.receive(db.session, item=item, quantity=form.quantity.data, location=location,
+        item = catalogue.get_item(db.session, form.item_id.data)
+        location = catalogue.get_location(db.session, form.location_id.data)
+        m = ledger.receive(db.session, item=item, quantity=form.quantity.data, location=location,
                              lot_code=form.lot_code.data, expires_on=form.expires_on.data,
                              confirm_past_expiry=form.confirm_past_expiry.data,
                              source_kind=form.source_kind.data or None, source_name=form.source_name.data,
                              unit_cost=form.unit_cost.data, note=form.note.data, by=current_user)
         return [m], _("Received %(qty)s %(unit)s of %(item)s at %(location)s.", qty=qty(m.quantity),
-                      unit=services.unit_label(item.unit), item=item.full_name, location=location.name), _back_url(item.id)
+                      unit=catalogue.unit_label(item.unit), item=item.full_name, location=location.name), _back_url(item.id)
 
     return _record(form, "stock/receive.html", action)
 
@@ -306,14 +308,14 @@ def issue():
     _lot_choices(form.lot_id, form.item_id.data)
 
     def action():
-        item = services.get_item(db.session, form.item_id.data)
-        location = services.get_location(db.session, form.location_id.data)
-        movements = services.issue(db.session, item=item, quantity=form.quantity.data, location=location,
+        item = catalogue.get_item(db.session, form.item_id.data)
+        location = catalogue.get_location(db.session, form.location_id.data)
+        movements = ledger.issue(db.session, item=item, quantity=form.quantity.data, location=location,
                                    lot=_lot_from(form, item), reason=form.reason.data, note=form.note.data,
                                    by=current_user)
         total = sum(m.quantity for m in movements)
         return movements, _("Issued %(qty)s %(unit)s of %(item)s from %(location)s.", qty=qty(total),
-                            unit=services.unit_label(item.unit), item=item.full_name,
+                            unit=catalogue.unit_label(item.unit), item=item.full_name,
                             location=location.name), _back_url(item.id)
 
     return _record(form, "stock/issue.html", action)
@@ -331,15 +333,15 @@ def transfer():
     _lot_choices(form.lot_id, form.item_id.data)
 
     def action():
-        item = services.get_item(db.session, form.item_id.data)
-        src = services.get_location(db.session, form.location_id.data)
-        dst = services.get_location(db.session, form.to_location_id.data, field="to_location_id")
-        movements = services.transfer(db.session, item=item, quantity=form.quantity.data, from_location=src,
+        item = catalogue.get_item(db.session, form.item_id.data)
+        src = catalogue.get_location(db.session, form.location_id.data)
+        dst = catalogue.get_location(db.session, form.to_location_id.data, field="to_location_id")
+        movements = ledger.transfer(db.session, item=item, quantity=form.quantity.data, from_location=src,
                                       to_location=dst, lot=_lot_from(form, item), note=form.note.data,
                                       by=current_user)
         total = sum(m.quantity for m in movements)
         return movements, _("Moved %(qty)s %(unit)s of %(item)s from %(from)s to %(to)s.", qty=qty(total),
-                            unit=services.unit_label(item.unit), item=item.full_name, **{"from": src.name},
+                            unit=catalogue.unit_label(item.unit), item=item.full_name, **{"from": src.name},
                             to=dst.name), _back_url(item.id)
 
     return _record(form, "stock/transfer.html", action)
@@ -357,14 +359,14 @@ def discard():
     form.lot_id.choices[0] = f.SelectChoice("", _("Expired and blocked first, then first expiring"))
 
     def action():
-        item = services.get_item(db.session, form.item_id.data)
-        location = services.get_location(db.session, form.location_id.data)
-        movements = services.discard(db.session, item=item, quantity=form.quantity.data, location=location,
+        item = catalogue.get_item(db.session, form.item_id.data)
+        location = catalogue.get_location(db.session, form.location_id.data)
+        movements = ledger.discard(db.session, item=item, quantity=form.quantity.data, location=location,
                                      lot=_lot_from(form, item), reason=form.reason.data, note=form.note.data,
                                      by=current_user)
         total = sum(m.quantity for m in movements)
         return movements, _("Discarded %(qty)s %(unit)s of %(item)s.", qty=qty(total),
-                            unit=services.unit_label(item.unit), item=item.full_name), _back_url(item.id)
+                            unit=catalogue.unit_label(item.unit), item=item.full_name), _back_url(item.id)
 
     return _record(form, "stock/discard.html", action)
 
@@ -380,9 +382,9 @@ def adjust():
     _lot_choices(form.lot_id, form.item_id.data)
 
     def action():
-        item = services.get_item(db.session, form.item_id.data)
-        location = services.get_location(db.session, form.location_id.data)
-        movements = services.adjust(db.session, item=item, quantity=form.quantity.data, location=location,
+        item = catalogue.get_item(db.session, form.item_id.data)
+        location = catalogue.get_location(db.session, form.location_id.data)
+        movements = ledger.adjust(db.session, item=item, quantity=form.quantity.data, location=location,
                                     lot=_lot_from(form, item), increase=form.direction.data == "up",
                                     reason=form.reason.data, by=current_user)
         return movements, _("Adjustment of %(item)s recorded.", item=item.full_name), _back_url(item.id)
@@ -398,7 +400,7 @@ def undo(movement_id: int):
     form = f.UndoForm()
 
     def action():
-        m = services.undo(db.session, movement, reason=form.reason.data, by=current_user)
+        m = ledger.undo(db.session, movement, reason=form.reason.data, by=current_user)
         return [m], _("Movement %(id)s undone by a compensating movement.", id=movement.id), _back_url(movement.item_id)
 
     return _record(form, "stock/undo.html", action, movement=movement)
@@ -423,7 +425,7 @@ def lot_quarantine(lot_id: int):
     form = f.QuarantineForm()
     if form.validate_on_submit():
         try:
-            services.quarantine(db.session, obj, reason=form.reason.data, by=current_user)
+            ledger.quarantine(db.session, obj, reason=form.reason.data, by=current_user)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -443,7 +445,7 @@ def lot_release(lot_id: int):
     form = f.ReleaseForm()
     if form.validate_on_submit():
         try:
-            services.release(db.session, obj, reason=form.reason.data, by=current_user)
+            ledger.release(db.session, obj, reason=form.reason.data, by=current_user)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -467,7 +469,7 @@ def _location_form(location: Location | None):
     form = f.LocationForm(obj=location) if request.method == "GET" and location else f.LocationForm()
     if form.validate_on_submit():
         try:
-            services.save_location(db.session, location, name=form.name.data, is_mobile=form.is_mobile.data,
+            catalogue.save_location(db.session, location, name=form.name.data, is_mobile=form.is_mobile.data,
                                    is_active=form.is_active.data, by=current_user)
             db.session.commit()
         except DomainError as exc:
@@ -503,7 +505,7 @@ def group_new():
     form = f.ProductGroupForm()
     if form.validate_on_submit():
         try:
-            group = services.create_product_group(db.session, name=form.name.data, notes=form.notes.data,
+            group = catalogue.create_product_group(db.session, name=form.name.data, notes=form.notes.data,
                                                   by=current_user)
             db.session.commit()
         except DomainError as exc:
@@ -543,8 +545,8 @@ def count_start():
     _location_choices(form.location_id)
     if form.validate_on_submit():
         try:
-            location = services.get_location(db.session, form.location_id.data)
-            take = services.start_stocktake(db.session, location, by=current_user)
+            location = catalogue.get_location(db.session, form.location_id.data)
+            take = count_services.start_stocktake(db.session, location, by=current_user)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -572,13 +574,13 @@ def count(stocktake_id: int):
                   if k.startswith("count-") and k.split("-", 1)[1].isdigit()}
         finish = request.form.get("action") == "finish"
         try:
-            token = services.claim_token(db.session, form.once.data, by=current_user)
-            saved = services.save_counts(db.session, take, counts, by=current_user)
+            token = tokens.claim_token(db.session, form.once.data, by=current_user)
+            saved = count_services.save_counts(db.session, take, counts, by=current_user)
             if finish:
-                movements = services.finish_stocktake(db.session, take, by=current_user)
-                services.record_result(token, movements, url_for("stock.count", stocktake_id=take.id))
+                movements = count_services.finish_stocktake(db.session, take, by=current_user)
+                tokens.record_result(token, movements, url_for("stock.count", stocktake_id=take.id))
             db.session.commit()
-        except services.AlreadyRecorded as exc:
+        except tokens.AlreadyRecorded as exc:
             db.session.rollback()
             return _already(exc.token)
         except DomainError as exc:
@@ -604,8 +606,8 @@ def count_add_line(stocktake_id: int):
     _item_choices(line_form.item_id)
     if line_form.validate_on_submit():
         try:
-            item = services.get_item(db.session, line_form.item_id.data)
-            services.add_count_line(db.session, take, item=item, lot_code=line_form.lot_code.data,
+            item = catalogue.get_item(db.session, line_form.item_id.data)
+            count_services.add_count_line(db.session, take, item=item, lot_code=line_form.lot_code.data,
                                     expires_on=line_form.expires_on.data, quantity=line_form.quantity.data,
                                     by=current_user)
             db.session.commit()
@@ -625,7 +627,7 @@ def count_cancel(stocktake_id: int):
     form = f.PlainForm()
     if not form.validate_on_submit():
         abort(400)
-    services.cancel_stocktake(db.session, take, by=current_user)
+    count_services.cancel_stocktake(db.session, take, by=current_user)
     db.session.commit()
     flash(_("Count cancelled; stock is unchanged."), "success")
     return redirect(url_for("stock.counts"))
@@ -684,8 +686,8 @@ def _csv_response(filename: str, header: list[str], rows):
 @bp.route("/shopping-list.csv")
 @allow(Role.STAFF)
 def shopping_list_csv():
-    rows = ([r.item.full_name, r.item.category.value, r.item.unit, services.fmt(r.total),
-             services.fmt(r.item.min_level), services.fmt(r.shortfall)] for r in queries.below_minimum(db.session))
+    rows = ([r.item.full_name, r.item.category.value, r.item.unit, catalogue.fmt(r.total),
+             catalogue.fmt(r.item.min_level), catalogue.fmt(r.shortfall)] for r in queries.below_minimum(db.session))
     return _csv_response(f"shopping-list-{today().isoformat()}.csv",
                          ["item", "category", "unit", "on_hand", "min_level", "to_buy"], rows)
 
@@ -709,7 +711,7 @@ def export_on_hand():
     form = _export_form()
     category = form.category.data if form.category.data in {c.value for c in Category} else None
     rows = ([item.id, item.full_name, item.category.value, item.unit, lot.code, lot.expires_on or "",
-             "yes" if lot.is_quarantined else "", loc.name, services.fmt(q)]
+             "yes" if lot.is_quarantined else "", loc.name, catalogue.fmt(q)]
             for item, lot, loc, q in queries.on_hand_rows(db.session, location_id=_int_arg("location_id"),
                                                             category=category))
     return _csv_response(f"stock-on-hand-{today().isoformat()}.csv",
@@ -726,9 +728,9 @@ def export_movements():
     kind = form.kind.data if form.kind.data in {k.value for k in MovementKind} else None
     start, end = form.start.data, form.end.data
     rows = ([m.id, to_local(m.at).isoformat(timespec="minutes"), m.kind.value, item.id, item.full_name, m.lot.code,
-             m.lot.expires_on or "", services.fmt(m.quantity), m.from_location.name if m.from_location else "",
+             m.lot.expires_on or "", catalogue.fmt(m.quantity), m.from_location.name if m.from_location else "",
              m.to_location.name if m.to_location else "", m.reason or "", m.source_kind.value if m.source_kind else "",
-             m.source_name or "", services.fmt(m.unit_cost), m.reference_type or "", m.reference_id or "",
+             m.source_name or "", catalogue.fmt(m.unit_cost), m.reference_type or "", m.reference_id or "",
              m.reverses_id or "", m.note or "", m.by_id or ""]
             for m, item in queries.movement_rows(db.session, start=start, end=end, item_id=_int_arg("item_id"),
                                                  location_id=_int_arg("location_id"), kind=kind))
@@ -752,7 +754,7 @@ def kit_edit(kind: str):
     """Edit the kit of one activity kind (coordinators)."""
     if kind not in ACTIVITY_KINDS:
         abort(404)
-    kit = services.get_kit(db.session, kind)
+    kit = kit_services.get_kit(db.session, kind)
     form = f.KitForm()
     _item_choices(form.new_item_id, blank="—")
     if form.validate_on_submit():
@@ -764,7 +766,7 @@ def kit_edit(kind: str):
                 new_id = -1
             lines[new_id] = (form.new_quantity.data or "").strip() or "0"
         try:
-            services.save_kit(db.session, kind, lines, by=current_user)
+            kit_services.save_kit(db.session, kind, lines, by=current_user)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -774,7 +776,7 @@ def kit_edit(kind: str):
         else:
             flash(_("Kit saved."), "success")
             return redirect(url_for("stock.kits"))
-        kit = services.get_kit(db.session, kind)
+        kit = kit_services.get_kit(db.session, kind)
     return _render("stock/kit_form.html", 422 if form.errors or request.method == "POST" else 200,
                    form=form, kit=kit, kind=kind, posted=request.form)
 
@@ -825,7 +827,7 @@ def outreach():
                            from_location_id=form.from_location_id.data, bag_location_id=form.bag_location_id.data,
                            shift_id=form.shift_id.data)
     return render_template("stock/outreach.html", form=form, lines=lines, pack_form=pack_form, shift=shift,
-                           shift_bag=services.open_outreach_for_shift(db.session, shift.id) if shift else None,
+                           shift_bag=queries.open_outreach_for_shift(db.session, shift.id) if shift else None,
                            kit_shifts=queries.upcoming_kit_shifts(db.session), now=utcnow(),
                            open=open_now, recent=queries.recent_outreaches(db.session))
 
@@ -841,20 +843,20 @@ def outreach_pack():
                    from_location_id=form.from_location_id.data, bag_location_id=form.bag_location_id.data,
                    shift_id=form.shift_id.data or None)
     try:
-        token = services.claim_token(db.session, form.once.data, by=current_user)
-        src = services.get_location(db.session, form.from_location_id.data, field="from_location_id")
-        bag = services.get_location(db.session, form.bag_location_id.data, field="bag_location_id")
+        token = tokens.claim_token(db.session, form.once.data, by=current_user)
+        src = catalogue.get_location(db.session, form.from_location_id.data, field="from_location_id")
+        bag = catalogue.get_location(db.session, form.bag_location_id.data, field="bag_location_id")
         if form.activity_kind.data not in ACTIVITY_KINDS:
             raise DomainError(_("Choose an activity."), field="activity_kind")
         shift = _chosen_shift(form.shift_id.data)
         if form.shift_id.data and shift is None:
             raise DomainError(_("This shift does not exist any more."), field="shift_id")
-        result = services.pack_bag(db.session, activity_kind=form.activity_kind.data, from_location=src, bag=bag,
+        result = kit_services.pack_bag(db.session, activity_kind=form.activity_kind.data, from_location=src, bag=bag,
                                    shift=shift, by=current_user)
         next_url = url_for("stock.outreach_detail", outreach_id=result.outreach.id)
-        services.record_result(token, result.movements, next_url)
+        tokens.record_result(token, result.movements, next_url)
         db.session.commit()
-    except services.AlreadyRecorded as exc:
+    except tokens.AlreadyRecorded as exc:
         db.session.rollback()
         return _already(exc.token)
     except DomainError as exc:
@@ -863,13 +865,13 @@ def outreach_pack():
         return redirect(back)
     flash(_("The bag is packed: %(n)d lines moved into %(bag)s.", n=len(result.movements), bag=bag.name), "success")
     for item, short in result.short:
-        flash(_("Short of %(qty)s %(unit)s %(item)s.", qty=qty(short), unit=services.unit_label(item.unit),
+        flash(_("Short of %(qty)s %(unit)s %(item)s.", qty=qty(short), unit=catalogue.unit_label(item.unit),
                 item=item.full_name), "warning")
     return redirect(next_url)
 
 
 def _outreach_page(obj: Outreach, form, status=200, errors=None):
-    contents = services.bag_contents(db.session, obj.bag_location_id) if obj.returned_at is None else []
+    contents = queries.bag_contents(db.session, obj.bag_location_id) if obj.returned_at is None else []
     return _render("stock/outreach_detail.html", status, outreach=obj, contents=contents, form=form,
                    movements=queries.outreach_movements(db.session, obj.id), errors=errors or {})
 
@@ -891,11 +893,11 @@ def outreach_return(outreach_id: int):
         abort(400)
     returned = {int(k[5:]): v.strip() for k, v in request.form.items() if k.startswith("back-") and k[5:].isdigit()}
     try:
-        token = services.claim_token(db.session, form.once.data, by=current_user)
-        movements = services.record_return(db.session, obj, returned, by=current_user)
-        services.record_result(token, movements, url_for("stock.outreach_detail", outreach_id=obj.id))
+        token = tokens.claim_token(db.session, form.once.data, by=current_user)
+        movements = kit_services.record_return(db.session, obj, returned, by=current_user)
+        tokens.record_result(token, movements, url_for("stock.outreach_detail", outreach_id=obj.id))
         db.session.commit()
-    except services.AlreadyRecorded as exc:
+    except tokens.AlreadyRecorded as exc:
         db.session.rollback()
         return _already(exc.token)
     except DomainError as exc:

@@ -57,6 +57,15 @@ def product_groups(session) -> list[ProductGroup]:
     return list(session.scalars(sa.select(ProductGroup).order_by(ProductGroup.name)))
 
 
+def on_hand_by_item(session, location_id: int, item_ids: list[int] | None = None) -> dict[int, Decimal]:
+    """What is on hand at a location per item (all lots), for ``item_ids`` or every item."""
+    stmt = (sa.select(Balance.item_id, sa.func.sum(Balance.qty))
+            .where(Balance.location_id == location_id).group_by(Balance.item_id))
+    if item_ids is not None:
+        stmt = stmt.where(Balance.item_id.in_(item_ids))
+    return {i: q for i, q in session.execute(stmt).all()}
+
+
 # --- overview ---------------------------------------------------------------------------
 
 @dataclass
@@ -394,6 +403,23 @@ def recent_outreaches(session, limit: int = 10) -> list[Outreach]:
     return list(session.scalars(
         sa.select(Outreach).options(joinedload(Outreach.bag_location), joinedload(Outreach.from_location))
         .where(Outreach.returned_at.is_not(None)).order_by(Outreach.returned_at.desc()).limit(limit)))
+
+
+def bag_contents(session, bag_location_id: int) -> list[tuple[Item, Decimal]]:
+    """What is in a bag per item (all lots), by category and name."""
+    rows = session.execute(
+        sa.select(Item, sa.func.sum(Balance.qty))
+        .join(Balance, Balance.item_id == Item.id)
+        .where(Balance.location_id == bag_location_id)
+        .group_by(Item.id).having(sa.func.sum(Balance.qty) > 0)
+        .order_by(Item.category, Item.name, Item.id)
+    ).all()
+    return [(item, qty) for item, qty in rows]
+
+
+def open_outreach_for_shift(session, shift_id: int) -> Outreach | None:
+    """The packed, unreturned bag of a shift (at most one: a unique index keeps it so)."""
+    return session.scalar(sa.select(Outreach).where(Outreach.shift_id == shift_id, Outreach.returned_at.is_(None)))
 
 
 # --- outreach for shifts ----------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from logistics.extensions import db
 from logistics.shifts import services as shift_services
-from logistics.stock import services
+from logistics.stock import kits
 from tests import factories
 from tests.shifts import helpers as h
 from tests.stock.conftest import build_stock, make_location, receive
@@ -21,7 +21,7 @@ def build_link() -> SimpleNamespace:
     receive(ns, ns.pills, 30, code="SOON", days=20)
     receive(ns, ns.pills, 30, code="LATER", days=200)
     receive(ns, ns.soap, 10)
-    services.save_kit(db.session, "street_outreach", {ns.pills.id: "12", ns.soap.id: "4"}, by=ns.coordinator)
+    kits.save_kit(db.session, "street_outreach", {ns.pills.id: "12", ns.soap.id: "4"}, by=ns.coordinator)
     ns.outreach = h.activity("street_outreach", name="Street outreach Vesterbro", capacity=(2, 4))
     ns.place = h.place("Istedgade", kind="street", address="Istedgade 1")
     ns.shift = h.shift(ns.outreach, in_days=2, capacity=(2, 4), place_=ns.place)

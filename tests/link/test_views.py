@@ -12,8 +12,9 @@ from logistics.clock import utcnow
 from logistics.extensions import db
 from logistics.shifts import services as shift_services
 from logistics.shifts.models import Signup, SignupStatus
-from logistics.stock import services
-from logistics.stock.models import Outreach
+from logistics.stock import kits
+from logistics.stock.models import Lot, Outreach
+from logistics.stock.queries import on_hand_by_item
 from tests import factories
 from tests.shifts import helpers as h
 from tests.stock.conftest import make_item, receive
@@ -32,7 +33,7 @@ def token_of(html: str) -> str:
 
 def pack(data, link, bag=None):
     with data(link) as s:
-        return services.pack_bag(db.session, from_location=s.storeroom, bag=bag or s.bag, shift=s.shift,
+        return kits.pack_bag(db.session, from_location=s.storeroom, bag=bag or s.bag, shift=s.shift,
                                  by=s.staff).outreach.id
 
 
@@ -91,7 +92,7 @@ def test_kit_page_when_packed_shows_what_the_bag_holds_and_expiry(client, login,
     html = client.get(f"/shifts/{link.shift.id}/kit").get_data(as_text=True)
     assert "The bag is packed: Outreach bag" in html and "In the bag" in html
     with data(link) as s:
-        lot = db.session.scalar(sa.select(services.Lot).where(services.Lot.code == "SOON"))
+        lot = db.session.scalar(sa.select(Lot).where(Lot.code == "SOON"))
         expiry = lot.expires_on
     assert expiry.strftime("%Y") in html and "data-print" in html
     # Danish, for a Danish speaker.
@@ -142,7 +143,7 @@ def test_shift_page_shows_the_bag_to_staff_and_the_kit_link_to_the_people_on_it(
 def test_returned_bag_on_the_shift_page(client, login, link, data):
     outreach_id = pack(data, link)
     with data(link) as s:
-        services.record_return(db.session, db.session.get(Outreach, outreach_id), {s.pills.id: "5"}, by=s.staff)
+        kits.record_return(db.session, db.session.get(Outreach, outreach_id), {s.pills.id: "5"}, by=s.staff)
     login(link.staff)
     html = client.get(f"/shifts/{link.shift.id}").get_data(as_text=True)
     assert "returned on" in html and f"/stock/outreach/{outreach_id}" in html
@@ -166,7 +167,7 @@ def test_cancelling_a_shift_whose_bag_is_packed_says_to_unpack_it(client, auth, 
     assert ok.status_code == 302
     assert "Bags to unpack" not in client.get("/shifts/fill").get_data(as_text=True)
     with data(link) as s:
-        assert services.on_hand_by_item(db.session, s.bag.id) == {s.pills.id: 0, s.soap.id: 0}
+        assert on_hand_by_item(db.session, s.bag.id) == {s.pills.id: 0, s.soap.id: 0}
 
 
 # --- the check page opened from a shift -----------------------------------------------------------
@@ -246,9 +247,9 @@ def _grow(data, link, n):
             other = h.shift(s.outreach, in_days=3 + i / 10)
             db.session.add(Signup(shift=other, user_id=s.other.id, status=SignupStatus.CONFIRMED,
                                   confirmed_at=utcnow()))
-        kit = services.get_kit(db.session, "street_outreach")
+        kit = kits.get_kit(db.session, "street_outreach")
         lines.update({ln.item_id: str(ln.quantity) for ln in kit.lines})
-        services.save_kit(db.session, "street_outreach", lines, by=s.coordinator)
+        kits.save_kit(db.session, "street_outreach", lines, by=s.coordinator)
 
 
 @pytest.mark.parametrize("who", ["volunteer", "staff"])

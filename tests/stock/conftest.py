@@ -8,13 +8,13 @@ import pytest
 
 from logistics.clock import today
 from logistics.extensions import db
-from logistics.stock import services
+from logistics.stock import catalogue, ledger
 from logistics.stock.models import Location
 from tests import factories
 
 
 def make_item(name="Paracetamol 500 mg", category="medicine", unit="piece", expiry=True, by=None, **kw):
-    return services.create_item(db.session, name=name, category=category, unit=unit, is_expiry_tracked=expiry,
+    return catalogue.create_item(db.session, name=name, category=category, unit=unit, is_expiry_tracked=expiry,
                                 notes=kw.pop("notes", None), product_group_id=kw.pop("product_group_id", None),
                                 size=kw.pop("size", None), fit=kw.pop("fit", None), by=by, **kw)
 
@@ -72,5 +72,5 @@ def data(app):
 
 def receive(ns, item, qty, location=None, code=None, days=None, **kw):
     expires = today() + dt.timedelta(days=days) if days is not None else None
-    return services.receive(db.session, item=item, quantity=qty, location=location or ns.storeroom,
+    return ledger.receive(db.session, item=item, quantity=qty, location=location or ns.storeroom,
                             lot_code=code, expires_on=expires, by=ns.staff, **kw)

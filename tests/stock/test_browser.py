@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from logistics.clock import today
 from logistics.extensions import db
-from logistics.stock import services
+from logistics.stock import kits, ledger
 from logistics.stock.models import Movement, MovementKind
+from logistics.stock.queries import on_hand_by_item
 from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser
@@ -18,8 +19,8 @@ pytestmark = pytest.mark.browser
 def test_staff_receives_checks_and_packs_the_bag(app, page, web_stock, data):
     stock = web_stock
     with data(stock) as s:
-        services.save_kit(db.session, "street_outreach", {s.pills.id: "10", s.soap.id: "2"}, by=s.coordinator)
-        services.receive(db.session, item=s.soap, quantity=5, location=s.storeroom, by=s.staff)
+        kits.save_kit(db.session, "street_outreach", {s.pills.id: "10", s.soap.id: "2"}, by=s.coordinator)
+        ledger.receive(db.session, item=s.soap, quantity=5, location=s.storeroom, by=s.staff)
     browser_login(page, stock.staff)
     page.goto("/stock/receive")
     page.get_by_label("Item").select_option(label="Paracetamol 500 mg")
@@ -44,4 +45,4 @@ def test_staff_receives_checks_and_packs_the_bag(app, page, web_stock, data):
     with data(stock):
         packed = db.session.scalars(sa.select(Movement).where(Movement.kind == MovementKind.PACK)).all()
         assert sorted((m.item_id, m.quantity) for m in packed) == sorted([(stock.pills.id, 10), (stock.soap.id, 2)])
-        assert services.on_hand_by_item(db.session, stock.bag.id) == {stock.pills.id: 10, stock.soap.id: 2}
+        assert on_hand_by_item(db.session, stock.bag.id) == {stock.pills.id: 10, stock.soap.id: 2}

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from logistics.clock import today
 from logistics.extensions import db
-from logistics.stock import services
+from logistics.stock import catalogue, ledger
 from logistics.stock.models import Movement, MovementKind, Outreach, Stocktake
+from logistics.stock.queries import on_hand_by_item
 from tests.stock.conftest import make_item, receive
 
 
@@ -58,8 +59,8 @@ def test_pages_render_for_staff(client, login, stock, data, movements_count):
     with data(stock) as s:
         lot_id = receive(s, s.pills, 10, code="A", days=20).lot_id
         receive(s, s.soap, 3)
-        services.set_min_level(db.session, s.soap, "5", by=s.coordinator)
-        group = services.create_product_group(db.session, name="Winter jacket", by=s.staff)
+        catalogue.set_min_level(db.session, s.soap, "5", by=s.coordinator)
+        group = catalogue.create_product_group(db.session, name="Winter jacket", by=s.staff)
         make_item("Winter jacket", "clothing", expiry=False, product_group_id=group.id, size="M", fit="women",
                   by=s.staff)
     login(stock.staff)
@@ -214,7 +215,7 @@ def test_discard_and_adjust_and_undo(client, auth, stock, data, movements_count)
                                        data={"reason": "", "once": token_of(html)})
     assert response.status_code == 302
     with data(stock):
-        assert services.on_hand_by_item(db.session, stock.storeroom.id)[stock.soap.id] == 8
+        assert on_hand_by_item(db.session, stock.storeroom.id)[stock.soap.id] == 8
     assert movements_count() == 4
 
 
@@ -278,7 +279,7 @@ def test_count_flow_save_part_way_and_finish(client, login, stock, data, movemen
                                                          "once": token_of(html)})
     assert done.status_code == 302
     with data(stock):
-        on_hand = services.on_hand_by_item(db.session, stock.storeroom.id)
+        on_hand = on_hand_by_item(db.session, stock.storeroom.id)
         assert on_hand[stock.soap.id] == 9 and on_hand[stock.rice.id] == Decimal("4.25")
         counted = sa.select(sa.func.count(Movement.id)).where(Movement.kind == MovementKind.COUNT)
         assert db.session.scalar(counted) == 2
@@ -294,7 +295,7 @@ def _csv(response):
 
 def test_shopping_list_and_exports(client, login, stock, data, movements_count):
     with data(stock) as s:
-        services.set_min_level(db.session, s.soap, "10", by=s.coordinator)
+        catalogue.set_min_level(db.session, s.soap, "10", by=s.coordinator)
         receive(s, s.soap, 4)
         receive(s, s.pills, 6, code="=HYPERLINK(1)", days=10)
     login(stock.staff)
@@ -350,12 +351,12 @@ def test_kit_edit_outreach_check_pack_and_return(client, auth, stock, data, move
                                                                     "once": token_of(detail)})
     assert ok.status_code == 302
     with data(stock):
-        assert services.on_hand_by_item(db.session, stock.bag.id) == {stock.pills.id: 0, stock.soap.id: 0}
-        assert services.on_hand_by_item(db.session, stock.storeroom.id)[stock.pills.id] == 3
+        assert on_hand_by_item(db.session, stock.bag.id) == {stock.pills.id: 0, stock.soap.id: 0}
+        assert on_hand_by_item(db.session, stock.storeroom.id)[stock.pills.id] == 3
         issued = db.session.scalars(sa.select(Movement).where(Movement.kind == MovementKind.ISSUE)).all()
         assert sum(m.quantity for m in issued) == 5 + 2
         assert {(m.reference_type, m.reference_id) for m in issued} == {("outreach", outreach.id)}
-        assert services.verify(db.session).differences == []
+        assert ledger.verify(db.session).differences == []
 
 
 # --- query counts do not grow with data -------------------------------------------------------------
@@ -365,8 +366,8 @@ def _grow(data, stock, n):
         for i in range(n):
             item = make_item(f"Thing {n}-{i}", "other", expiry=True, by=s.staff)
             receive(s, item, 5, code=f"L{i}", days=30 + i)
-            services.issue(db.session, item=item, quantity=1, location=s.storeroom, by=s.staff)
-            services.transfer(db.session, item=item, quantity=1, from_location=s.storeroom,
+            ledger.issue(db.session, item=item, quantity=1, location=s.storeroom, by=s.staff)
+            ledger.transfer(db.session, item=item, quantity=1, from_location=s.storeroom,
                               to_location=s.kitchen, by=s.staff)
             receive(s, s.soap, 1)
 
