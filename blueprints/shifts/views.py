@@ -38,7 +38,7 @@ from logistics.people.models import Role, User
 from logistics.shifts import queries, recurrence, services
 from logistics.shifts.models import Activity, Place, Series, Shift, Signup, SignupStatus
 from logistics.stock import catalogue as stock_catalogue
-from logistics.stock import queries as stock_queries
+from logistics.stock.queries import kits as stock_queries
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 

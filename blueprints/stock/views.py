@@ -22,7 +22,7 @@ from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
 from logistics.shifts.models import Shift
-from logistics.stock import catalogue, ledger, queries, tokens
+from logistics.stock import catalogue, ledger, tokens
 from logistics.stock import counts as count_services
 from logistics.stock import kits as kit_services
 from logistics.stock.models import (
@@ -37,6 +37,11 @@ from logistics.stock.models import (
     ProductGroup,
     Stocktake,
 )
+from logistics.stock.queries import catalogue as catalogue_queries
+from logistics.stock.queries import counts as counts_queries
+from logistics.stock.queries import kits as kits_queries
+from logistics.stock.queries import ledger as ledger_queries
+from logistics.stock.queries import lists as lists_queries
 
 bp = Blueprint("stock", __name__, url_prefix="/stock")
 
@@ -88,12 +93,12 @@ def _int_arg(name: str) -> int | None:
 
 
 def _item_choices(field, blank: str | None = None) -> None:
-    choices = [(str(i.id), i.full_name) for i in queries.item_choices(db.session)]
+    choices = [(str(i.id), i.full_name) for i in catalogue_queries.item_choices(db.session)]
     field.choices = f.opts(([("", blank)] if blank is not None else [("", _("— choose an item —"))]) + choices)
 
 
 def _location_choices(field, *, mobile: bool | None = None, blank: str | None = None) -> None:
-    locs = [loc for loc in queries.locations(db.session) if mobile is None or loc.is_mobile == mobile]
+    locs = [loc for loc in catalogue_queries.locations(db.session) if mobile is None or loc.is_mobile == mobile]
     field.choices = f.opts(([("", blank)] if blank is not None else []) + [(str(loc.id), loc.name) for loc in locs])
 
 
@@ -104,7 +109,7 @@ def _lot_choices(field, item_id) -> None:
     except (TypeError, ValueError):
         item_id = 0
     if item_id:
-        for lot in queries.item_lots(db.session, item_id):
+        for lot in ledger_queries.item_lots(db.session, item_id):
             label = lot.code or _("no lot number")
             if lot.expires_on:
                 label += " · " + _("expires %(date)s", date=lot.expires_on.isoformat())
@@ -126,7 +131,7 @@ def _render(template, status=200, **ctx):
 
 
 def _already(token) -> tuple[str, int]:
-    movements = queries.movements_by_ids(db.session, token.movement_ids or [])
+    movements = ledger_queries.movements_by_ids(db.session, token.movement_ids or [])
     return render_template("stock/already.html", movements=movements, token=token), 200
 
 
@@ -172,12 +177,12 @@ def overview():
     location_id = _int_arg("location_id")
     below = request.args.get("below") == "1"
     page = _page()
-    rows, total = queries.overview(db.session, q=q or None, category=category, location_id=location_id,
+    rows, total = ledger_queries.overview(db.session, q=q or None, category=category, location_id=location_id,
                                    below_only=below, page=page, per_page=PER_PAGE)
-    locations = queries.locations(db.session)
+    locations = catalogue_queries.locations(db.session)
     return render_template("stock/overview.html", rows=rows, total=total, page=page, per_page=PER_PAGE, q=q,
                            category=category, location_id=location_id, below=below, locations=locations,
-                           warn_until=today().toordinal() + queries.warning_days(db.session))
+                           warn_until=today().toordinal() + lists_queries.warning_days(db.session))
 
 
 @bp.route("/items/<int:item_id>")
@@ -185,18 +190,18 @@ def overview():
 def item(item_id: int):
     """One item: balances per lot and location, level chart, paged history."""
     obj = db.get_or_404(Item, item_id)
-    balances = queries.item_balances(db.session, item_id)
+    balances = ledger_queries.item_balances(db.session, item_id)
     total = sum((b.qty for b in balances), Decimal(0))
     page = _page()
-    movements, count = queries.item_movements(db.session, item_id, page=page, per_page=HISTORY_PER_PAGE)
-    series = queries.level_series(db.session, item_id, total)
+    movements, count = ledger_queries.item_movements(db.session, item_id, page=page, per_page=HISTORY_PER_PAGE)
+    series = ledger_queries.level_series(db.session, item_id, total)
     chart = level_chart(series, obj.min_level, _("Level of %(item)s over the last year", item=obj.full_name))
     return render_template("stock/item.html", item=obj, balances=balances, total=total, movements=movements,
                            count=count, page=page, per_page=HISTORY_PER_PAGE, chart=chart)
 
 
 def _item_form_choices(form) -> None:
-    form.product_group_id.choices = f.opts([("", "—")] + [(str(g.id), g.name) for g in queries.product_groups(db.session)])
+    form.product_group_id.choices = f.opts([("", "—")] + [(str(g.id), g.name) for g in catalogue_queries.product_groups(db.session)])
 
 
 def _item_values(form) -> dict:
@@ -413,7 +418,7 @@ def undo(movement_id: int):
 def lot(lot_id: int):
     """Trace a lot: where every unit went and what is left where."""
     obj = db.get_or_404(Lot, lot_id)
-    return render_template("stock/lot.html", lot=obj, trace=queries.trace(db.session, obj),
+    return render_template("stock/lot.html", lot=obj, trace=ledger_queries.trace(db.session, obj),
                            quarantine_form=f.QuarantineForm(), release_form=f.ReleaseForm())
 
 
@@ -433,7 +438,7 @@ def lot_quarantine(lot_id: int):
         else:
             flash(_("Lot blocked: it will not be issued or packed until it is released."), "success")
             return redirect(url_for("stock.lot", lot_id=obj.id))
-    return _render("stock/lot.html", 422, lot=obj, trace=queries.trace(db.session, obj), quarantine_form=form,
+    return _render("stock/lot.html", 422, lot=obj, trace=ledger_queries.trace(db.session, obj), quarantine_form=form,
                    release_form=f.ReleaseForm())
 
 
@@ -453,7 +458,7 @@ def lot_release(lot_id: int):
         else:
             flash(_("Lot released."), "success")
             return redirect(url_for("stock.lot", lot_id=obj.id))
-    return _render("stock/lot.html", 422, lot=obj, trace=queries.trace(db.session, obj),
+    return _render("stock/lot.html", 422, lot=obj, trace=ledger_queries.trace(db.session, obj),
                    quarantine_form=f.QuarantineForm(), release_form=form)
 
 
@@ -462,7 +467,7 @@ def lot_release(lot_id: int):
 @bp.route("/locations")
 @allow(Role.STAFF)
 def locations():
-    return render_template("stock/locations.html", locations=queries.locations(db.session, active_only=False))
+    return render_template("stock/locations.html", locations=catalogue_queries.locations(db.session, active_only=False))
 
 
 def _location_form(location: Location | None):
@@ -496,7 +501,7 @@ def location_edit(location_id: int):
 @bp.route("/groups")
 @allow(Role.STAFF)
 def groups():
-    return render_template("stock/groups.html", groups=queries.product_groups(db.session))
+    return render_template("stock/groups.html", groups=catalogue_queries.product_groups(db.session))
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
@@ -522,7 +527,7 @@ def group_new():
 def group(group_id: int):
     """The size grid of one clothing product group."""
     obj = db.get_or_404(ProductGroup, group_id)
-    fits, sizes, cells = queries.size_grid(db.session, obj)
+    fits, sizes, cells = catalogue_queries.size_grid(db.session, obj)
     return render_template("stock/group.html", group=obj, fits=fits, sizes=sizes, cells=cells)
 
 
@@ -533,8 +538,8 @@ def group(group_id: int):
 def counts():
     form = f.StartCountForm()
     _location_choices(form.location_id)
-    return render_template("stock/counts.html", form=form, open=queries.open_stocktakes(db.session),
-                           recent=queries.recent_stocktakes(db.session))
+    return render_template("stock/counts.html", form=form, open=counts_queries.open_stocktakes(db.session),
+                           recent=counts_queries.recent_stocktakes(db.session))
 
 
 @bp.route("/counts/start", methods=["POST"])
@@ -553,13 +558,13 @@ def count_start():
             apply_error(form, exc)
         else:
             return redirect(url_for("stock.count", stocktake_id=take.id))
-    return _render("stock/counts.html", 422, form=form, open=queries.open_stocktakes(db.session),
-                   recent=queries.recent_stocktakes(db.session))
+    return _render("stock/counts.html", 422, form=form, open=counts_queries.open_stocktakes(db.session),
+                   recent=counts_queries.recent_stocktakes(db.session))
 
 
 def _count_page(take: Stocktake, form, line_form, status=200, errors=None):
     _item_choices(line_form.item_id)
-    return _render("stock/count.html", status, take=take, lines=queries.stocktake_lines(db.session, take.id),
+    return _render("stock/count.html", status, take=take, lines=counts_queries.stocktake_lines(db.session, take.id),
                    form=form, line_form=line_form, errors=errors or {}, cancel_form=f.PlainForm())
 
 
@@ -638,23 +643,23 @@ def count_cancel(stocktake_id: int):
 @bp.route("/expiring")
 @allow(Role.STAFF)
 def expiring():
-    days = _int_arg("days") or queries.warning_days(db.session)
+    days = _int_arg("days") or lists_queries.warning_days(db.session)
     days = min(days, 3650)
-    return render_template("stock/expiring.html", rows=queries.expiring(db.session, days), days=days)
+    return render_template("stock/expiring.html", rows=lists_queries.expiring(db.session, days), days=days)
 
 
 @bp.route("/expired")
 @allow(Role.STAFF)
 def expired():
-    return render_template("stock/expired.html", rows=queries.expired(db.session),
-                           blocked=queries.quarantined(db.session))
+    return render_template("stock/expired.html", rows=lists_queries.expired(db.session),
+                           blocked=lists_queries.quarantined(db.session))
 
 
 @bp.route("/shopping-list")
 @allow(Role.STAFF)
 def shopping_list():
     """Items below their minimum level: what to buy or ask donors for (printable)."""
-    return render_template("stock/shopping_list.html", rows=queries.below_minimum(db.session))
+    return render_template("stock/shopping_list.html", rows=lists_queries.below_minimum(db.session))
 
 
 def _safe_cell(value) -> str:
@@ -687,7 +692,7 @@ def _csv_response(filename: str, header: list[str], rows):
 @allow(Role.STAFF)
 def shopping_list_csv():
     rows = ([r.item.full_name, r.item.category.value, r.item.unit, catalogue.fmt(r.total),
-             catalogue.fmt(r.item.min_level), catalogue.fmt(r.shortfall)] for r in queries.below_minimum(db.session))
+             catalogue.fmt(r.item.min_level), catalogue.fmt(r.shortfall)] for r in lists_queries.below_minimum(db.session))
     return _csv_response(f"shopping-list-{today().isoformat()}.csv",
                          ["item", "category", "unit", "on_hand", "min_level", "to_buy"], rows)
 
@@ -712,7 +717,7 @@ def export_on_hand():
     category = form.category.data if form.category.data in {c.value for c in Category} else None
     rows = ([item.id, item.full_name, item.category.value, item.unit, lot.code, lot.expires_on or "",
              "yes" if lot.is_quarantined else "", loc.name, catalogue.fmt(q)]
-            for item, lot, loc, q in queries.on_hand_rows(db.session, location_id=_int_arg("location_id"),
+            for item, lot, loc, q in lists_queries.on_hand_rows(db.session, location_id=_int_arg("location_id"),
                                                             category=category))
     return _csv_response(f"stock-on-hand-{today().isoformat()}.csv",
                          ["item_id", "item", "category", "unit", "lot", "expires_on", "blocked", "location", "quantity"],
@@ -732,7 +737,7 @@ def export_movements():
              m.to_location.name if m.to_location else "", m.reason or "", m.source_kind.value if m.source_kind else "",
              m.source_name or "", catalogue.fmt(m.unit_cost), m.reference_type or "", m.reference_id or "",
              m.reverses_id or "", m.note or "", m.by_id or ""]
-            for m, item in queries.movement_rows(db.session, start=start, end=end, item_id=_int_arg("item_id"),
+            for m, item in lists_queries.movement_rows(db.session, start=start, end=end, item_id=_int_arg("item_id"),
                                                  location_id=_int_arg("location_id"), kind=kind))
     return _csv_response(f"stock-movements-{(start or '').__str__() or 'all'}-{(end or today()).isoformat()}.csv",
                          ["id", "at", "kind", "item_id", "item", "lot", "expires_on", "quantity", "from", "to",
@@ -745,7 +750,7 @@ def export_movements():
 @bp.route("/kits")
 @allow(Role.STAFF)
 def kits():
-    return render_template("stock/kits.html", kits=queries.kits(db.session))
+    return render_template("stock/kits.html", kits=kits_queries.kits(db.session))
 
 
 @bp.route("/kits/<kind>", methods=["GET", "POST"])
@@ -786,7 +791,7 @@ def _check_form(open_outreaches):
     _location_choices(form.from_location_id, mobile=False)
     _location_choices(form.bag_location_id, mobile=True)
     if not form.from_location_id.data:
-        busiest = queries.busiest_location(db.session, mobile=False)
+        busiest = catalogue_queries.busiest_location(db.session, mobile=False)
         form.from_location_id.data = str(busiest) if busiest else None
     if not form.bag_location_id.data:
         # The first bag that is not out on an outreach.
@@ -813,7 +818,7 @@ def _chosen_shift(raw) -> Shift | None:
 def outreach():
     """The outreach stock check: the kit against what is available, green / amber / red.
     Opened from an upcoming shift, the kit is that shift's and packing records the shift."""
-    open_now = queries.open_outreaches(db.session)
+    open_now = kits_queries.open_outreaches(db.session)
     form = _check_form(open_now)
     shift = _chosen_shift(form.shift_id.data)
     form.shift_id.data = str(shift.id) if shift is not None else ""
@@ -821,15 +826,15 @@ def outreach():
         form.activity_kind.data = shift.activity.kind.value
     lines = []
     if form.from_location_id.data:
-        lines = queries.outreach_check(db.session, form.activity_kind.data, int(form.from_location_id.data),
+        lines = kits_queries.outreach_check(db.session, form.activity_kind.data, int(form.from_location_id.data),
                                        int(form.bag_location_id.data) if form.bag_location_id.data else None)
     pack_form = f.PackForm(formdata=None, activity_kind=form.activity_kind.data,
                            from_location_id=form.from_location_id.data, bag_location_id=form.bag_location_id.data,
                            shift_id=form.shift_id.data)
     return render_template("stock/outreach.html", form=form, lines=lines, pack_form=pack_form, shift=shift,
-                           shift_bag=queries.open_outreach_for_shift(db.session, shift.id) if shift else None,
-                           kit_shifts=queries.upcoming_kit_shifts(db.session), now=utcnow(),
-                           open=open_now, recent=queries.recent_outreaches(db.session))
+                           shift_bag=kits_queries.open_outreach_for_shift(db.session, shift.id) if shift else None,
+                           kit_shifts=kits_queries.upcoming_kit_shifts(db.session), now=utcnow(),
+                           open=open_now, recent=kits_queries.recent_outreaches(db.session))
 
 
 @bp.route("/outreach/pack", methods=["POST"])
@@ -871,9 +876,9 @@ def outreach_pack():
 
 
 def _outreach_page(obj: Outreach, form, status=200, errors=None):
-    contents = queries.bag_contents(db.session, obj.bag_location_id) if obj.returned_at is None else []
+    contents = kits_queries.bag_contents(db.session, obj.bag_location_id) if obj.returned_at is None else []
     return _render("stock/outreach_detail.html", status, outreach=obj, contents=contents, form=form,
-                   movements=queries.outreach_movements(db.session, obj.id), errors=errors or {})
+                   movements=kits_queries.outreach_movements(db.session, obj.id), errors=errors or {})
 
 
 @bp.route("/outreach/<int:outreach_id>")

@@ -13,10 +13,11 @@ from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError, NotFound
 from logistics.people.models import User
 from logistics.shifts.models import Shift, ShiftStatus
-from logistics.stock import queries
 from logistics.stock.catalogue import InvalidQuantity, check_quantity, fmt, get_item, unit_label
 from logistics.stock.ledger import is_usable, locked_balances, take_out, user_id
 from logistics.stock.models import ACTIVITY_KINDS, Item, Kit, KitLine, Location, Movement, MovementKind, Outreach
+from logistics.stock.queries.kits import bag_contents, open_outreach_for_shift
+from logistics.stock.queries.ledger import on_hand_by_item
 
 
 def get_kit(session, activity_kind: str, *, create: bool = False) -> Kit | None:
@@ -112,7 +113,7 @@ def pack_bag(session, *, activity_kind: str | None = None, from_location: Locati
     if session.scalar(sa.select(Outreach.id).where(Outreach.bag_location_id == bag.id,
                                                    Outreach.returned_at.is_(None))) is not None:
         raise bag_taken()
-    if shift is not None and queries.open_outreach_for_shift(session, shift.id) is not None:
+    if shift is not None and open_outreach_for_shift(session, shift.id) is not None:
         raise _shift_taken()
     outreach = Outreach(activity_kind=activity_kind, from_location_id=from_location.id, bag_location_id=bag.id,
                         shift_id=shift.id if shift is not None else None,
@@ -124,10 +125,10 @@ def pack_bag(session, *, activity_kind: str | None = None, from_location: Locati
             session.flush()
     except sa.exc.IntegrityError:
         # Someone else packed at the same moment: this bag, or a bag for this shift.
-        if shift is not None and queries.open_outreach_for_shift(session, shift.id) is not None:
+        if shift is not None and open_outreach_for_shift(session, shift.id) is not None:
             raise _shift_taken() from None
         raise bag_taken() from None
-    in_bag = queries.on_hand_by_item(session, bag.id, [line.item_id for line in kit.lines])
+    in_bag = on_hand_by_item(session, bag.id, [line.item_id for line in kit.lines])
     day = today()
     movements, short = [], []
     for line in sorted(kit.lines, key=lambda ln: ln.item_id):
@@ -157,7 +158,7 @@ def record_return(session, outreach: Outreach, returned: dict[int, str | None], 
     if outreach.returned_at is not None:
         raise Conflict(str(_l("The return of this outreach is already recorded.")))
     bag, home = outreach.bag_location, outreach.from_location
-    contents = queries.bag_contents(session, bag.id)
+    contents = bag_contents(session, bag.id)
     ref = ("outreach", outreach.id)
     wanted = {}
     for item, have in contents:

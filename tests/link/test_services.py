@@ -14,8 +14,10 @@ from logistics.errors import Conflict, DomainError
 from logistics.extensions import db
 from logistics.shifts import services as shift_services
 from logistics.shifts.models import Shift, ShiftStatus
-from logistics.stock import kits, ledger, queries
+from logistics.stock import kits, ledger
 from logistics.stock.models import Movement, Outreach
+from logistics.stock.queries import kits as kits_queries
+from logistics.stock.queries import ledger as ledger_queries
 from tests.shifts import helpers as h
 from tests.stock.conftest import make_location
 
@@ -36,7 +38,7 @@ def test_packing_for_a_shift_records_it_and_takes_its_kit(link):
     served = db.session.scalars(sa.select(Shift.id).join(Outreach, Outreach.shift_id == Shift.id).join(
         Movement, sa.and_(Movement.reference_type == "outreach", Movement.reference_id == Outreach.id))).all()
     assert set(served) == {link.shift.id}
-    assert queries.on_hand_by_item(db.session, link.bag.id) == {link.pills.id: 12, link.soap.id: 4}
+    assert ledger_queries.on_hand_by_item(db.session, link.bag.id) == {link.pills.id: 12, link.soap.id: 4}
     assert result.short == []
 
 
@@ -49,7 +51,7 @@ def test_one_open_bag_per_shift_then_again_after_the_return(link):
     again = pack(link, bag=link.bag2).outreach
     db.session.commit()
     assert again.shift_id == link.shift.id
-    assert [o.id for o in queries.shift_outreaches(db.session, link.shift.id)] == [again.id, first.id]
+    assert [o.id for o in kits_queries.shift_outreaches(db.session, link.shift.id)] == [again.id, first.id]
 
 
 def test_the_database_allows_one_open_bag_per_shift(link):
@@ -102,24 +104,24 @@ def test_upcoming_kit_shifts(link):
     past = h.shift(link.outreach, start=utcnow() - dt.timedelta(hours=1), hours=3)
     tomorrow = h.shift(link.outreach, in_days=1)
     db.session.commit()
-    rows = queries.upcoming_kit_shifts(db.session)
+    rows = kits_queries.upcoming_kit_shifts(db.session)
     assert [r.shift.id for r in rows] == [tomorrow.id, link.shift.id]
     assert all(r.outreach is None for r in rows)
     assert {kinds_without_kit.id, later.id, cancelled.id, past.id}.isdisjoint(r.shift.id for r in rows)
     outreach = pack(link).outreach
-    rows = queries.upcoming_kit_shifts(db.session)
+    rows = kits_queries.upcoming_kit_shifts(db.session)
     assert {r.shift.id: (r.outreach.id if r.outreach else None) for r in rows} == {
         tomorrow.id: None, link.shift.id: outreach.id}
 
 
 def test_shift_kit_should_hold_then_holds_then_returned(link):
-    kit = queries.shift_kit(db.session, link.shift)
+    kit = kits_queries.shift_kit(db.session, link.shift)
     assert not kit.is_packed and kit.outreach is None
     assert [(ln.item.name, ln.needed, ln.packed) for ln in kit.lines] == [
         ("Soap", Decimal(4), 0), ("Paracetamol 500 mg", Decimal(12), 0)]
     outreach = pack(link).outreach
     db.session.commit()
-    kit = queries.shift_kit(db.session, link.shift)
+    kit = kits_queries.shift_kit(db.session, link.shift)
     assert kit.is_packed and kit.outreach.id == outreach.id
     pills = next(ln for ln in kit.lines if ln.item.id == link.pills.id)
     assert pills.packed == 12 and pills.short == 0
@@ -129,22 +131,22 @@ def test_shift_kit_should_hold_then_holds_then_returned(link):
     assert soap.lots == []  # soap does not expire
     kits.record_return(db.session, outreach, {link.pills.id: "2"}, by=link.staff)
     db.session.commit()
-    kit = queries.shift_kit(db.session, link.shift)
+    kit = kits_queries.shift_kit(db.session, link.shift)
     assert not kit.is_packed and kit.outreach.returned_at is not None
     assert all(ln.packed == 0 for ln in kit.lines)
 
 
 def test_cancelled_shift_with_a_packed_bag_is_listed_to_unpack(link):
     outreach = pack(link).outreach
-    assert queries.packed_for_cancelled_shifts(db.session) == []
+    assert kits_queries.packed_for_cancelled_shifts(db.session) == []
     shift_services.cancel_shift(db.session, link.shift, by=link.coordinator)
     db.session.commit()
-    assert [o.id for o in queries.packed_for_cancelled_shifts(db.session)] == [outreach.id]
+    assert [o.id for o in kits_queries.packed_for_cancelled_shifts(db.session)] == [outreach.id]
     # Nothing is unpacked behind anyone's back: the bag still holds the kit.
-    assert queries.on_hand_by_item(db.session, link.bag.id) == {link.pills.id: 12, link.soap.id: 4}
+    assert ledger_queries.on_hand_by_item(db.session, link.bag.id) == {link.pills.id: 12, link.soap.id: 4}
     kits.record_return(db.session, outreach, {link.pills.id: "12", link.soap.id: "4"}, by=link.staff)
     db.session.commit()
-    assert queries.packed_for_cancelled_shifts(db.session) == []
+    assert kits_queries.packed_for_cancelled_shifts(db.session) == []
     assert db.session.get(Shift, link.shift.id).status == ShiftStatus.CANCELLED
 
 

@@ -14,7 +14,7 @@ from logistics.shifts import services as shift_services
 from logistics.shifts.models import Signup, SignupStatus
 from logistics.stock import kits
 from logistics.stock.models import Lot, Outreach
-from logistics.stock.queries import on_hand_by_item
+from logistics.stock.queries.ledger import on_hand_by_item
 from tests import factories
 from tests.shifts import helpers as h
 from tests.stock.conftest import make_item, receive

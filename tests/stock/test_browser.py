@@ -10,7 +10,7 @@ from logistics.clock import today
 from logistics.extensions import db
 from logistics.stock import kits, ledger
 from logistics.stock.models import Movement, MovementKind
-from logistics.stock.queries import on_hand_by_item
+from logistics.stock.queries.ledger import on_hand_by_item
 from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser

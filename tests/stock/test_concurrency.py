@@ -13,7 +13,7 @@ from logistics.extensions import db
 from logistics.people.models import User
 from logistics.stock import counts, ledger, tokens
 from logistics.stock.models import Item, Location, Movement, MovementKind, Stocktake
-from logistics.stock.queries import on_hand_by_item
+from logistics.stock.queries.ledger import on_hand_by_item
 from tests.stock.conftest import receive
 
 pytestmark = pytest.mark.concurrency

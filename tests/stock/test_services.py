@@ -12,8 +12,12 @@ from logistics.audit.models import AuditEntry
 from logistics.clock import today
 from logistics.errors import Conflict, DomainError
 from logistics.extensions import db
-from logistics.stock import catalogue, counts, kits, ledger, queries, tokens
+from logistics.stock import catalogue, counts, kits, ledger, tokens
 from logistics.stock.models import Balance, FormToken, Lot, Movement, MovementKind, Stocktake
+from logistics.stock.queries import catalogue as catalogue_queries
+from logistics.stock.queries import kits as kits_queries
+from logistics.stock.queries import ledger as ledger_queries
+from logistics.stock.queries import lists as lists_queries
 from tests.stock.conftest import make_item, receive
 
 
@@ -26,7 +30,7 @@ def balance(item, location, lot=None) -> Decimal:
 
 
 def on_hand(item, location) -> Decimal:
-    return queries.on_hand_by_item(db.session, location.id, [item.id]).get(item.id, Decimal(0))
+    return ledger_queries.on_hand_by_item(db.session, location.id, [item.id]).get(item.id, Decimal(0))
 
 
 def assert_consistent():
@@ -279,7 +283,7 @@ def test_quarantine_blocks_pack_and_issue_and_release_restores(stock):
         ledger.quarantine(db.session, lot, reason="again", by=stock.coordinator)
     with pytest.raises(ledger.InsufficientStock):
         ledger.issue(db.session, item=stock.pills, quantity=1, location=stock.storeroom, by=stock.staff)
-    t = queries.trace(db.session, lot)
+    t = ledger_queries.trace(db.session, lot)
     assert t.received == 10
     assert t.out == {"issue:outreach": 3}
     assert sorted((loc.name, q) for loc, q in t.left) == [("Kitchen", 2), ("Storeroom", 5)]
@@ -377,12 +381,12 @@ def test_save_kit_adds_changes_and_removes_lines(stock):
 def test_outreach_check_colours(stock):
     kit(stock)
     receive(stock, stock.pills, 4, code="P", days=30)
-    lines = {c.item.id: c for c in queries.outreach_check(db.session, "street_outreach", stock.storeroom.id,
+    lines = {c.item.id: c for c in kits_queries.outreach_check(db.session, "street_outreach", stock.storeroom.id,
                                                           stock.bag.id)}
     assert lines[stock.pills.id].status == "amber" and lines[stock.soap.id].status == "red"
     receive(stock, stock.pills, 6, code="Q", days=60)
     receive(stock, stock.soap, 4)
-    lines = queries.outreach_check(db.session, "street_outreach", stock.storeroom.id, stock.bag.id)
+    lines = kits_queries.outreach_check(db.session, "street_outreach", stock.storeroom.id, stock.bag.id)
     assert {c.status for c in lines} == {"green"}
 
 
@@ -441,7 +445,7 @@ def test_min_level_below_minimum_and_audit(stock):
     catalogue.set_min_level(db.session, stock.soap, "10", by=stock.coordinator)
     receive(stock, stock.soap, 4)
     receive(stock, stock.soap, 2, location=stock.kitchen)
-    short = queries.below_minimum(db.session)
+    short = lists_queries.below_minimum(db.session)
     assert [(r.item.id, r.total, r.shortfall) for r in short] == [(stock.soap.id, 6, 4)]
     assert "stock.minimum_changed" in audit_actions()
     with pytest.raises(catalogue.InvalidQuantity) as exc:
@@ -453,10 +457,10 @@ def test_expiring_and_expired_lists(stock):
     receive(stock, stock.pills, 1, code="SOON", days=5)
     receive(stock, stock.pills, 1, code="LATER", days=100)
     receive(stock, stock.pills, 1, code="GONE", days=-1, confirm_past_expiry=True)
-    assert [r.lot.code for r in queries.expiring(db.session)] == ["SOON"]
-    assert [r.lot.code for r in queries.expiring(db.session, 120)] == ["SOON", "LATER"]
-    assert [r.lot.code for r in queries.expired(db.session)] == ["GONE"]
-    d = queries.digest(db.session)
+    assert [r.lot.code for r in lists_queries.expiring(db.session)] == ["SOON"]
+    assert [r.lot.code for r in lists_queries.expiring(db.session, 120)] == ["SOON", "LATER"]
+    assert [r.lot.code for r in lists_queries.expired(db.session)] == ["GONE"]
+    d = lists_queries.digest(db.session)
     assert d["warning_days"] == 30 and len(d["expiring"]) == 1 and len(d["expired"]) == 1
 
 
@@ -464,15 +468,15 @@ def test_overview_totals_badge_and_nearest_expiry(stock):
     receive(stock, stock.pills, 5, code="A", days=50)
     receive(stock, stock.pills, 5, code="B", days=20, location=stock.kitchen)
     catalogue.set_min_level(db.session, stock.pills, "20", by=stock.coordinator)
-    rows, count = queries.overview(db.session)
+    rows, count = ledger_queries.overview(db.session)
     row = next(r for r in rows if r.item.id == stock.pills.id)
     assert row.total == 10 and row.below_minimum and row.nearest_expiry == today() + dt.timedelta(days=20)
-    rows, _ = queries.overview(db.session, location_id=stock.storeroom.id)
+    rows, _ = ledger_queries.overview(db.session, location_id=stock.storeroom.id)
     assert [(r.item.id, r.on_hand, r.nearest_expiry) for r in rows] == [
         (stock.pills.id, 5, today() + dt.timedelta(days=50))]
-    rows, _ = queries.overview(db.session, q="para")
+    rows, _ = ledger_queries.overview(db.session, q="para")
     assert [r.item.id for r in rows] == [stock.pills.id]
-    rows, _ = queries.overview(db.session, below_only=True)
+    rows, _ = ledger_queries.overview(db.session, below_only=True)
     assert [r.item.id for r in rows] == [stock.pills.id]
 
 
@@ -486,7 +490,7 @@ def test_level_series_walks_back_from_today(stock):
         ledger.issue(db.session, item=stock.soap, quantity=4, location=stock.storeroom, by=stock.staff)
     ledger.transfer(db.session, item=stock.soap, quantity=2, from_location=stock.storeroom,
                       to_location=stock.kitchen, by=stock.staff)
-    series = queries.level_series(db.session, stock.soap.id, Decimal(6), days=30)
+    series = ledger_queries.level_series(db.session, stock.soap.id, Decimal(6), days=30)
     levels = [q for _d, q in series]
     assert levels[0] == 0 and levels[-1] == 6 and max(levels) == 10 and len(series) == 30
 
@@ -505,7 +509,7 @@ def test_clothing_needs_size_and_fit_and_size_grid(stock):
     with pytest.raises(Conflict):
         make_item("Winter jacket", "clothing", expiry=False, by=stock.staff, product_group_id=group.id,
                   size="M", fit="women")
-    fits, sizes, cells = queries.size_grid(db.session, group)
+    fits, sizes, cells = catalogue_queries.size_grid(db.session, group)
     assert fits == ["women", "men"] and sizes == ["S", "M", "XL"]
     assert cells[("women", "M")][0].full_name == "Winter jacket — women — M"
 

@@ -15,7 +15,7 @@ from logistics.clock import today
 from logistics.extensions import db
 from logistics.stock import catalogue, ledger
 from logistics.stock.models import Movement, MovementKind, Outreach, Stocktake
-from logistics.stock.queries import on_hand_by_item
+from logistics.stock.queries.ledger import on_hand_by_item
 from tests.stock.conftest import make_item, receive
 
 
