@@ -806,11 +806,11 @@ def _check_form(open_outreaches):
 
 
 def _chosen_shift(raw) -> Shift | None:
+    """The shift the check was opened from; nonsense in the query string is ignored."""
     try:
-        shift_id = int(raw or 0)
-    except (TypeError, ValueError):
+        return kit_services.get_shift(db.session, raw)
+    except DomainError:
         return None
-    return db.session.get(Shift, shift_id) if shift_id > 0 else None
 
 
 @bp.route("/outreach")
@@ -851,13 +851,9 @@ def outreach_pack():
         token = tokens.claim_token(db.session, form.once.data, by=current_user)
         src = catalogue.get_location(db.session, form.from_location_id.data, field="from_location_id")
         bag = catalogue.get_location(db.session, form.bag_location_id.data, field="bag_location_id")
-        if form.activity_kind.data not in ACTIVITY_KINDS:
-            raise DomainError(_("Choose an activity."), field="activity_kind")
-        shift = _chosen_shift(form.shift_id.data)
-        if form.shift_id.data and shift is None:
-            raise DomainError(_("This shift does not exist any more."), field="shift_id")
+        shift = kit_services.get_shift(db.session, form.shift_id.data)
         result = kit_services.pack_bag(db.session, activity_kind=form.activity_kind.data, from_location=src, bag=bag,
-                                   shift=shift, by=current_user)
+                                       shift=shift, by=current_user)
         next_url = url_for("stock.outreach_detail", outreach_id=result.outreach.id)
         tokens.record_result(token, result.movements, next_url)
         db.session.commit()

@@ -63,6 +63,19 @@ def save_kit(session, activity_kind: str, lines: dict[int, str | None], *, by: U
 
 # --- packing the bag --------------------------------------------------------------------
 
+def get_shift(session, shift_id, *, field: str = "shift_id") -> Shift | None:
+    """The shift a bag is packed for (None when none is given), or a message for ``field``."""
+    if shift_id in (None, ""):
+        return None
+    try:
+        shift = session.get(Shift, int(shift_id)) if int(shift_id) > 0 else None
+    except (TypeError, ValueError):
+        shift = None
+    if shift is None:
+        raise DomainError(str(_l("This shift does not exist any more.")), field=field)
+    return shift
+
+
 @dataclass
 class PackResult:
     outreach: Outreach
@@ -95,6 +108,8 @@ def pack_bag(session, *, activity_kind: str | None = None, from_location: Locati
 
     With a ``shift`` the kit is the one for the shift's activity kind and the outreach
     records the shift; a shift has at most one packed, unreturned bag."""
+    if activity_kind is not None and activity_kind not in ACTIVITY_KINDS:
+        raise DomainError(str(_l("Choose an activity.")), field="activity_kind")
     if shift is not None:
         activity_kind = _check_shift(shift, activity_kind)
     if not bag.is_mobile:
