@@ -20,29 +20,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.forms import NO_NAMES, NO_NAMES_KW
 from blueprints.shifts.labels import ACTIVITY_KIND_LABELS
-from logistics.stock.models import ACTIVITY_KINDS, UNITS, Category, Fit
-
-CATEGORY_LABELS = {
-    Category.FOOD: _l("Food"), Category.HYGIENE: _l("Hygiene"), Category.MEDICINE: _l("Medicine"),
-    Category.TEST_KIT: _l("Test kits"), Category.VACCINE: _l("Vaccines"), Category.CLOTHING: _l("Clothing"),
-    Category.FOOD_PACK: _l("Food packs"), Category.VOUCHER: _l("Vouchers"), Category.OTHER: _l("Other"),
-}
-FIT_LABELS = {Fit.WOMEN: _l("women"), Fit.MEN: _l("men"), Fit.UNISEX: _l("unisex"), Fit.CHILD: _l("child")}
-UNIT_NAMES = {
-    "piece": _l("piece"), "pack": _l("pack"), "box": _l("box"), "bottle": _l("bottle"), "pair": _l("pair"),
-    "dose": _l("dose"), "test": _l("test"), "voucher": _l("voucher"), "kg": _l("kilogram"), "litre": _l("litre"),
-}
-MOVEMENT_KIND_LABELS = {
-    "receive": _l("Received"), "issue": _l("Issued"), "transfer": _l("Moved"), "adjust": _l("Adjusted"),
-    "count": _l("Counted"), "discard": _l("Discarded"), "pack": _l("Packed"), "unpack": _l("Unpacked"),
-}
-ISSUE_REASONS = {
-    "outreach": _l("Outreach"), "distribution": _l("Distribution"), "cooking": _l("Communal cooking"),
-    "hand_out": _l("Hand-out at the office"), "prison_visit": _l("Prison visit"), "other": _l("Other"),
-}
-DISCARD_REASONS = {
-    "expired": _l("Expired"), "damaged": _l("Damaged"), "recalled": _l("Recalled"), "other": _l("Other"),
-}
+from blueprints.stock.labels import (
+    CATEGORY_LABELS,
+    DISCARD_REASONS,
+    FIT_LABELS,
+    ISSUE_REASONS,
+    MOVEMENT_KIND_LABELS,
+    UNIT_NAMES,
+)
+from logistics.stock.models import UNITS
 
 QUANTITY_RENDER = {"inputmode": "decimal", "autocomplete": "off"}
 
@@ -141,7 +127,8 @@ class ItemForm(FlaskForm):
     unit = SelectField(_l("Unit"), choices=opts((u, UNIT_NAMES[u]) for u in UNITS))
     is_expiry_tracked = BooleanField(_l("Expires: every lot needs an expiry date"))
     product_group_id = _select(_l("Product group (clothing)"), required=False)
-    fit = SelectField(_l("Fit (clothing)"), choices=opts([("", "—")] + [(f.value, label) for f, label in FIT_LABELS.items()]))
+    fit = SelectField(_l("Fit (clothing)"),
+                      choices=opts([("", "—")] + [(f.value, label) for f, label in FIT_LABELS.items()]))
     size = StringField(_l("Size (clothing)"), [Optional(), Length(max=20)])
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)], description=NO_NAMES, render_kw=NO_NAMES_KW)
     is_active = BooleanField(_l("In use"), default=True)
@@ -150,7 +137,8 @@ class ItemForm(FlaskForm):
 class MinLevelForm(FlaskForm):
     min_level = StringField(_l("Minimum level"), [InputRequired(message=_l("Enter a quantity."))],
                             render_kw=QUANTITY_RENDER,
-                            description=_l("Total over all locations; below it the item goes on the shopping list. 0 means no minimum."))
+                            description=_l("Total over all locations; below it the item goes on the shopping list. "
+                                           "0 means no minimum."))
 
 
 class LocationForm(FlaskForm):
@@ -180,8 +168,9 @@ class CountLineForm(FlaskForm):
 
 
 class QuarantineForm(FlaskForm):
-    reason = StringField(_l("Reason"), [DataRequired(message=_l("Say why the lot is blocked (e.g. the recall notice).")),
-                                        Length(max=500)])
+    reason = StringField(_l("Reason"),
+                         [DataRequired(message=_l("Say why the lot is blocked (e.g. the recall notice).")),
+                          Length(max=500)])
 
 
 class ReleaseForm(FlaskForm):
@@ -203,7 +192,8 @@ class CheckForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it only chooses what to look at
 
-    activity_kind = SelectField(_l("Activity"), choices=opts((k.value, label) for k, label in ACTIVITY_KIND_LABELS.items()), default="street_outreach")
+    activity_kind = SelectField(_l("Activity"), default="street_outreach",
+                                choices=opts((k.value, label) for k, label in ACTIVITY_KIND_LABELS.items()))
     from_location_id = _select(_l("Pack from"))
     bag_location_id = _select(_l("Into"))
     #: The shift the bag is for, when the check was opened from a shift.
@@ -230,8 +220,6 @@ class ExportForm(FlaskForm):
     item_id = _select(_l("Item"), required=False)
     location_id = _select(_l("Location"), required=False)
     kind = SelectField(_l("Kind"), choices=opts([("", _l("All"))] + list(MOVEMENT_KIND_LABELS.items())), default="")
-    category = SelectField(_l("Category"), choices=opts([("", _l("All"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]),
-                           default="")
+    category = SelectField(_l("Category"), default="",
+                           choices=opts([("", _l("All"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]))
 
-
-__all__ = [n for n in dir() if n.endswith("Form")] + ["ACTIVITY_KINDS"]
