@@ -2,7 +2,7 @@
 found that was not listed, finish (differences become movements) or cancel."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.stock import bp
 from blueprints.stock import forms as f
-from blueprints.stock.helpers import already, item_choices, location_choices, render
+from blueprints.stock.helpers import already, item_choices, line_error, location_choices, qty, render
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
@@ -49,11 +49,15 @@ def count_start():
                   recent=counts_queries.recent_stocktakes(db.session))
 
 
-def _count_page(take: Stocktake, form, line_form, status=200, errors=None):
+def _count_page(take: Stocktake, form, line_form, status=200):
     item_choices(line_form.item_id)
-    return render("stock/counts/count.html", status, take=take,
-                  lines=counts_queries.stocktake_lines(db.session, take.id), form=form, line_form=line_form,
-                  errors=errors or {}, cancel_form=f.PlainForm())
+    lines = counts_queries.stocktake_lines(db.session, take.id)
+    if not form.lines.entries:  # not sent back: the lines as saved so far
+        for line in lines:
+            form.lines.append_entry({"line_id": line.id,
+                                     "quantity": "" if line.counted_qty is None else qty(line.counted_qty)})
+    return render("stock/counts/count.html", status, take=take, lines={line.id: line for line in lines}, form=form,
+                  line_form=line_form, cancel_form=f.PlainForm())
 
 
 @bp.route("/counts/<int:stocktake_id>", methods=["GET", "POST"])
@@ -63,12 +67,11 @@ def count(stocktake_id: int):
     take = db.get_or_404(Stocktake, stocktake_id)
     form = f.CountForm()
     if form.validate_on_submit():
-        counts = {int(k.split("-", 1)[1]): v.strip() for k, v in request.form.items()
-                  if k.startswith("count-") and k.split("-", 1)[1].isdigit()}
-        finish = request.form.get("action") == "finish"
+        counted = {entry.line_id.data: entry.quantity.data for entry in form.lines}
+        finish = form.action.data == "finish"
         try:
             token = tokens.claim_token(db.session, form.once.data, by=current_user)
-            saved = count_services.save_counts(db.session, take, counts, by=current_user)
+            saved = count_services.save_counts(db.session, take, counted, by=current_user)
             if finish:
                 movements = count_services.finish_stocktake(db.session, take, by=current_user)
                 tokens.record_result(token, movements, url_for("stock.count", stocktake_id=take.id))
@@ -78,10 +81,10 @@ def count(stocktake_id: int):
             return already(exc.token)
         except DomainError as exc:
             db.session.rollback()
-            errors = {exc.field: exc.message}
             flash(exc.message, "error")
+            line_error(form.lines, exc, "count-", key="line_id")
             form.once.data = f.new_token()
-            return _count_page(take, form, f.CountLineForm(formdata=None), 422, errors)
+            return _count_page(take, form, f.CountLineForm(formdata=None), 422)
         if finish:
             flash(_("Count finished: %(n)d differences recorded.", n=len(movements)), "success")
         else:

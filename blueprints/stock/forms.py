@@ -1,5 +1,8 @@
 """Stock forms: shapes and ranges only. Whether an item exists, a quantity is whole for its
-unit or enough is on hand is for the services, which name the field that is wrong."""
+unit or enough is on hand is for the services, which name the field that is wrong.
+
+Pages with one quantity per line (a kit, a count, a bag's return) use a ``FieldList`` of
+small line forms: the line's id travels in a hidden field next to its quantity."""
 from __future__ import annotations
 
 import secrets
@@ -9,14 +12,19 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from blueprints.forms import NO_NAMES, NO_NAMES_KW
 from blueprints.shifts.labels import ACTIVITY_KIND_LABELS
@@ -31,6 +39,8 @@ from blueprints.stock.labels import (
 from logistics.stock.models import UNITS
 
 QUANTITY_RENDER = {"inputmode": "decimal", "autocomplete": "off"}
+#: Ids fit PostgreSQL's integer column; anything larger is not an id.
+MAX_ID = 2**31 - 1
 
 
 def opts(pairs) -> list[SelectChoice]:
@@ -40,6 +50,10 @@ def opts(pairs) -> list[SelectChoice]:
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+class PlainForm(FlaskForm):
+    """CSRF only (buttons such as cancel)."""
 
 
 class OnceForm(FlaskForm):
@@ -61,6 +75,23 @@ def _quantity(label=None):
 def _select(label, required=True):
     validators = [InputRequired(message=_l("Choose one."))] if required else [Optional()]
     return SelectField(label, validators, validate_choice=False, coerce=str)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _line_id():
+    """The hidden id of a line (an item, a count line) in a line form."""
+    return IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
+
+
+def _line_quantity(label=None):
+    """A line's quantity as typed; blank is allowed (the service says what it means)."""
+    return StringField(label or _l("Quantity"), filters=[_strip], render_kw=QUANTITY_RENDER)
+
+
+# --- ledger -----------------------------------------------------------------------------
 
 
 class ReceiveForm(OnceForm):
@@ -121,6 +152,18 @@ class UndoForm(OnceForm):
     reason = StringField(_l("Reason"), [Optional(), Length(max=200)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
+class QuarantineForm(FlaskForm):
+    reason = StringField(_l("Reason"),
+                         [DataRequired(message=_l("Say why the lot is blocked (e.g. the recall notice).")),
+                          Length(max=500)])
+
+
+class ReleaseForm(FlaskForm):
+    reason = StringField(_l("Reason"), [Optional(), Length(max=500)])
+
+
+# --- catalogue --------------------------------------------------------------------------
+
 class ItemForm(FlaskForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the item a name.")), Length(max=120)])
     category = SelectField(_l("Category"), choices=opts((c.value, label) for c, label in CATEGORY_LABELS.items()))
@@ -152,38 +195,47 @@ class ProductGroupForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
+# --- counts -----------------------------------------------------------------------------
+
 class StartCountForm(FlaskForm):
     location_id = _select(_l("Location"))
 
 
+class CountEntryForm(Form):
+    """One line of a count: the count line's id and the quantity counted (blank: not counted yet)."""
+
+    line_id = _line_id()
+    quantity = _line_quantity(_l("Counted"))
+
+
 class CountForm(OnceForm):
-    """The counted quantities come as count-<line id> fields; this form carries CSRF and token."""
+    lines = FieldList(FormField(CountEntryForm))
+    #: The button pressed: "save" (part-way) or "finish".
+    action = StringField()
 
 
 class CountLineForm(FlaskForm):
+    """Stock found during a count that was not on the list."""
+
     item_id = _select(_l("Item"))
     lot_code = StringField(_l("Lot number"), [Optional(), Length(max=60)])
     expires_on = DateField(_l("Expiry date"), [Optional()])
     quantity = _quantity(_l("Counted"))
 
 
-class QuarantineForm(FlaskForm):
-    reason = StringField(_l("Reason"),
-                         [DataRequired(message=_l("Say why the lot is blocked (e.g. the recall notice).")),
-                          Length(max=500)])
+# --- kits -------------------------------------------------------------------------------
 
+class KitLineForm(Form):
+    """One line of a kit: the item and its quantity (0 or blank removes the line)."""
 
-class ReleaseForm(FlaskForm):
-    reason = StringField(_l("Reason"), [Optional(), Length(max=500)])
-
-
-class PlainForm(FlaskForm):
-    """CSRF only (buttons such as cancel)."""
+    item_id = _line_id()
+    quantity = _line_quantity()
 
 
 class KitForm(FlaskForm):
-    """Existing lines come as qty-<item id> fields; one new line may be added."""
+    """The kit's lines; one new line may be added."""
 
+    lines = FieldList(FormField(KitLineForm))
     new_item_id = _select(_l("Add an item"), required=False)
     new_quantity = StringField(_l("Quantity"), [Optional()], render_kw=QUANTITY_RENDER)
 
@@ -207,9 +259,18 @@ class PackForm(OnceForm):
     shift_id = HiddenField()
 
 
-class ReturnForm(OnceForm):
-    """What came back comes as back-<item id> fields."""
+class ReturnLineForm(Form):
+    """One item in the bag and how much of it came back (blank: nothing)."""
 
+    item_id = _line_id()
+    quantity = _line_quantity()
+
+
+class ReturnForm(OnceForm):
+    lines = FieldList(FormField(ReturnLineForm))
+
+
+# --- lists ------------------------------------------------------------------------------
 
 class ExportForm(FlaskForm):
     class Meta:
@@ -222,4 +283,3 @@ class ExportForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=opts([("", _l("All"))] + list(MOVEMENT_KIND_LABELS.items())), default="")
     category = SelectField(_l("Category"), default="",
                            choices=opts([("", _l("All"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]))
-

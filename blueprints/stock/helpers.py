@@ -139,3 +139,17 @@ def record(form, template: str, action, **ctx):
         flash(message, "success")
         return redirect(next_url)
     return render(template, 422 if form.errors else 200, form=form, **ctx)
+
+
+def line_error(lines, exc: DomainError, prefix: str, key: str = "item_id") -> bool:
+    """Put a service error about one line of a ``FieldList`` (its field is ``<prefix><id>``,
+    such as ``qty-12``) on the quantity of the entry whose ``key`` holds that id. Returns
+    whether it was about a line."""
+    if not exc.field or not exc.field.startswith(prefix):
+        return False
+    wanted = exc.field[len(prefix):]
+    for entry in lines:
+        if str(entry[key].data) == wanted:
+            entry.quantity.errors = [*entry.quantity.errors, exc.message]
+            return True
+    return False

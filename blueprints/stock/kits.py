@@ -10,7 +10,7 @@ from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.stock import bp
 from blueprints.stock import forms as f
-from blueprints.stock.helpers import already, item_choices, location_choices, qty, render
+from blueprints.stock.helpers import already, item_choices, line_error, location_choices, qty, render
 from logistics.clock import utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
@@ -36,11 +36,10 @@ def kit_edit(kind: str):
     """Edit the kit of one activity kind (coordinators)."""
     if kind not in ACTIVITY_KINDS:
         abort(404)
-    kit = kit_services.get_kit(db.session, kind)
     form = f.KitForm()
     item_choices(form.new_item_id, blank="—")
     if form.validate_on_submit():
-        lines = {int(k[4:]): v.strip() for k, v in request.form.items() if k.startswith("qty-") and k[4:].isdigit()}
+        lines = {entry.item_id.data: entry.quantity.data for entry in form.lines}
         if form.new_item_id.data:
             try:
                 new_id = int(form.new_item_id.data)
@@ -52,15 +51,22 @@ def kit_edit(kind: str):
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
+            line_error(form.lines, exc, "qty-")
             apply_error(form, exc)
-            if exc.field and exc.field.startswith("qty-"):
-                flash(exc.message, "error")
         else:
             flash(_("Kit saved."), "success")
             return redirect(url_for("stock.kits"))
-        kit = kit_services.get_kit(db.session, kind)
-    return render("stock/kits/kit_form.html", 422 if form.errors or request.method == "POST" else 200,
-                  form=form, kit=kit, kind=kind, posted=request.form)
+    return _kit_page(kind, form, 422 if request.method == "POST" else 200)
+
+
+def _kit_page(kind: str, form, status: int):
+    kit = kit_services.get_kit(db.session, kind)
+    lines = kit.lines if kit is not None else []
+    if not form.lines.entries:  # not sent back: the kit as it is
+        for line in lines:
+            form.lines.append_entry({"item_id": line.item_id, "quantity": qty(line.quantity)})
+    return render("stock/kits/kit_form.html", status, form=form, kind=kind,
+                  items={line.item_id: line.item for line in lines})
 
 
 # --- the outreach stock check and packing -----------------------------------------------
@@ -152,10 +158,16 @@ def outreach_pack():
 
 # --- the return -------------------------------------------------------------------------
 
-def _outreach_page(obj: Outreach, form, status=200, errors=None):
+def _outreach_page(obj: Outreach, form, status=200):
     contents = kits_queries.bag_contents(db.session, obj.bag_location_id) if obj.returned_at is None else []
-    return render("stock/kits/outreach_detail.html", status, outreach=obj, contents=contents, form=form,
-                  movements=kits_queries.outreach_movements(db.session, obj.id), errors=errors or {})
+    # The shift was cancelled: the bag should be unpacked, so all of it is filled in as come back.
+    unpack_all = obj.shift is not None and obj.shift.is_cancelled
+    if not form.lines.entries:  # not sent back: one line per item in the bag
+        for item, have in contents:
+            form.lines.append_entry({"item_id": item.id, "quantity": str(have) if unpack_all else ""})
+    return render("stock/kits/outreach_detail.html", status, outreach=obj, form=form, unpack_all=unpack_all,
+                  in_bag={item.id: (item, have) for item, have in contents},
+                  movements=kits_queries.outreach_movements(db.session, obj.id))
 
 
 @bp.route("/outreach/<int:outreach_id>")
@@ -174,7 +186,7 @@ def outreach_return(outreach_id: int):
     form = f.ReturnForm()
     if not form.validate_on_submit():
         abort(400)
-    returned = {int(k[5:]): v.strip() for k, v in request.form.items() if k.startswith("back-") and k[5:].isdigit()}
+    returned = {entry.item_id.data: entry.quantity.data for entry in form.lines}
     try:
         token = tokens.claim_token(db.session, form.once.data, by=current_user)
         movements = kit_services.record_return(db.session, obj, returned, by=current_user)
@@ -186,6 +198,7 @@ def outreach_return(outreach_id: int):
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return _outreach_page(obj, form, 422, {exc.field: exc.message})
+        line_error(form.lines, exc, "back-")
+        return _outreach_page(obj, form, 422)
     flash(_("Return recorded: what came back is in %(location)s again.", location=obj.from_location.name), "success")
     return redirect(url_for("stock.outreach_detail", outreach_id=obj.id))

@@ -17,7 +17,7 @@ from logistics.stock.models import Lot, Outreach
 from logistics.stock.queries.ledger import on_hand_by_item
 from tests import factories
 from tests.shifts import helpers as h
-from tests.stock.conftest import make_item, receive
+from tests.stock.conftest import line_fields, line_value, make_item, receive
 
 
 @pytest.fixture
@@ -161,9 +161,9 @@ def test_cancelling_a_shift_whose_bag_is_packed_says_to_unpack_it(client, auth, 
     # The return page fills in the whole bag as come back.
     detail = client.get(f"/stock/outreach/{outreach_id}").get_data(as_text=True)
     assert "should be unpacked" in detail
-    assert re.search(rf'name="back-{link.pills.id}" value="12"', detail)
+    assert line_value(detail, link.pills.id) == "12"
     ok = client.post(f"/stock/outreach/{outreach_id}/return",
-                     data={f"back-{link.pills.id}": "12", f"back-{link.soap.id}": "4", "once": token_of(detail)})
+                     data={**line_fields({link.pills.id: "12", link.soap.id: "4"}), "once": token_of(detail)})
     assert ok.status_code == 302
     assert "Bags to unpack" not in client.get("/shifts/fill").get_data(as_text=True)
     with data(link) as s:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -74,3 +75,22 @@ def receive(ns, item, qty, location=None, code=None, days=None, **kw):
     expires = today() + dt.timedelta(days=days) if days is not None else None
     return ledger.receive(db.session, item=item, quantity=qty, location=location or ns.storeroom,
                             lot_code=code, expires_on=expires, by=ns.staff, **kw)
+
+
+def line_fields(values: dict, key: str = "item_id") -> dict:
+    """Form data for a page with one quantity per line (kit, count, return): {id: quantity}
+    as the FieldList's ``lines-<n>-<key>`` and ``lines-<n>-quantity`` fields."""
+    data = {}
+    for n, (line_id, quantity) in enumerate(values.items()):
+        data[f"lines-{n}-{key}"] = line_id
+        data[f"lines-{n}-quantity"] = quantity
+    return data
+
+
+def line_value(html: str, line_id: int, key: str = "item_id") -> str | None:
+    """The quantity a line form shows for ``line_id``, or None when the page has no such line."""
+    found = re.search(rf'name="lines-(\d+)-{key}" type="hidden" value="{line_id}"', html)
+    if found is None:
+        return None
+    value = re.search(rf'name="lines-{found.group(1)}-quantity"[^>]*value="([^"]*)"', html)
+    return value.group(1) if value else None

@@ -16,7 +16,7 @@ from logistics.extensions import db
 from logistics.stock import catalogue, ledger
 from logistics.stock.models import Movement, MovementKind, Outreach, Stocktake
 from logistics.stock.queries.ledger import on_hand_by_item
-from tests.stock.conftest import make_item, receive
+from tests.stock.conftest import line_fields, make_item, receive
 
 
 @pytest.fixture
@@ -266,17 +266,17 @@ def test_count_flow_save_part_way_and_finish(client, login, stock, data, movemen
     with data(stock):
         lines = {line.item_id: line.id for line in db.session.get(Stocktake, take_id).lines}
     html = form_page(client, f"/stock/counts/{take_id}")
-    bad = client.post(f"/stock/counts/{take_id}", data={f"count-{lines[stock.soap.id]}": "1.5", "action": "save",
-                                                        "once": token_of(html)})
+    bad = client.post(f"/stock/counts/{take_id}", data={**line_fields({lines[stock.soap.id]: "1.5"}, "line_id"),
+                                                        "action": "save", "once": token_of(html)})
     assert bad.status_code == 422 and "whole number" in bad.get_data(as_text=True)
     html = form_page(client, f"/stock/counts/{take_id}")
-    saved = client.post(f"/stock/counts/{take_id}", data={f"count-{lines[stock.soap.id]}": "9", "action": "save",
-                                                          "once": token_of(html)})
+    saved = client.post(f"/stock/counts/{take_id}", data={**line_fields({lines[stock.soap.id]: "9"}, "line_id"),
+                                                          "action": "save", "once": token_of(html)})
     assert saved.status_code == 302
     html = form_page(client, f"/stock/counts/{take_id}")
     assert 'value="9"' in html
-    done = client.post(f"/stock/counts/{take_id}", data={f"count-{lines[stock.rice.id]}": "4,25", "action": "finish",
-                                                         "once": token_of(html)})
+    done = client.post(f"/stock/counts/{take_id}", data={**line_fields({lines[stock.rice.id]: "4,25"}, "line_id"),
+                                                         "action": "finish", "once": token_of(html)})
     assert done.status_code == 302
     with data(stock):
         on_hand = on_hand_by_item(db.session, stock.storeroom.id)
@@ -322,10 +322,10 @@ def test_kit_edit_outreach_check_pack_and_return(client, auth, stock, data, move
     auth.login(stock.coordinator)
     response = client.post("/stock/kits/street_outreach", data={"new_item_id": stock.pills.id, "new_quantity": "10"})
     assert response.status_code == 302
-    response = client.post("/stock/kits/street_outreach", data={f"qty-{stock.pills.id}": "10",
+    response = client.post("/stock/kits/street_outreach", data={**line_fields({stock.pills.id: "10"}),
                                                                 "new_item_id": stock.soap.id, "new_quantity": "1.5"})
     assert response.status_code == 422 and "whole number" in response.get_data(as_text=True)
-    client.post("/stock/kits/street_outreach", data={f"qty-{stock.pills.id}": "10", "new_item_id": stock.soap.id,
+    client.post("/stock/kits/street_outreach", data={**line_fields({stock.pills.id: "10"}), "new_item_id": stock.soap.id,
                                                      "new_quantity": "2"})
     auth.logout()
     auth.login(stock.staff)
@@ -344,10 +344,10 @@ def test_kit_edit_outreach_check_pack_and_return(client, auth, stock, data, move
                                                        "bag_location_id": stock.bag.id, "once": token_of(page)})
     assert "Already recorded" in repeat.get_data(as_text=True)
     detail = client.get(f"/stock/outreach/{outreach.id}").get_data(as_text=True)
-    bad = client.post(f"/stock/outreach/{outreach.id}/return", data={f"back-{stock.pills.id}": "99",
+    bad = client.post(f"/stock/outreach/{outreach.id}/return", data={**line_fields({stock.pills.id: "99"}),
                                                                      "once": token_of(detail)})
     assert bad.status_code == 422 and "were in the bag" in bad.get_data(as_text=True)
-    ok = client.post(f"/stock/outreach/{outreach.id}/return", data={f"back-{stock.pills.id}": "3",
+    ok = client.post(f"/stock/outreach/{outreach.id}/return", data={**line_fields({stock.pills.id: "3"}),
                                                                     "once": token_of(detail)})
     assert ok.status_code == 302
     with data(stock):
