@@ -1,5 +1,6 @@
-"""Stock services: every operation, first-expiring-first, quarantine, counts, kits, the
-double submit and each kind of bad input. Each change must keep ledger = balance."""
+"""The ledger's services and reads: receive, issue first-expiring-first, transfer, discard,
+adjust, undo, quarantine and trace, the overview, the level series and verify. Each change
+must keep ledger = balance."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,17 +9,13 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from logistics.audit.models import AuditEntry
 from logistics.clock import today
 from logistics.errors import Conflict, DomainError
 from logistics.extensions import db
-from logistics.stock import catalogue, counts, kits, ledger, tokens
-from logistics.stock.models import Balance, FormToken, Lot, Movement, MovementKind, Stocktake
-from logistics.stock.queries import catalogue as catalogue_queries
-from logistics.stock.queries import kits as kits_queries
+from logistics.stock import catalogue, ledger
+from logistics.stock.models import Balance, Lot, Movement, MovementKind
 from logistics.stock.queries import ledger as ledger_queries
-from logistics.stock.queries import lists as lists_queries
-from tests.stock.conftest import make_item, receive
+from tests.stock.conftest import assert_consistent, audit_actions, on_hand, receive
 
 
 def balance(item, location, lot=None) -> Decimal:
@@ -27,20 +24,6 @@ def balance(item, location, lot=None) -> Decimal:
         stmt = stmt.where(Balance.lot_id == lot.id)
     raw = db.session.scalar(stmt)
     return Decimal(raw or 0) / 1000 if isinstance(raw, int) else Decimal(raw or 0)
-
-
-def on_hand(item, location) -> Decimal:
-    return ledger_queries.on_hand_by_item(db.session, location.id, [item.id]).get(item.id, Decimal(0))
-
-
-def assert_consistent():
-    result = ledger.verify(db.session)
-    assert result.differences == []
-    return result
-
-
-def audit_actions():
-    return [a for (a,) in db.session.execute(sa.select(AuditEntry.action).order_by(AuditEntry.id))]
 
 
 # --- receive ------------------------------------------------------------------------------
@@ -113,17 +96,6 @@ def test_receive_refuses_bad_unit_cost(stock):
     with pytest.raises(DomainError) as exc:
         receive(stock, stock.soap, 5, unit_cost="-2")
     assert exc.value.field == "unit_cost"
-
-
-def test_unknown_item_is_refused(stock):
-    with pytest.raises(DomainError) as exc:
-        catalogue.get_item(db.session, 99999)
-    assert exc.value.field == "item_id" and "does not exist" in exc.value.message
-    with pytest.raises(DomainError):
-        catalogue.get_item(db.session, "not-a-number")
-    stock.soap.is_active = False
-    with pytest.raises(DomainError):
-        catalogue.get_item(db.session, stock.soap.id)
 
 
 # --- issue and FEFO -------------------------------------------------------------------------
@@ -296,173 +268,7 @@ def test_quarantine_blocks_pack_and_issue_and_release_restores(stock):
     assert_consistent()
 
 
-# --- stocktake ---------------------------------------------------------------------------------
-
-def test_stocktake_save_part_way_then_finish(stock):
-    a = receive(stock, stock.soap, 10).lot
-    b = receive(stock, stock.pills, 6, code="P", days=40).lot
-    take = counts.start_stocktake(db.session, stock.storeroom, by=stock.staff)
-    assert {line.lot_id: line.expected_qty for line in take.lines} == {a.id: 10, b.id: 6}
-    by_lot = {line.lot_id: line for line in take.lines}
-    assert counts.save_counts(db.session, take, {by_lot[a.id].id: "8"}, by=stock.staff) == 1
-    db.session.commit()
-    counts.save_counts(db.session, take, {by_lot[b.id].id: "7"}, by=stock.staff)
-    movements = counts.finish_stocktake(db.session, take, by=stock.staff)
-    assert sorted((m.lot_id, m.quantity, m.from_location_id is None) for m in movements) == sorted(
-        [(a.id, 2, False), (b.id, 1, True)])
-    assert all(m.kind == MovementKind.COUNT and m.stocktake_id == take.id for m in movements)
-    assert on_hand(stock.soap, stock.storeroom) == 8 and on_hand(stock.pills, stock.storeroom) == 7
-    assert "stock.count_finished" in audit_actions()
-    with pytest.raises(Conflict):
-        counts.save_counts(db.session, take, {by_lot[a.id].id: "1"}, by=stock.staff)
-    assert_consistent()
-
-
-def test_stocktake_uses_balance_at_finish_not_at_start(stock):
-    receive(stock, stock.soap, 10)
-    take = counts.start_stocktake(db.session, stock.storeroom, by=stock.staff)
-    ledger.issue(db.session, item=stock.soap, quantity=3, location=stock.storeroom, by=stock.staff)
-    counts.save_counts(db.session, take, {take.lines[0].id: "7"}, by=stock.staff)
-    assert counts.finish_stocktake(db.session, take, by=stock.staff) == []
-    assert on_hand(stock.soap, stock.storeroom) == 7
-
-
-def test_second_unfinished_count_on_location_is_refused(stock):
-    counts.start_stocktake(db.session, stock.storeroom, by=stock.staff)
-    db.session.commit()
-    with pytest.raises(Conflict) as exc:
-        counts.start_stocktake(db.session, stock.storeroom, by=stock.staff)
-    assert "unfinished count" in exc.value.message and exc.value.field == "location_id"
-    db.session.rollback()
-    counts.start_stocktake(db.session, stock.kitchen, by=stock.staff)  # another location is fine
-    assert db.session.scalar(sa.select(sa.func.count(Stocktake.id))) == 2
-
-
-def test_stocktake_bad_count_saves_nothing_and_found_stock_line(stock):
-    receive(stock, stock.soap, 10)
-    take = counts.start_stocktake(db.session, stock.storeroom, by=stock.staff)
-    line = take.lines[0]
-    with pytest.raises(catalogue.InvalidQuantity) as exc:
-        counts.save_counts(db.session, take, {line.id: "-1"}, by=stock.staff)
-    assert exc.value.field == f"count-{line.id}"
-    found = counts.add_count_line(db.session, take, item=stock.rice, lot_code=None, expires_on=None,
-                                    quantity="2.5", by=stock.staff)
-    assert found.counted_qty == Decimal("2.5")
-    counts.finish_stocktake(db.session, take, by=stock.staff)
-    assert on_hand(stock.rice, stock.storeroom) == Decimal("2.5") and on_hand(stock.soap, stock.storeroom) == 10
-    assert_consistent()
-
-
-def test_cancel_stocktake(stock):
-    take = counts.start_stocktake(db.session, stock.storeroom, by=stock.staff)
-    counts.cancel_stocktake(db.session, take, by=stock.staff)
-    counts.start_stocktake(db.session, stock.storeroom, by=stock.staff)
-
-
-# --- kits, packing and returns -----------------------------------------------------------------
-
-def kit(stock):
-    return kits.save_kit(db.session, "street_outreach", {stock.pills.id: "10", stock.soap.id: "4"},
-                             by=stock.coordinator)
-
-
-def test_save_kit_adds_changes_and_removes_lines(stock):
-    k = kit(stock)
-    assert {line.item_id: line.quantity for line in k.lines} == {stock.pills.id: 10, stock.soap.id: 4}
-    kits.save_kit(db.session, "street_outreach", {stock.soap.id: "0", stock.pills.id: "12"}, by=stock.coordinator)
-    assert {line.item_id: line.quantity for line in k.lines} == {stock.pills.id: 12}
-    assert "stock.kit_changed" in audit_actions()
-    with pytest.raises(DomainError):
-        kits.save_kit(db.session, "street_outreach", {stock.soap.id: "1.5"}, by=stock.coordinator)
-    with pytest.raises(DomainError):
-        kits.get_kit(db.session, "karaoke")
-
-
-def test_outreach_check_colours(stock):
-    kit(stock)
-    receive(stock, stock.pills, 4, code="P", days=30)
-    lines = {c.item.id: c for c in kits_queries.outreach_check(db.session, "street_outreach", stock.storeroom.id,
-                                                          stock.bag.id)}
-    assert lines[stock.pills.id].status == "amber" and lines[stock.soap.id].status == "red"
-    receive(stock, stock.pills, 6, code="Q", days=60)
-    receive(stock, stock.soap, 4)
-    lines = kits_queries.outreach_check(db.session, "street_outreach", stock.storeroom.id, stock.bag.id)
-    assert {c.status for c in lines} == {"green"}
-
-
-def test_pack_the_bag_fefo_then_return(stock):
-    kit(stock)
-    early = receive(stock, stock.pills, 6, code="E", days=10).lot
-    receive(stock, stock.pills, 20, code="L", days=300)
-    receive(stock, stock.soap, 3)
-    result = kits.pack_bag(db.session, activity_kind="street_outreach", from_location=stock.storeroom,
-                               bag=stock.bag, by=stock.staff)
-    assert all(m.kind == MovementKind.PACK and m.reference_type == "outreach" for m in result.movements)
-    assert [(m.lot.code, m.quantity) for m in result.movements if m.item_id == stock.pills.id] == [("E", 6), ("L", 4)]
-    assert [(i.id, q) for i, q in result.short] == [(stock.soap.id, 1)]
-    assert on_hand(stock.pills, stock.bag) == 10 and on_hand(stock.soap, stock.bag) == 3
-    with pytest.raises(Conflict, match="still out"):
-        kits.pack_bag(db.session, activity_kind="street_outreach", from_location=stock.storeroom,
-                          bag=stock.bag, by=stock.staff)
-    outreach = result.outreach
-    with pytest.raises(catalogue.InvalidQuantity):
-        kits.record_return(db.session, outreach, {stock.pills.id: "11"}, by=stock.staff)
-    movements = kits.record_return(db.session, outreach, {stock.pills.id: "3", stock.soap.id: ""}, by=stock.staff)
-    issued = [m for m in movements if m.kind == MovementKind.ISSUE]
-    unpacked = [m for m in movements if m.kind == MovementKind.UNPACK]
-    assert sum(m.quantity for m in issued if m.item_id == stock.pills.id) == 7
-    assert [m.lot_id for m in issued if m.item_id == stock.pills.id][0] == early.id  # oldest handed out first
-    assert sum(m.quantity for m in unpacked) == 3 and all(m.to_location_id == stock.storeroom.id for m in unpacked)
-    assert all((m.reference_type, m.reference_id) == ("outreach", outreach.id) for m in movements)
-    assert on_hand(stock.pills, stock.bag) == 0 and on_hand(stock.pills, stock.storeroom) == 19
-    with pytest.raises(Conflict):
-        kits.record_return(db.session, outreach, {}, by=stock.staff)
-    assert_consistent()
-
-
-def test_pack_refuses_non_mobile_bag_and_missing_kit(stock):
-    with pytest.raises(DomainError, match="mobile"):
-        kits.pack_bag(db.session, activity_kind="street_outreach", from_location=stock.storeroom,
-                          bag=stock.kitchen, by=stock.staff)
-    with pytest.raises(DomainError, match="no kit"):
-        kits.pack_bag(db.session, activity_kind="hotline", from_location=stock.storeroom,
-                          bag=stock.bag, by=stock.staff)
-
-
-def test_pack_does_not_take_quarantined_lot(stock):
-    kit(stock)
-    lot = receive(stock, stock.pills, 10, code="R", days=40).lot
-    ledger.quarantine(db.session, lot, reason="recall", by=stock.coordinator)
-    result = kits.pack_bag(db.session, activity_kind="street_outreach", from_location=stock.storeroom,
-                               bag=stock.bag, by=stock.staff)
-    assert not [m for m in result.movements if m.item_id == stock.pills.id]
-    assert (stock.pills, 10) in [(i, q) for i, q in result.short]
-
-
-# --- minimum levels, lists, digest queries -------------------------------------------------------
-
-def test_min_level_below_minimum_and_audit(stock):
-    catalogue.set_min_level(db.session, stock.soap, "10", by=stock.coordinator)
-    receive(stock, stock.soap, 4)
-    receive(stock, stock.soap, 2, location=stock.kitchen)
-    short = lists_queries.below_minimum(db.session)
-    assert [(r.item.id, r.total, r.shortfall) for r in short] == [(stock.soap.id, 6, 4)]
-    assert "stock.minimum_changed" in audit_actions()
-    with pytest.raises(catalogue.InvalidQuantity) as exc:
-        catalogue.set_min_level(db.session, stock.soap, "-1", by=stock.coordinator)
-    assert exc.value.field == "min_level"
-
-
-def test_expiring_and_expired_lists(stock):
-    receive(stock, stock.pills, 1, code="SOON", days=5)
-    receive(stock, stock.pills, 1, code="LATER", days=100)
-    receive(stock, stock.pills, 1, code="GONE", days=-1, confirm_past_expiry=True)
-    assert [r.lot.code for r in lists_queries.expiring(db.session)] == ["SOON"]
-    assert [r.lot.code for r in lists_queries.expiring(db.session, 120)] == ["SOON", "LATER"]
-    assert [r.lot.code for r in lists_queries.expired(db.session)] == ["GONE"]
-    d = lists_queries.digest(db.session)
-    assert d["warning_days"] == 30 and len(d["expiring"]) == 1 and len(d["expired"]) == 1
-
+# --- the overview and the level series ----------------------------------------------------------
 
 def test_overview_totals_badge_and_nearest_expiry(stock):
     receive(stock, stock.pills, 5, code="A", days=50)
@@ -493,62 +299,6 @@ def test_level_series_walks_back_from_today(stock):
     series = ledger_queries.level_series(db.session, stock.soap.id, Decimal(6), days=30)
     levels = [q for _d, q in series]
     assert levels[0] == 0 and levels[-1] == 6 and max(levels) == 10 and len(series) == 30
-
-
-# --- items and clothing ---------------------------------------------------------------------------
-
-def test_clothing_needs_size_and_fit_and_size_grid(stock):
-    group = catalogue.create_product_group(db.session, name="Winter jacket", by=stock.staff)
-    with pytest.raises(DomainError) as exc:
-        make_item("Winter jacket", "clothing", expiry=False, by=stock.staff, product_group_id=group.id)
-    assert exc.value.field == "size"
-    for fit in ("women", "men"):
-        for size in ("S", "M", "XL"):
-            make_item("Winter jacket", "clothing", expiry=False, by=stock.staff, product_group_id=group.id,
-                      size=size, fit=fit)
-    with pytest.raises(Conflict):
-        make_item("Winter jacket", "clothing", expiry=False, by=stock.staff, product_group_id=group.id,
-                  size="M", fit="women")
-    fits, sizes, cells = catalogue_queries.size_grid(db.session, group)
-    assert fits == ["women", "men"] and sizes == ["S", "M", "XL"]
-    assert cells[("women", "M")][0].full_name == "Winter jacket — women — M"
-
-
-def test_item_names_unique_and_category_checked(stock):
-    with pytest.raises(Conflict):
-        make_item("Soap", "hygiene", expiry=False, by=stock.staff)
-    with pytest.raises(DomainError) as exc:
-        make_item("Thing", "weapons", by=stock.staff)
-    assert exc.value.field == "category"
-
-
-# --- one-time form tokens -------------------------------------------------------------------------
-
-def test_form_token_records_once(stock):
-    token = "t" * 32
-    row = tokens.claim_token(db.session, token, by=stock.staff)
-    m = receive(stock, stock.soap, 5)
-    tokens.record_result(row, [m], "/stock/")
-    db.session.commit()
-    with pytest.raises(tokens.AlreadyRecorded) as exc:
-        tokens.claim_token(db.session, token, by=stock.staff)
-    assert exc.value.token.movement_ids == [m.id]
-    db.session.rollback()
-    assert db.session.scalar(sa.select(sa.func.count(FormToken.token))) == 1
-
-
-def test_form_token_is_not_spent_when_the_change_fails(stock):
-    token = "u" * 32
-    tokens.claim_token(db.session, token, by=stock.staff)
-    with pytest.raises(DomainError):
-        receive(stock, stock.soap, 0)
-    db.session.rollback()
-    tokens.claim_token(db.session, token, by=stock.staff)  # usable again
-
-
-def test_form_token_must_look_like_one(stock):
-    with pytest.raises(DomainError):
-        tokens.claim_token(db.session, "short", by=stock.staff)
 
 
 # --- verify ---------------------------------------------------------------------------------------
