@@ -220,7 +220,8 @@ def main() -> int:
                      f"{'yes' if passed else 'NO'} |")
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
     lines += ["", "Small data set for the query counts: 20 volunteers, 300 shifts, 1,500 sign-ups.",
-              f"Machine load average during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} CPUs "
+              f"Machine load average during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+              f"on {os.cpu_count()} CPUs "
               "(other test suites were running on the same machine; timings on an idle machine are lower).",
               "Query counts include the login-session lookup every page makes.", ""]
     out = ROOT / "bench" / "results" / ("shifts.md" if backend == "SQLite" else "shifts-postgresql.md")

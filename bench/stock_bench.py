@@ -39,7 +39,7 @@ def main(items: int = 400, locations: int = 5, movements: int = 300_000) -> dict
     from logistics.extensions import db
     from logistics.people import passwords
     from logistics.people.models import Role, User
-    from logistics.stock import services
+    from logistics.stock import ledger
 
     instance = tempfile.mkdtemp(prefix="hn_stock_bench_")
     config = {"INSTANCE_PATH": instance, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
@@ -107,14 +107,14 @@ def main(items: int = 400, locations: int = 5, movements: int = 300_000) -> dict
     with app.app_context():
         for _ in range(3):
             t = time.perf_counter()
-            result = services.verify(db.session)
+            result = ledger.verify(db.session)
             verify_times.append((time.perf_counter() - t) * 1000)
             db.session.rollback()
         assert not result.differences
         checked = result.checked
         counts["n"] = 0
         sa.event.listen(engine, "before_cursor_execute", count)
-        services.verify(db.session)
+        ledger.verify(db.session)
         sa.event.remove(engine, "before_cursor_execute", count)
         verify_queries = counts["n"]
     env = dict(os.environ, INSTANCE_PATH=instance)
@@ -126,7 +126,8 @@ def main(items: int = 400, locations: int = 5, movements: int = 300_000) -> dict
     cli_ms = (time.perf_counter() - t) * 1000
 
     out = {
-        "database": dialect, "machine": f"{platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "database": dialect,
+        "machine": f"{platform.machine()} {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "data": {"items": items, "locations": locations, "lots": info["lots"], "movements": info["movements"],
                  "balances": balances, "bulk_load_s": round(load_s, 1)},
         "overview": overview, "overview_search_location": overview_search,
@@ -152,7 +153,8 @@ def main(items: int = 400, locations: int = 5, movements: int = 300_000) -> dict
                       ("Item page (balances, chart, history page 1)", "item_page"),
                       ("Item page, history page 5", "item_page_history_page_5")]:
         m = out[key]
-        lines.append(f"| {name} | {m['p50_ms']} | {m['p95_ms']} | {m['max_ms']} | {', '.join(map(str, m['queries']))} |")
+        query_counts = ", ".join(map(str, m["queries"]))
+        lines.append(f"| {name} | {m['p50_ms']} | {m['p95_ms']} | {m['max_ms']} | {query_counts} |")
     v = out["verify"]
     lines += ["", f"`stock verify`: checked {v['checked']:,} balances against {info['movements']:,} movements; "
               f"p50 {v['p50_ms']} ms, max {v['max_ms']} ms in process ({v['queries']} SQL statements); the CLI "

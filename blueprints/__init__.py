@@ -13,7 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.main.views import bp as main_bp
     from blueprints.people.views import bp as people_bp
     from blueprints.shifts import bp as shifts_bp
-    from blueprints.stock.views import bp as stock_bp
+    from blueprints.stock import bp as stock_bp
 
     for bp in (main_bp, auth_bp, account_bp, people_bp, admin_bp, shifts_bp, stock_bp):
         app.register_blueprint(bp)

@@ -12,7 +12,7 @@ from logistics.extensions import db
 from logistics.people import queries as people_queries
 from logistics.people.models import Role
 from logistics.shifts import queries as shift_queries
-from logistics.stock import queries as stock_queries
+from logistics.stock.queries import lists as stock_queries
 
 bp = Blueprint("main", __name__)
 

@@ -17,8 +17,8 @@ from logistics.extensions import db
 from logistics.people.models import Role
 from logistics.shifts import queries, rules
 from logistics.shifts.models import ACTIVE_STATUSES, SignupStatus
-from logistics.stock import queries as stock_queries
-from logistics.stock import services as stock_services
+from logistics.stock.catalogue import unit_label
+from logistics.stock.queries import kits as stock_queries
 
 
 @bp.route("/calendar/week")
@@ -106,4 +106,4 @@ def kit(shift_id: int):
     if not on_it and not current_user.has_role(Role.STAFF):
         abort(403)
     return render_template("shifts/calendar/kit.html", shift=shift_row, on_it=on_it,
-                           kit=stock_queries.shift_kit(db.session, shift_row), unit_label=stock_services.unit_label)
+                           kit=stock_queries.shift_kit(db.session, shift_row), unit_label=unit_label)

@@ -21,7 +21,7 @@ from logistics.people import queries as people_queries
 from logistics.people.models import Role
 from logistics.shifts import planning, queries, recurrence
 from logistics.shifts.models import Activity, Place, Series
-from logistics.stock import services as stock_services
+from logistics.stock.queries import kits as stock_queries
 
 
 def _activity_choices(form_field):
@@ -213,7 +213,7 @@ def shift_cancel(shift_id: int):
         return refused(exc, shift_id)
     db.session.commit()
     flash(_("The shift is cancelled; the people on it will be told."), "success")
-    bag = stock_services.open_outreach_for_shift(db.session, shift_id)
+    bag = stock_queries.open_outreach_for_shift(db.session, shift_id)
     if bag is not None:
         flash(_("%(bag)s is packed for this shift: unpack it (record the return).", bag=bag.bag_location.name),
               "warning")

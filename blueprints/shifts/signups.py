@@ -17,7 +17,7 @@ from logistics.extensions import db
 from logistics.people.models import Role
 from logistics.shifts import queries, signups
 from logistics.shifts.models import SignupStatus
-from logistics.stock import queries as stock_queries
+from logistics.stock.queries import kits as stock_queries
 
 
 @bp.route("/mine")

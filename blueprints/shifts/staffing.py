@@ -21,7 +21,7 @@ from logistics.people.models import Role, User
 from logistics.shifts import planning, queries, signups
 from logistics.shifts.models import Activity, SignupStatus
 from logistics.shifts.rules import InvalidHours
-from logistics.stock import queries as stock_queries
+from logistics.stock.queries import kits as stock_queries
 
 
 @bp.route("/<int:shift_id>/assign", methods=["POST"])

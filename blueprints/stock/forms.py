@@ -1,5 +1,8 @@
 """Stock forms: shapes and ranges only. Whether an item exists, a quantity is whole for its
-unit or enough is on hand is for the services, which name the field that is wrong."""
+unit or enough is on hand is for the services, which name the field that is wrong.
+
+Pages with one quantity per line (a kit, a count, a bag's return) use a ``FieldList`` of
+small line forms: the line's id travels in a hidden field next to its quantity."""
 from __future__ import annotations
 
 import secrets
@@ -9,42 +12,35 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from blueprints.forms import NO_NAMES, NO_NAMES_KW
 from blueprints.shifts.labels import ACTIVITY_KIND_LABELS
-from logistics.stock.models import ACTIVITY_KINDS, UNITS, Category, Fit
-
-CATEGORY_LABELS = {
-    Category.FOOD: _l("Food"), Category.HYGIENE: _l("Hygiene"), Category.MEDICINE: _l("Medicine"),
-    Category.TEST_KIT: _l("Test kits"), Category.VACCINE: _l("Vaccines"), Category.CLOTHING: _l("Clothing"),
-    Category.FOOD_PACK: _l("Food packs"), Category.VOUCHER: _l("Vouchers"), Category.OTHER: _l("Other"),
-}
-FIT_LABELS = {Fit.WOMEN: _l("women"), Fit.MEN: _l("men"), Fit.UNISEX: _l("unisex"), Fit.CHILD: _l("child")}
-UNIT_NAMES = {
-    "piece": _l("piece"), "pack": _l("pack"), "box": _l("box"), "bottle": _l("bottle"), "pair": _l("pair"),
-    "dose": _l("dose"), "test": _l("test"), "voucher": _l("voucher"), "kg": _l("kilogram"), "litre": _l("litre"),
-}
-MOVEMENT_KIND_LABELS = {
-    "receive": _l("Received"), "issue": _l("Issued"), "transfer": _l("Moved"), "adjust": _l("Adjusted"),
-    "count": _l("Counted"), "discard": _l("Discarded"), "pack": _l("Packed"), "unpack": _l("Unpacked"),
-}
-ISSUE_REASONS = {
-    "outreach": _l("Outreach"), "distribution": _l("Distribution"), "cooking": _l("Communal cooking"),
-    "hand_out": _l("Hand-out at the office"), "prison_visit": _l("Prison visit"), "other": _l("Other"),
-}
-DISCARD_REASONS = {
-    "expired": _l("Expired"), "damaged": _l("Damaged"), "recalled": _l("Recalled"), "other": _l("Other"),
-}
+from blueprints.stock.labels import (
+    CATEGORY_LABELS,
+    DISCARD_REASONS,
+    FIT_LABELS,
+    ISSUE_REASONS,
+    MOVEMENT_KIND_LABELS,
+    UNIT_NAMES,
+)
+from logistics.stock.models import UNITS
 
 QUANTITY_RENDER = {"inputmode": "decimal", "autocomplete": "off"}
+#: Ids fit PostgreSQL's integer column; anything larger is not an id.
+MAX_ID = 2**31 - 1
 
 
 def opts(pairs) -> list[SelectChoice]:
@@ -54,6 +50,10 @@ def opts(pairs) -> list[SelectChoice]:
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+class PlainForm(FlaskForm):
+    """CSRF only (buttons such as cancel)."""
 
 
 class OnceForm(FlaskForm):
@@ -75,6 +75,23 @@ def _quantity(label=None):
 def _select(label, required=True):
     validators = [InputRequired(message=_l("Choose one."))] if required else [Optional()]
     return SelectField(label, validators, validate_choice=False, coerce=str)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _line_id():
+    """The hidden id of a line (an item, a count line) in a line form."""
+    return IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
+
+
+def _line_quantity(label=None):
+    """A line's quantity as typed; blank is allowed (the service says what it means)."""
+    return StringField(label or _l("Quantity"), filters=[_strip], render_kw=QUANTITY_RENDER)
+
+
+# --- ledger -----------------------------------------------------------------------------
 
 
 class ReceiveForm(OnceForm):
@@ -135,13 +152,26 @@ class UndoForm(OnceForm):
     reason = StringField(_l("Reason"), [Optional(), Length(max=200)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
+class QuarantineForm(FlaskForm):
+    reason = StringField(_l("Reason"),
+                         [DataRequired(message=_l("Say why the lot is blocked (e.g. the recall notice).")),
+                          Length(max=500)])
+
+
+class ReleaseForm(FlaskForm):
+    reason = StringField(_l("Reason"), [Optional(), Length(max=500)])
+
+
+# --- catalogue --------------------------------------------------------------------------
+
 class ItemForm(FlaskForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the item a name.")), Length(max=120)])
     category = SelectField(_l("Category"), choices=opts((c.value, label) for c, label in CATEGORY_LABELS.items()))
     unit = SelectField(_l("Unit"), choices=opts((u, UNIT_NAMES[u]) for u in UNITS))
     is_expiry_tracked = BooleanField(_l("Expires: every lot needs an expiry date"))
     product_group_id = _select(_l("Product group (clothing)"), required=False)
-    fit = SelectField(_l("Fit (clothing)"), choices=opts([("", "—")] + [(f.value, label) for f, label in FIT_LABELS.items()]))
+    fit = SelectField(_l("Fit (clothing)"),
+                      choices=opts([("", "—")] + [(f.value, label) for f, label in FIT_LABELS.items()]))
     size = StringField(_l("Size (clothing)"), [Optional(), Length(max=20)])
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)], description=NO_NAMES, render_kw=NO_NAMES_KW)
     is_active = BooleanField(_l("In use"), default=True)
@@ -150,7 +180,8 @@ class ItemForm(FlaskForm):
 class MinLevelForm(FlaskForm):
     min_level = StringField(_l("Minimum level"), [InputRequired(message=_l("Enter a quantity."))],
                             render_kw=QUANTITY_RENDER,
-                            description=_l("Total over all locations; below it the item goes on the shopping list. 0 means no minimum."))
+                            description=_l("Total over all locations; below it the item goes on the shopping list. "
+                                           "0 means no minimum."))
 
 
 class LocationForm(FlaskForm):
@@ -164,37 +195,47 @@ class ProductGroupForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
+# --- counts -----------------------------------------------------------------------------
+
 class StartCountForm(FlaskForm):
     location_id = _select(_l("Location"))
 
 
+class CountEntryForm(Form):
+    """One line of a count: the count line's id and the quantity counted (blank: not counted yet)."""
+
+    line_id = _line_id()
+    quantity = _line_quantity(_l("Counted"))
+
+
 class CountForm(OnceForm):
-    """The counted quantities come as count-<line id> fields; this form carries CSRF and token."""
+    lines = FieldList(FormField(CountEntryForm))
+    #: The button pressed: "save" (part-way) or "finish".
+    action = StringField()
 
 
 class CountLineForm(FlaskForm):
+    """Stock found during a count that was not on the list."""
+
     item_id = _select(_l("Item"))
     lot_code = StringField(_l("Lot number"), [Optional(), Length(max=60)])
     expires_on = DateField(_l("Expiry date"), [Optional()])
     quantity = _quantity(_l("Counted"))
 
 
-class QuarantineForm(FlaskForm):
-    reason = StringField(_l("Reason"), [DataRequired(message=_l("Say why the lot is blocked (e.g. the recall notice).")),
-                                        Length(max=500)])
+# --- kits -------------------------------------------------------------------------------
 
+class KitLineForm(Form):
+    """One line of a kit: the item and its quantity (0 or blank removes the line)."""
 
-class ReleaseForm(FlaskForm):
-    reason = StringField(_l("Reason"), [Optional(), Length(max=500)])
-
-
-class PlainForm(FlaskForm):
-    """CSRF only (buttons such as cancel)."""
+    item_id = _line_id()
+    quantity = _line_quantity()
 
 
 class KitForm(FlaskForm):
-    """Existing lines come as qty-<item id> fields; one new line may be added."""
+    """The kit's lines; one new line may be added."""
 
+    lines = FieldList(FormField(KitLineForm))
     new_item_id = _select(_l("Add an item"), required=False)
     new_quantity = StringField(_l("Quantity"), [Optional()], render_kw=QUANTITY_RENDER)
 
@@ -203,7 +244,8 @@ class CheckForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it only chooses what to look at
 
-    activity_kind = SelectField(_l("Activity"), choices=opts((k.value, label) for k, label in ACTIVITY_KIND_LABELS.items()), default="street_outreach")
+    activity_kind = SelectField(_l("Activity"), default="street_outreach",
+                                choices=opts((k.value, label) for k, label in ACTIVITY_KIND_LABELS.items()))
     from_location_id = _select(_l("Pack from"))
     bag_location_id = _select(_l("Into"))
     #: The shift the bag is for, when the check was opened from a shift.
@@ -217,9 +259,18 @@ class PackForm(OnceForm):
     shift_id = HiddenField()
 
 
-class ReturnForm(OnceForm):
-    """What came back comes as back-<item id> fields."""
+class ReturnLineForm(Form):
+    """One item in the bag and how much of it came back (blank: nothing)."""
 
+    item_id = _line_id()
+    quantity = _line_quantity()
+
+
+class ReturnForm(OnceForm):
+    lines = FieldList(FormField(ReturnLineForm))
+
+
+# --- lists ------------------------------------------------------------------------------
 
 class ExportForm(FlaskForm):
     class Meta:
@@ -230,8 +281,5 @@ class ExportForm(FlaskForm):
     item_id = _select(_l("Item"), required=False)
     location_id = _select(_l("Location"), required=False)
     kind = SelectField(_l("Kind"), choices=opts([("", _l("All"))] + list(MOVEMENT_KIND_LABELS.items())), default="")
-    category = SelectField(_l("Category"), choices=opts([("", _l("All"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]),
-                           default="")
-
-
-__all__ = [n for n in dir() if n.endswith("Form")] + ["ACTIVITY_KINDS"]
+    category = SelectField(_l("Category"), default="",
+                           choices=opts([("", _l("All"))] + [(c.value, label) for c, label in CATEGORY_LABELS.items()]))

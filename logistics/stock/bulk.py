@@ -49,8 +49,9 @@ def load(session, movements: Iterable[dict], *, batch: int = BATCH) -> int:
             pending = []
     if pending:
         session.execute(sa.insert(Movement), pending)
-    updates = [{"item_id": k[0], "lot_id": k[1], "location_id": k[2], "qty": q} for k, q in current.items() if k in existing]
-    inserts = [{"item_id": k[0], "lot_id": k[1], "location_id": k[2], "qty": q} for k, q in current.items() if k not in existing]
+    rows = {k: {"item_id": k[0], "lot_id": k[1], "location_id": k[2], "qty": q} for k, q in current.items()}
+    updates = [row for k, row in rows.items() if k in existing]
+    inserts = [row for k, row in rows.items() if k not in existing]
     for start in range(0, len(updates), batch):
         session.execute(sa.update(Balance), updates[start:start + batch])
     for start in range(0, len(inserts), batch):

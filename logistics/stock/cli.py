@@ -18,18 +18,20 @@ def stock() -> None:
 @with_appcontext
 def verify() -> None:
     """Recompute every balance from the ledger; exit 1 if any differs."""
-    from logistics.stock import services
+    from logistics.stock.catalogue import fmt
+    from logistics.stock.ledger import verify as verify_ledger
     from logistics.stock.models import Item, Location, Lot
 
-    result = services.verify(db.session)
+    result = verify_ledger(db.session)
     click.echo(f"Checked {result.checked} balances against the ledger.")
     if not result.differences:
         click.echo("No differences: every balance equals the sum of its movements.")
         return
     click.echo(f"{len(result.differences)} differences (item / lot / location: balance vs ledger):", err=True)
-    for item_id, lot_id, location_id, balance, ledger in result.differences:
-        item, lot, loc = db.session.get(Item, item_id), db.session.get(Lot, lot_id), db.session.get(Location, location_id)
+    for item_id, lot_id, location_id, balance, in_ledger in result.differences:
+        item, lot = db.session.get(Item, item_id), db.session.get(Lot, lot_id)
+        loc = db.session.get(Location, location_id)
         click.echo(f"  {item.full_name if item else item_id} / {lot.code if lot and lot.code else lot_id} / "
-                   f"{loc.name if loc else location_id}: balance {services.fmt(balance)} vs ledger {services.fmt(ledger)}",
+                   f"{loc.name if loc else location_id}: balance {fmt(balance)} vs ledger {fmt(in_ledger)}",
                    err=True)
     sys.exit(1)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from logistics import clock
 from logistics.people.models import Role
-from logistics.stock import bulk, services
+from logistics.stock import bulk, catalogue, kits, ledger
 from logistics.stock.models import Category, Fit, Item, Location, Lot, MovementKind, ProductGroup, SourceKind
 
 # name, category, unit, shelf life in days (None: does not expire), weekly use, minimum, home
@@ -147,7 +147,8 @@ def _history(session, rng: random.Random, items, lots_by_item, locs, users, star
             # Two hand-out days a week, first-expiring-first from usable lots.
             if weekly and day.weekday() in (1, 4):
                 want = _quant(item.unit, weekly / 2 * rng.uniform(0.5, 1.4))
-                usable = sorted([e for e in entries if e[1] > 0 and (e[0].expires_on is None or e[0].expires_on >= day)],
+                usable = sorted([e for e in entries
+                                 if e[1] > 0 and (e[0].expires_on is None or e[0].expires_on >= day)],
                                 key=lambda e: (e[0].expires_on is None, e[0].expires_on or dt.date.max))
                 reason = rng.choice(["outreach", "distribution", "cooking", "hand_out"])
                 for e in usable:
@@ -174,7 +175,7 @@ def load(session, context: dict) -> None:
     rng = random.Random(2026)
     locs = {}
     for name, mobile in LOCATIONS:
-        locs[name] = services.save_location(session, None, name=name, is_mobile=mobile, by=coordinator)
+        locs[name] = catalogue.save_location(session, None, name=name, is_mobile=mobile, by=coordinator)
     items = []
     for name, category, unit, shelf, weekly, minimum, home in ITEMS:
         item = Item(name=name, category=Category(category), unit=unit, is_expiry_tracked=shelf is not None,
@@ -185,8 +186,8 @@ def load(session, context: dict) -> None:
         group = ProductGroup(name=group_name)
         session.add(group)
         for fit, size in variants:
-            item = Item(name=group_name, category=Category.CLOTHING, unit="piece", product_group=group, fit=Fit(fit), size=size,
-                        min_level=Decimal(2))
+            item = Item(name=group_name, category=Category.CLOTHING, unit="piece", product_group=group, fit=Fit(fit),
+                        size=size, min_level=Decimal(2))
             session.add(item)
             items.append((item, (None, rng.choice([0, 1, 1, 2]), 2, "Storeroom")))
     session.flush()
@@ -198,23 +199,23 @@ def load(session, context: dict) -> None:
     bulk.load(session, rows)
     by_name = {item.name if not item.size else item.full_name: item for item, _x in items}
     # A couple of lots that expire soon and one expired lot still on the shelf.
-    services.receive(session, item=by_name["COVID-19 self-test"], quantity=15, location=locs["Storeroom"],
+    ledger.receive(session, item=by_name["COVID-19 self-test"], quantity=15, location=locs["Storeroom"],
                      lot_code="CV-2291", expires_on=today + dt.timedelta(days=12), source_kind="donor",
                      source_name="Region Hovedstaden", by=staff)
-    services.receive(session, item=by_name["Milk"], quantity=6, location=locs["Fridge"], lot_code="MLK-55",
+    ledger.receive(session, item=by_name["Milk"], quantity=6, location=locs["Fridge"], lot_code="MLK-55",
                      expires_on=today + dt.timedelta(days=3), source_kind="supplier", source_name="Lidl",
                      unit_cost="11.95", by=staff)
-    services.receive(session, item=by_name["Cough syrup"], quantity=4, location=locs["Storeroom"], lot_code="CS-0912",
+    ledger.receive(session, item=by_name["Cough syrup"], quantity=4, location=locs["Storeroom"], lot_code="CS-0912",
                      expires_on=today - dt.timedelta(days=20), confirm_past_expiry=True, source_kind="donor",
                      source_name="Private donor", by=staff)
-    recalled = services.receive(session, item=by_name["Ibuprofen 200 mg"], quantity=12, location=locs["Storeroom"],
+    recalled = ledger.receive(session, item=by_name["Ibuprofen 200 mg"], quantity=12, location=locs["Storeroom"],
                                 lot_code="IBU-4471", expires_on=today + dt.timedelta(days=400),
                                 source_kind="supplier", source_name="Apotek Vesterbro", unit_cost="18.50", by=staff)
-    services.issue(session, item=by_name["Ibuprofen 200 mg"], quantity=2, location=locs["Storeroom"],
+    ledger.issue(session, item=by_name["Ibuprofen 200 mg"], quantity=2, location=locs["Storeroom"],
                    lot=recalled.lot, reason="hand_out", by=staff)
-    services.quarantine(session, recalled.lot, reason="Recall notice from the supplier (lot IBU-4471)", by=coordinator)
+    ledger.quarantine(session, recalled.lot, reason="Recall notice from the supplier (lot IBU-4471)", by=coordinator)
     for kind, lines in KITS.items():
-        services.save_kit(session, kind, {by_name[name].id: str(q) for name, q in lines}, by=coordinator)
+        kits.save_kit(session, kind, {by_name[name].id: str(q) for name, q in lines}, by=coordinator)
     session.flush()
     _pack_for_next_outreach(session, locs, staff)
 
@@ -233,4 +234,4 @@ def _pack_for_next_outreach(session, locs, staff) -> None:
         .order_by(Shift.starts_at).limit(1))
     bag = locs.get("Outreach bag")
     if shift is not None and bag is not None:
-        services.pack_bag(session, from_location=locs["Storeroom"], bag=bag, shift=shift, by=staff)
+        kits.pack_bag(session, from_location=locs["Storeroom"], bag=bag, shift=shift, by=staff)

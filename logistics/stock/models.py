@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
-from logistics.db import Base, str_enum
+from logistics.db import Base, TimestampMixin, str_enum
 from logistics.shifts.models import ActivityKind, Shift
 
 SCALE = 1000  # three decimal places
@@ -109,7 +109,7 @@ class ProductGroup(Base):
     items: Mapped[list[Item]] = relationship(back_populates="product_group", order_by="Item.id")
 
 
-class Item(Base):
+class Item(TimestampMixin, Base):
     __tablename__ = "stock_item"
     __table_args__ = (
         sa.CheckConstraint("min_level >= 0", name="min_level_not_negative"),
@@ -132,7 +132,6 @@ class Item(Base):
     #: Clothing size as written on the label ("M", "42", "4-5 years").
     size: Mapped[str | None] = mapped_column(sa.String(20))
     fit: Mapped[Fit | None] = mapped_column(str_enum(Fit, 16))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     product_group: Mapped[ProductGroup | None] = relationship(back_populates="items")
     lots: Mapped[list[Lot]] = relationship(back_populates="item", order_by="Lot.id")
@@ -157,7 +156,7 @@ class Location(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
 
 
-class Lot(Base):
+class Lot(TimestampMixin, Base):
     """A batch of one item with one expiry date. Items without lots use one lot with code ""."""
 
     __tablename__ = "stock_lot"
@@ -171,7 +170,6 @@ class Lot(Base):
     #: Set while the lot is blocked (a recall); blocked lots are not issued or packed.
     quarantined_at: Mapped[dt.datetime | None]
     quarantine_reason: Mapped[str | None] = mapped_column(sa.String(500))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="lots")
 

@@ -5,6 +5,9 @@ EXPECTED = {
     "shifts.calendar_week": ("volunteer", {}),
     "shifts.calendar_month": ("volunteer", {}),
     "shifts.shift": ("volunteer", {"shift_id": 1}),
+    # Open to volunteers by role; whose kit they may see (people confirmed on the shift, staff
+    # and up) is checked per shift in tests/shifts/test_kit_page.py.
+    "shifts.kit": ("volunteer", {"shift_id": 1}),
     "shifts.signup": ("volunteer", {"shift_id": 1}),
     "shifts.cancel": ("volunteer", {"shift_id": 1}),
     "shifts.request_cancel": ("volunteer", {"shift_id": 1}),

@@ -1,7 +1,7 @@
 """Least role for every stock endpoint, with URL parameters (read by the access matrix tests).
 
 Volunteers see no stock pages; the kit of a shift they are on is shifts.kit (see
-tests/link/access_expectations.py)."""
+tests/shifts/test_kit_page.py; its entry is in tests/link/access_expectations.py for now)."""
 EXPECTED = {
     "stock.overview": ("staff", {}),
     "stock.item": ("staff", {"item_id": 1}),

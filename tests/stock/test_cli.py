@@ -26,17 +26,18 @@ def test_stock_verify_ok_then_difference(app, stock):
 
 def test_demo_data_is_consistent_and_idempotent(app, app_ctx):
     from logistics import demo
-    from logistics.stock import queries, services
+    from logistics.stock import ledger
     from logistics.stock.models import Item, Movement
+    from logistics.stock.queries.lists import below_minimum, expired, expiring, quarantined
 
     demo.load(db.session)
     db.session.commit()
     items = db.session.scalar(sa.select(sa.func.count(Item.id)))
     moves = db.session.scalar(sa.select(sa.func.count(Movement.id)))
     assert items >= 60 and moves > 3000
-    assert services.verify(db.session).differences == []
-    assert queries.expired(db.session) and queries.expiring(db.session) and queries.below_minimum(db.session)
-    assert queries.quarantined(db.session)
+    assert ledger.verify(db.session).differences == []
+    assert expired(db.session) and expiring(db.session) and below_minimum(db.session)
+    assert quarantined(db.session)
     demo.load(db.session)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(Movement.id))) == moves

@@ -8,10 +8,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from logistics.errors import Conflict
 from logistics.extensions import db
 from logistics.people.models import User
-from logistics.stock import services
+from logistics.stock import counts, ledger, tokens
 from logistics.stock.models import Item, Location, Movement, MovementKind, Stocktake
+from logistics.stock.queries.ledger import on_hand_by_item
 from tests.stock.conftest import receive
 
 pytestmark = pytest.mark.concurrency
@@ -50,20 +52,20 @@ def test_twenty_threads_issue_one_each_from_ten(app, stock):
     def issue_one(_i):
         item, loc, user = db.session.get(Item, ids[0]), db.session.get(Location, ids[1]), db.session.get(User, ids[2])
         try:
-            services.issue(db.session, item=item, quantity=1, location=loc, by=user)
+            ledger.issue(db.session, item=item, quantity=1, location=loc, by=user)
             db.session.commit()
             return "ok"
-        except services.InsufficientStock:
+        except ledger.InsufficientStock:
             db.session.rollback()
             return "short"
 
     results = run_threads(app, 20, issue_one)
     assert results.count("ok") == 10 and results.count("short") == 10
     db.session.expire_all()
-    assert services.on_hand_by_item(db.session, stock.storeroom.id)[stock.soap.id] == 0
+    assert on_hand_by_item(db.session, stock.storeroom.id)[stock.soap.id] == 0
     issued = db.session.scalar(sa.select(sa.func.count(Movement.id)).where(Movement.kind == MovementKind.ISSUE))
     assert issued == 10
-    assert services.verify(db.session).differences == []
+    assert ledger.verify(db.session).differences == []
 
 
 def test_two_stocktakes_racing_issues_keep_the_ledger_consistent(app, stock):
@@ -71,9 +73,9 @@ def test_two_stocktakes_racing_issues_keep_the_ledger_consistent(app, stock):
     receive(stock, stock.soap, 50, location=stock.kitchen)
     receive(stock, stock.pills, 30, code="P1", days=90)
     db.session.commit()
-    takes = [services.start_stocktake(db.session, loc, by=stock.staff) for loc in (stock.storeroom, stock.kitchen)]
+    takes = [counts.start_stocktake(db.session, loc, by=stock.staff) for loc in (stock.storeroom, stock.kitchen)]
     for take in takes:
-        services.save_counts(db.session, take, {line.id: "40" for line in take.lines}, by=stock.staff)
+        counts.save_counts(db.session, take, {line.id: "40" for line in take.lines}, by=stock.staff)
     db.session.commit()
     take_ids = [t.id for t in takes]
     loc_ids = [stock.storeroom.id, stock.kitchen.id]
@@ -83,26 +85,26 @@ def test_two_stocktakes_racing_issues_keep_the_ledger_consistent(app, stock):
         user = db.session.get(User, user_id)
         if i < 2:
             take = db.session.get(Stocktake, take_ids[i])
-            services.finish_stocktake(db.session, take, by=user)
+            counts.finish_stocktake(db.session, take, by=user)
             db.session.commit()
             return "counted"
         loc = db.session.get(Location, loc_ids[i % 2])
         item = db.session.get(Item, soap_id if i % 3 else pills_id)
         try:
-            services.issue(db.session, item=item, quantity=3, location=loc, by=user)
+            ledger.issue(db.session, item=item, quantity=3, location=loc, by=user)
             db.session.commit()
             return "issued"
-        except services.InsufficientStock:
+        except ledger.InsufficientStock:
             db.session.rollback()
             return "short"
 
     results = run_threads(app, 10, work)
     assert results.count("counted") == 2
     db.session.expire_all()
-    assert services.verify(db.session).differences == []
+    assert ledger.verify(db.session).differences == []
     # Each counted balance is the count less the issues that came after it (3 at a time).
     for loc_id in loc_ids:
-        for qty in services.on_hand_by_item(db.session, loc_id).values():
+        for qty in on_hand_by_item(db.session, loc_id).values():
             assert 0 <= qty <= 40 and (40 - qty) % 3 == 0
     for take_id in take_ids:
         assert db.session.get(Stocktake, take_id).finished_at is not None
@@ -114,10 +116,10 @@ def test_two_starts_of_a_count_on_one_location_make_one(app, stock):
 
     def start(_i):
         try:
-            services.start_stocktake(db.session, db.session.get(Location, loc_id), by=db.session.get(User, user_id))
+            counts.start_stocktake(db.session, db.session.get(Location, loc_id), by=db.session.get(User, user_id))
             db.session.commit()
             return "started"
-        except services.Conflict:
+        except Conflict:
             db.session.rollback()
             return "refused"
 
@@ -135,18 +137,18 @@ def test_same_form_token_submitted_at_once_records_once(app, stock):
     def submit(_i):
         item, loc, user = db.session.get(Item, ids[0]), db.session.get(Location, ids[1]), db.session.get(User, ids[2])
         try:
-            row = services.claim_token(db.session, token, by=user)
-            movements = services.issue(db.session, item=item, quantity=1, location=loc, by=user)
-            services.record_result(row, movements)
+            row = tokens.claim_token(db.session, token, by=user)
+            movements = ledger.issue(db.session, item=item, quantity=1, location=loc, by=user)
+            tokens.record_result(row, movements)
             db.session.commit()
             return "recorded"
-        except services.AlreadyRecorded:
+        except tokens.AlreadyRecorded:
             db.session.rollback()
             return "repeat"
 
     results = run_threads(app, 8, submit)
     assert results.count("recorded") == 1 and results.count("repeat") == 7
-    assert services.on_hand_by_item(db.session, stock.storeroom.id)[stock.soap.id] == Decimal(9)
+    assert on_hand_by_item(db.session, stock.storeroom.id)[stock.soap.id] == Decimal(9)
 
 
 def test_opposite_transfers_do_not_deadlock(app, stock):
@@ -163,7 +165,7 @@ def test_opposite_transfers_do_not_deadlock(app, stock):
                             db.session.get(Location, ids[2]), db.session.get(User, ids[3]))
         src, dst = (a, b) if i % 2 == 0 else (b, a)
         for _ in range(5):
-            services.transfer(db.session, item=item, quantity=1, from_location=src, to_location=dst, by=user)
+            ledger.transfer(db.session, item=item, quantity=1, from_location=src, to_location=dst, by=user)
             db.session.commit()
         return "ok"
 

@@ -24,7 +24,8 @@ def _catalogue():
 
 def _extracted():
     found = {}
-    for folder, method in (("logistics/stock", "python"), ("blueprints/stock", "python"), ("templates/stock", "jinja2")):
+    sources = (("logistics/stock", "python"), ("blueprints/stock", "python"), ("templates/stock", "jinja2"))
+    for folder, method in sources:
         pattern = "**.py" if method == "python" else "**.html"
         for _file, _line, message, _comments, _ctx in extract_from_dir(
                 ROOT / folder, method_map=[(pattern, method)], keywords=KEYWORDS,

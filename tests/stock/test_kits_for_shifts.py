@@ -14,14 +14,16 @@ from logistics.errors import Conflict, DomainError
 from logistics.extensions import db
 from logistics.shifts import planning
 from logistics.shifts.models import Shift, ShiftStatus
-from logistics.stock import queries, services
+from logistics.stock import kits, ledger
 from logistics.stock.models import Movement, Outreach
+from logistics.stock.queries import kits as kits_queries
+from logistics.stock.queries import ledger as ledger_queries
 from tests.shifts import helpers as h
 from tests.stock.conftest import make_location
 
 
 def pack(link, shift=None, bag=None, **kw):
-    return services.pack_bag(db.session, from_location=link.storeroom, bag=bag or link.bag,
+    return kits.pack_bag(db.session, from_location=link.storeroom, bag=bag or link.bag,
                              shift=link.shift if shift is None else shift, by=link.staff, **kw)
 
 
@@ -36,7 +38,7 @@ def test_packing_for_a_shift_records_it_and_takes_its_kit(link):
     served = db.session.scalars(sa.select(Shift.id).join(Outreach, Outreach.shift_id == Shift.id).join(
         Movement, sa.and_(Movement.reference_type == "outreach", Movement.reference_id == Outreach.id))).all()
     assert set(served) == {link.shift.id}
-    assert services.on_hand_by_item(db.session, link.bag.id) == {link.pills.id: 12, link.soap.id: 4}
+    assert ledger_queries.on_hand_by_item(db.session, link.bag.id) == {link.pills.id: 12, link.soap.id: 4}
     assert result.short == []
 
 
@@ -45,11 +47,11 @@ def test_one_open_bag_per_shift_then_again_after_the_return(link):
     with pytest.raises(Conflict) as exc:
         pack(link, bag=link.bag2)
     assert "already packed for this shift" in exc.value.message
-    services.record_return(db.session, first, {link.pills.id: "12", link.soap.id: "4"}, by=link.staff)
+    kits.record_return(db.session, first, {link.pills.id: "12", link.soap.id: "4"}, by=link.staff)
     again = pack(link, bag=link.bag2).outreach
     db.session.commit()
     assert again.shift_id == link.shift.id
-    assert [o.id for o in queries.shift_outreaches(db.session, link.shift.id)] == [again.id, first.id]
+    assert [o.id for o in kits_queries.shift_outreaches(db.session, link.shift.id)] == [again.id, first.id]
 
 
 def test_the_database_allows_one_open_bag_per_shift(link):
@@ -63,7 +65,7 @@ def test_the_database_allows_one_open_bag_per_shift(link):
     db.session.rollback()
     # Bags without a shift are not limited by it.
     for bag in (link.bag2, make_location("Third bag", mobile=True)):
-        services.pack_bag(db.session, activity_kind="street_outreach", from_location=link.storeroom, bag=bag,
+        kits.pack_bag(db.session, activity_kind="street_outreach", from_location=link.storeroom, bag=bag,
                           by=link.staff)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Outreach).where(Outreach.shift_id.is_(None))) == 2
@@ -102,24 +104,24 @@ def test_upcoming_kit_shifts(link):
     past = h.shift(link.outreach, start=utcnow() - dt.timedelta(hours=1), hours=3)
     tomorrow = h.shift(link.outreach, in_days=1)
     db.session.commit()
-    rows = queries.upcoming_kit_shifts(db.session)
+    rows = kits_queries.upcoming_kit_shifts(db.session)
     assert [r.shift.id for r in rows] == [tomorrow.id, link.shift.id]
     assert all(r.outreach is None for r in rows)
     assert {kinds_without_kit.id, later.id, cancelled.id, past.id}.isdisjoint(r.shift.id for r in rows)
     outreach = pack(link).outreach
-    rows = queries.upcoming_kit_shifts(db.session)
+    rows = kits_queries.upcoming_kit_shifts(db.session)
     assert {r.shift.id: (r.outreach.id if r.outreach else None) for r in rows} == {
         tomorrow.id: None, link.shift.id: outreach.id}
 
 
 def test_shift_kit_should_hold_then_holds_then_returned(link):
-    kit = queries.shift_kit(db.session, link.shift)
+    kit = kits_queries.shift_kit(db.session, link.shift)
     assert not kit.is_packed and kit.outreach is None
     assert [(ln.item.name, ln.needed, ln.packed) for ln in kit.lines] == [
         ("Soap", Decimal(4), 0), ("Paracetamol 500 mg", Decimal(12), 0)]
     outreach = pack(link).outreach
     db.session.commit()
-    kit = queries.shift_kit(db.session, link.shift)
+    kit = kits_queries.shift_kit(db.session, link.shift)
     assert kit.is_packed and kit.outreach.id == outreach.id
     pills = next(ln for ln in kit.lines if ln.item.id == link.pills.id)
     assert pills.packed == 12 and pills.short == 0
@@ -127,24 +129,24 @@ def test_shift_kit_should_hold_then_holds_then_returned(link):
     assert [(lot.expires_on, lot.qty) for lot in pills.lots] == [(today() + dt.timedelta(days=20), 12)]
     soap = next(ln for ln in kit.lines if ln.item.id == link.soap.id)
     assert soap.lots == []  # soap does not expire
-    services.record_return(db.session, outreach, {link.pills.id: "2"}, by=link.staff)
+    kits.record_return(db.session, outreach, {link.pills.id: "2"}, by=link.staff)
     db.session.commit()
-    kit = queries.shift_kit(db.session, link.shift)
+    kit = kits_queries.shift_kit(db.session, link.shift)
     assert not kit.is_packed and kit.outreach.returned_at is not None
     assert all(ln.packed == 0 for ln in kit.lines)
 
 
 def test_cancelled_shift_with_a_packed_bag_is_listed_to_unpack(link):
     outreach = pack(link).outreach
-    assert queries.packed_for_cancelled_shifts(db.session) == []
+    assert kits_queries.packed_for_cancelled_shifts(db.session) == []
     planning.cancel_shift(db.session, link.shift, by=link.coordinator)
     db.session.commit()
-    assert [o.id for o in queries.packed_for_cancelled_shifts(db.session)] == [outreach.id]
+    assert [o.id for o in kits_queries.packed_for_cancelled_shifts(db.session)] == [outreach.id]
     # Nothing is unpacked behind anyone's back: the bag still holds the kit.
-    assert services.on_hand_by_item(db.session, link.bag.id) == {link.pills.id: 12, link.soap.id: 4}
-    services.record_return(db.session, outreach, {link.pills.id: "12", link.soap.id: "4"}, by=link.staff)
+    assert ledger_queries.on_hand_by_item(db.session, link.bag.id) == {link.pills.id: 12, link.soap.id: 4}
+    kits.record_return(db.session, outreach, {link.pills.id: "12", link.soap.id: "4"}, by=link.staff)
     db.session.commit()
-    assert queries.packed_for_cancelled_shifts(db.session) == []
+    assert kits_queries.packed_for_cancelled_shifts(db.session) == []
     assert db.session.get(Shift, link.shift.id).status == ShiftStatus.CANCELLED
 
 
@@ -163,7 +165,7 @@ def test_two_people_packing_for_one_shift_at_once(app, link):
             from logistics.stock.models import Location
             barrier.wait()
             try:
-                services.pack_bag(db.session, from_location=db.session.get(Location, ids["storeroom"]),
+                kits.pack_bag(db.session, from_location=db.session.get(Location, ids["storeroom"]),
                                   bag=db.session.get(Location, bag_id), shift=db.session.get(Shift, ids["shift"]),
                                   by=db.session.get(User, ids["staff"]))
                 db.session.commit()
@@ -181,4 +183,4 @@ def test_two_people_packing_for_one_shift_at_once(app, link):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Outreach)
                                  .where(Outreach.shift_id == ids["shift"])) == 1
-        assert services.verify(db.session).differences == []
+        assert ledger.verify(db.session).differences == []

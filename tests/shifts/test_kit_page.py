@@ -1,38 +1,42 @@
-"""Pages that join stock and shifts: the kit page (who may see it, what it shows), the bag
-on the shift page, My shifts, the check page opened from a shift, packing for a shift,
-cancelling a shift whose bag is packed, and a query count that does not grow."""
-from __future__ import annotations
+"""The kit of a shift as the shifts pages show it: the kit page (who may see it, what it
+shows), the bag on the shift page and My shifts, cancelling a shift whose bag is packed (and
+the fill view), and query counts that do not grow.
 
-import re
+The set-up (stock linked to an outreach shift) comes from tests/stock/conftest.py."""
+from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
 
 from logistics.clock import utcnow
 from logistics.extensions import db
-from logistics.shifts import planning, signups
+from logistics.shifts import signups
 from logistics.shifts.models import Signup, SignupStatus
-from logistics.stock import services
-from logistics.stock.models import Outreach
+from logistics.stock import kits
+from logistics.stock.models import Lot, Outreach
+from logistics.stock.queries.ledger import on_hand_by_item
 from tests import factories
 from tests.shifts import helpers as h
-from tests.stock.conftest import make_item, receive
+from tests.stock.conftest import attached, build_link, line_fields, line_value, make_item, receive, token_of
 
 
 @pytest.fixture
-def link(web_link):
-    return web_link
+def link(app):
+    """The stock set-up linked to an outreach shift, built in its own app context so client
+    requests get theirs."""
+    with app.app_context():
+        return build_link()
 
 
-def token_of(html: str) -> str:
-    found = re.search(r'name="once"[^>]*value="([^"]+)"', html) or re.search(r'value="([^"]+)"[^>]*name="once"', html)
-    assert found, "no one-time token on the form"
-    return found.group(1)
+@pytest.fixture
+def data(app):
+    """``with data(ns) as s:`` — ``ns``'s objects in a fresh app context; commits at the end."""
+    return attached(app)
 
 
 def pack(data, link, bag=None):
     with data(link) as s:
-        return services.pack_bag(db.session, from_location=s.storeroom, bag=bag or s.bag, shift=s.shift,
+        return kits.pack_bag(db.session, from_location=s.storeroom, bag=bag or s.bag, shift=s.shift,
                                  by=s.staff).outreach.id
 
 
@@ -91,7 +95,7 @@ def test_kit_page_when_packed_shows_what_the_bag_holds_and_expiry(client, login,
     html = client.get(f"/shifts/{link.shift.id}/kit").get_data(as_text=True)
     assert "The bag is packed: Outreach bag" in html and "In the bag" in html
     with data(link) as s:
-        lot = db.session.scalar(sa.select(services.Lot).where(services.Lot.code == "SOON"))
+        lot = db.session.scalar(sa.select(Lot).where(Lot.code == "SOON"))
         expiry = lot.expires_on
     assert expiry.strftime("%Y") in html and "data-print" in html
     # Danish, for a Danish speaker.
@@ -142,7 +146,7 @@ def test_shift_page_shows_the_bag_to_staff_and_the_kit_link_to_the_people_on_it(
 def test_returned_bag_on_the_shift_page(client, login, link, data):
     outreach_id = pack(data, link)
     with data(link) as s:
-        services.record_return(db.session, db.session.get(Outreach, outreach_id), {s.pills.id: "5"}, by=s.staff)
+        kits.record_return(db.session, db.session.get(Outreach, outreach_id), {s.pills.id: "5"}, by=s.staff)
     login(link.staff)
     html = client.get(f"/shifts/{link.shift.id}").get_data(as_text=True)
     assert "returned on" in html and f"/stock/outreach/{outreach_id}" in html
@@ -160,77 +164,13 @@ def test_cancelling_a_shift_whose_bag_is_packed_says_to_unpack_it(client, auth, 
     # The return page fills in the whole bag as come back.
     detail = client.get(f"/stock/outreach/{outreach_id}").get_data(as_text=True)
     assert "should be unpacked" in detail
-    assert re.search(rf'name="back-{link.pills.id}" value="12"', detail)
+    assert line_value(detail, link.pills.id) == "12"
     ok = client.post(f"/stock/outreach/{outreach_id}/return",
-                     data={f"back-{link.pills.id}": "12", f"back-{link.soap.id}": "4", "once": token_of(detail)})
+                     data={**line_fields({link.pills.id: "12", link.soap.id: "4"}), "once": token_of(detail)})
     assert ok.status_code == 302
     assert "Bags to unpack" not in client.get("/shifts/fill").get_data(as_text=True)
     with data(link) as s:
-        assert services.on_hand_by_item(db.session, s.bag.id) == {s.pills.id: 0, s.soap.id: 0}
-
-
-# --- the check page opened from a shift -----------------------------------------------------------
-
-def test_check_page_lists_upcoming_kit_shifts_and_packs_for_one(client, auth, link, data):
-    with data(link) as s:
-        cancelled = h.shift(s.outreach, in_days=3)
-        planning.cancel_shift(db.session, cancelled, by=s.coordinator)
-        later = h.shift(s.outreach, in_days=9)
-        other_kind = h.shift(h.activity("packing", name="Packing day"), in_days=1)
-        ids = (cancelled.id, later.id, other_kind.id)
-    auth.login(link.staff)
-    html = client.get("/stock/outreach").get_data(as_text=True)
-    section = html.split('class="card kit-shifts"')[1].split("</section>")[0]
-    assert f"shift_id={link.shift.id}" in section and "Not packed" in section
-    assert all(f"shift_id={i}&" not in section and f"shift_id={i}\"" not in section for i in ids)
-
-    page = client.get(f"/stock/outreach?shift_id={link.shift.id}").get_data(as_text=True)
-    assert "Packing for" in page and "Pack the bag for this shift" in page
-    assert 'name="activity_kind" value="street_outreach"' in page and '<select id="activity_kind"' not in page
-    assert f'name="shift_id" type="hidden" value="{link.shift.id}"' in page or \
-        f'name="shift_id" value="{link.shift.id}"' in page
-    response = client.post("/stock/outreach/pack", data={
-        "activity_kind": "street_outreach", "from_location_id": link.storeroom.id,
-        "bag_location_id": link.bag.id, "shift_id": link.shift.id, "once": token_of(page)})
-    assert response.status_code == 302
-    with data(link) as s:
-        outreach = db.session.scalar(sa.select(Outreach))
-        assert outreach.shift_id == s.shift.id
-    detail = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f"/shifts/{link.shift.id}" in detail
-
-    # The list now says the shift is packed; a second bag for it is refused, nothing saved.
-    again = client.get(f"/stock/outreach?shift_id={link.shift.id}&bag_location_id={link.bag2.id}")
-    again = again.get_data(as_text=True)
-    assert "Packed in Outreach bag" in again and "Pack the bag for this shift" not in again
-    refused = client.post("/stock/outreach/pack", data={
-        "activity_kind": "street_outreach", "from_location_id": link.storeroom.id,
-        "bag_location_id": link.bag2.id, "shift_id": link.shift.id, "once": token_of(page + "x")[:-1] + "Y"},
-        follow_redirects=True)
-    assert "already packed for this shift" in refused.get_data(as_text=True)
-    with data(link):
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Outreach)) == 1
-
-
-def test_pack_for_a_cancelled_or_missing_shift_is_refused_on_the_page(client, auth, link, data):
-    auth.login(link.staff)
-    page = client.get(f"/stock/outreach?shift_id={link.shift.id}").get_data(as_text=True)
-    with data(link) as s:
-        planning.cancel_shift(db.session, s.shift, by=s.coordinator)
-    html = client.get(f"/stock/outreach?shift_id={link.shift.id}").get_data(as_text=True)
-    assert "This shift is cancelled" in html and "Pack the bag for this shift" not in html
-    response = client.post("/stock/outreach/pack", data={
-        "activity_kind": "street_outreach", "from_location_id": link.storeroom.id,
-        "bag_location_id": link.bag.id, "shift_id": link.shift.id, "once": token_of(page)}, follow_redirects=True)
-    assert response.status_code == 200 and "This shift is cancelled" in response.get_data(as_text=True)
-    missing = client.post("/stock/outreach/pack", data={
-        "activity_kind": "street_outreach", "from_location_id": link.storeroom.id,
-        "bag_location_id": link.bag.id, "shift_id": "999999", "once": token_of(page)}, follow_redirects=True)
-    assert "does not exist any more" in missing.get_data(as_text=True)
-    # Nonsense in the query string is ignored, not a 500.
-    assert client.get("/stock/outreach?shift_id=abc").status_code == 200
-    with data(link):
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Outreach)) == 0
+        assert on_hand_by_item(db.session, s.bag.id) == {s.pills.id: 0, s.soap.id: 0}
 
 
 # --- query counts -------------------------------------------------------------------------------
@@ -247,9 +187,9 @@ def _grow(data, link, n):
             other = h.shift(s.outreach, in_days=3 + i / 10)
             db.session.add(Signup(shift=other, user_id=s.other.id, status=SignupStatus.CONFIRMED,
                                   confirmed_at=utcnow()))
-        kit = services.get_kit(db.session, "street_outreach")
+        kit = kits.get_kit(db.session, "street_outreach")
         lines.update({ln.item_id: str(ln.quantity) for ln in kit.lines})
-        services.save_kit(db.session, "street_outreach", lines, by=s.coordinator)
+        kits.save_kit(db.session, "street_outreach", lines, by=s.coordinator)
 
 
 @pytest.mark.parametrize("who", ["volunteer", "staff"])

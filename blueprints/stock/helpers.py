@@ -1,0 +1,155 @@
+"""What the stock view modules share: the ``stock_qty`` filter and the template context,
+query-string arguments, the choices of item, location and lot fields, and the pattern of a
+form that records movements once (the one-time token)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.forms import apply_error
+from blueprints.stock import bp, labels
+from blueprints.stock.forms import opts
+from logistics.clock import today
+from logistics.errors import DomainError
+from logistics.extensions import db
+from logistics.people.models import Role
+from logistics.stock import tokens
+from logistics.stock.catalogue import unit_label
+from logistics.stock.models import Category
+from logistics.stock.queries import catalogue as catalogue_queries
+from logistics.stock.queries import ledger as ledger_queries
+
+# --- template filters and context -------------------------------------------------------
+
+def qty(value) -> str:
+    """A quantity in the page's locale, up to three decimals."""
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value), format="#,##0.###")
+
+
+@bp.app_template_filter("stock_qty")
+def _qty_filter(value) -> str:
+    return qty(value)
+
+
+@bp.context_processor
+def stock_helpers():
+    return {
+        "category_label": labels.category_label,
+        "fit_label": labels.fit_label,
+        "unit_label": unit_label,
+        "movement_kind_label": labels.movement_kind_label,
+        "reason_label": labels.reason_label,
+        "categories": list(Category),
+        "today": today(),
+        "is_coordinator": current_user.is_authenticated and current_user.has_role(Role.COORDINATOR),
+    }
+
+
+# --- query-string arguments -------------------------------------------------------------
+
+def page_arg() -> int:
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+def int_arg(name: str) -> int | None:
+    try:
+        return int(request.args.get(name) or 0) or None
+    except ValueError:
+        return None
+
+
+def prefill(form, *names) -> None:
+    """On a GET, fill the named fields from the query string (links such as "issue this lot")."""
+    if request.method == "GET":
+        for name in names:
+            if request.args.get(name):
+                getattr(form, name).data = request.args[name]
+
+
+# --- choices ----------------------------------------------------------------------------
+
+def item_choices(field, blank: str | None = None) -> None:
+    choices = [(str(i.id), i.full_name) for i in catalogue_queries.item_choices(db.session)]
+    field.choices = opts(([("", blank)] if blank is not None else [("", _("— choose an item —"))]) + choices)
+
+
+def location_choices(field, *, mobile: bool | None = None, blank: str | None = None) -> None:
+    locs = [loc for loc in catalogue_queries.locations(db.session) if mobile is None or loc.is_mobile == mobile]
+    field.choices = opts(([("", blank)] if blank is not None else []) + [(str(loc.id), loc.name) for loc in locs])
+
+
+def lot_choices(field, item_id) -> None:
+    choices = [("", _("First expiring first"))]
+    try:
+        item_id = int(item_id or 0)
+    except (TypeError, ValueError):
+        item_id = 0
+    if item_id:
+        for lot in ledger_queries.item_lots(db.session, item_id):
+            label = lot.code or _("no lot number")
+            if lot.expires_on:
+                label += " · " + _("expires %(date)s", date=lot.expires_on.isoformat())
+            if lot.is_quarantined:
+                label += " · " + _("blocked")
+            choices.append((str(lot.id), label))
+    field.choices = opts(choices)
+
+
+# --- rendering and recording ------------------------------------------------------------
+
+def render(template, status=200, **ctx):
+    return render_template(template, **ctx), status
+
+
+def item_url(item_id) -> str:
+    return url_for("stock.item", item_id=item_id)
+
+
+def already(token) -> tuple[str, int]:
+    """The page for a repeated submit: what the first one recorded."""
+    movements = ledger_queries.movements_by_ids(db.session, token.movement_ids or [])
+    return render_template("stock/already.html", movements=movements, token=token), 200
+
+
+def record(form, template: str, action, **ctx):
+    """Validate, claim the form's one-time token, run ``action`` (returns movements, message
+    and where to go), commit once. A repeat of the token shows what was recorded."""
+    if form.validate_on_submit():
+        try:
+            token = tokens.claim_token(db.session, form.once.data, by=current_user)
+            movements, message, next_url = action()
+            tokens.record_result(token, movements, next_url)
+            db.session.commit()
+        except tokens.AlreadyRecorded as exc:
+            db.session.rollback()
+            return already(exc.token)
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+            return render(template, 422, form=form, **ctx)
+        flash(message, "success")
+        return redirect(next_url)
+    return render(template, 422 if form.errors else 200, form=form, **ctx)
+
+
+def line_error(lines, exc: DomainError, prefix: str, key: str = "item_id") -> bool:
+    """Put a service error about one line of a ``FieldList`` (its field is ``<prefix><id>``,
+    such as ``qty-12``) on the quantity of the entry whose ``key`` holds that id. Returns
+    whether it was about a line."""
+    if not exc.field or not exc.field.startswith(prefix):
+        return False
+    wanted = exc.field[len(prefix):]
+    for entry in lines:
+        if str(entry[key].data) == wanted:
+            entry.quantity.errors = [*entry.quantity.errors, exc.message]
+            return True
+    return False

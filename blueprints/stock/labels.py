@@ -1,0 +1,46 @@
+"""Words for the stock area's codes (categories, fits, units, movement kinds, reasons), in one
+place for the forms that offer them and the pages that show them."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from logistics.stock.models import Category, Fit
+
+CATEGORY_LABELS = {
+    Category.FOOD: _l("Food"), Category.HYGIENE: _l("Hygiene"), Category.MEDICINE: _l("Medicine"),
+    Category.TEST_KIT: _l("Test kits"), Category.VACCINE: _l("Vaccines"), Category.CLOTHING: _l("Clothing"),
+    Category.FOOD_PACK: _l("Food packs"), Category.VOUCHER: _l("Vouchers"), Category.OTHER: _l("Other"),
+}
+FIT_LABELS = {Fit.WOMEN: _l("women"), Fit.MEN: _l("men"), Fit.UNISEX: _l("unisex"), Fit.CHILD: _l("child")}
+UNIT_NAMES = {
+    "piece": _l("piece"), "pack": _l("pack"), "box": _l("box"), "bottle": _l("bottle"), "pair": _l("pair"),
+    "dose": _l("dose"), "test": _l("test"), "voucher": _l("voucher"), "kg": _l("kilogram"), "litre": _l("litre"),
+}
+MOVEMENT_KIND_LABELS = {
+    "receive": _l("Received"), "issue": _l("Issued"), "transfer": _l("Moved"), "adjust": _l("Adjusted"),
+    "count": _l("Counted"), "discard": _l("Discarded"), "pack": _l("Packed"), "unpack": _l("Unpacked"),
+}
+ISSUE_REASONS = {
+    "outreach": _l("Outreach"), "distribution": _l("Distribution"), "cooking": _l("Communal cooking"),
+    "hand_out": _l("Hand-out at the office"), "prison_visit": _l("Prison visit"), "other": _l("Other"),
+}
+DISCARD_REASONS = {
+    "expired": _l("Expired"), "damaged": _l("Damaged"), "recalled": _l("Recalled"), "other": _l("Other"),
+}
+
+
+def category_label(category):
+    return CATEGORY_LABELS.get(Category(category), category)
+
+
+def fit_label(fit):
+    return FIT_LABELS.get(fit, fit) if fit else ""
+
+
+def movement_kind_label(kind):
+    return MOVEMENT_KIND_LABELS.get(getattr(kind, "value", kind), kind)
+
+
+def reason_label(reason):
+    """An issue or discard reason code in words; free text (an adjustment's reason) as it is."""
+    return ISSUE_REASONS.get(reason) or DISCARD_REASONS.get(reason) or reason
