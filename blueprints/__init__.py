@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints import access, security, web
+    from blueprints import access, fields, security, web
     from blueprints.account.views import bp as account_bp
     from blueprints.admin.views import bp as admin_bp
     from blueprints.auth import init_login
@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.shifts import bp as shifts_bp
     from blueprints.stock import bp as stock_bp
 
+    fields.init_app(app)  # the bounded <int:…> converter, before any route is added
     for bp in (main_bp, auth_bp, account_bp, people_bp, admin_bp, shifts_bp, stock_bp):
         app.register_blueprint(bp)
     init_login(app)

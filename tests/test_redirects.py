@@ -45,6 +45,9 @@ def test_login_never_redirects_off_site(client, app, encoded):
         user = factories.user("volunteer")
         db.session.commit()
     r = client.post(f"/login?next={encoded}", data={"email": user.email, "password": factories.PASSWORD})
+    if "%00" in encoded:  # a NUL byte is refused before anything else (400)
+        assert r.status_code == 400 and "Location" not in r.headers
+        return
     assert r.status_code == 302
     assert _location_host_free(r) == "/"  # every one of them decodes to something unsafe
 
@@ -62,6 +65,9 @@ def test_login_keeps_a_good_next(client, app):
 @pytest.mark.parametrize("target", BYPASSES)
 def test_language_switch_never_redirects_off_site(client, target):
     r = client.post("/language", data={"lang": "da", "next": target})
+    if "\x00" in target:  # a NUL byte is refused before anything else (400)
+        assert r.status_code == 400 and "Location" not in r.headers
+        return
     assert r.status_code == 302
     location = _location_host_free(r)
     assert location in ("/", target)

@@ -3,18 +3,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
-    IntegerField,
     SearchField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from blueprints.account.forms import options
 from blueprints.account.labels import ROLE_LABELS, STATUS_LABELS
+from blueprints.fields import DateField, IntegerField
 from logistics.people.models import Role
 
 
@@ -90,7 +89,7 @@ class SettingsForm(FlaskForm):
     retention_months = IntegerField(
         _l("Retention period in months"),
         description=_l("Accounts without a login for longer than this are listed for an admin to erase."),
-        validators=[DataRequired(), NumberRange(min=1, max=240)])
+        validators=[InputRequired()], minimum=1, maximum=240)
 
 
 class InviteForm(FlaskForm):

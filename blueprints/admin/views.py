@@ -20,6 +20,7 @@ from blueprints.admin.forms import (
     UserFilterForm,
     role_choices,
 )
+from blueprints.fields import page_arg
 from blueprints.forms import apply_error
 from logistics import mail, settings
 from logistics.audit import queries as audit_queries
@@ -36,7 +37,7 @@ PER_PAGE = 50
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return page_arg()
 
 
 def _get_user(user_id: int) -> User:

@@ -1,12 +1,13 @@
 """Applications to volunteer: the public form, and the coordinators' decisions."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.access import allow, public
+from blueprints.fields import page_arg
 from blueprints.forms import apply_error
 from blueprints.people.forms import ApplicationForm, DecisionForm
 from logistics.errors import DomainError
@@ -52,7 +53,7 @@ def applied():
 
 def _applications_page(failed: Application | None = None, failed_form: DecisionForm | None = None,
                        status: int = 200):
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     pending = queries.pending_applications(db.session)
     decided, total = queries.decided_applications(db.session, page=page, per_page=DECIDED_PER_PAGE)
     forms = {}

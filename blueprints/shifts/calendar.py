@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, render_template, request
+from flask import abort, flash, render_template
 from flask_login import current_user
 
 from blueprints.access import allow
+from blueprints.fields import date_arg, month_arg
 from blueprints.forms import options
 from blueprints.shifts import bp
 from blueprints.shifts.forms import ActionForm, AssignForm, CancelRequestForm
-from blueprints.shifts.helpers import get_shift, is_coordinator, parse_date
+from blueprints.shifts.helpers import get_shift, is_coordinator
 from logistics.clock import today, utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
@@ -25,7 +26,7 @@ from logistics.stock.queries import kits as stock_queries
 @allow(Role.VOLUNTEER)
 def calendar_week():
     """Seven days of shifts from a Monday."""
-    day = parse_date(request.args.get("start"), today())
+    day = date_arg("start", today())
     monday = day - dt.timedelta(days=day.weekday())
     by_day, shifts = queries.calendar_days(db.session, monday, 7)
     mine = queries.my_status(db.session, current_user, [s.id for s in shifts])
@@ -37,7 +38,7 @@ def calendar_week():
 @allow(Role.VOLUNTEER)
 def calendar_month():
     """A month of shifts, as weeks from Monday."""
-    day = parse_date((request.args.get("month") or "") + "-01" if request.args.get("month") else None, today())
+    day = month_arg("month", today())
     first = day.replace(day=1)
     grid_start = first - dt.timedelta(days=first.weekday())
     next_month = (first + dt.timedelta(days=32)).replace(day=1)

@@ -8,23 +8,20 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     DecimalField,
     FieldList,
     Form,
     FormField,
-    HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import HiddenInput, TextInput
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import TextInput
 
+from blueprints.fields import DateField, DateTimeLocalField, IdField, InstantField, IntegerField
 from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, options
 from blueprints.shifts.labels import (
     ACTIVITY_KIND_LABELS,
@@ -94,7 +91,7 @@ class SeriesForm(FlaskForm):
     freq = RadioField(_l("Repeats"), default="weekly",
                       choices=options([("daily", _l("Daily")), ("weekly", _l("Weekly")),
                                        ("monthly", _l("Monthly, on weekdays"))]))
-    interval = IntegerField(_l("Every"), default=1, validators=[InputRequired(), NumberRange(min=1, max=52)],
+    interval = IntegerField(_l("Every"), default=1, validators=[InputRequired()],
                             description=_l("1 = every day/week/month, 2 = every other one, …"))
     weekdays = MultiCheckboxField(_l("On"), choices=options(WEEKDAY_LABELS))
     month_weeks = MultiCheckboxField(_l("Weeks of the month (monthly)"), choices=options(MONTH_WEEK_LABELS))
@@ -154,7 +151,7 @@ class HoursField(DecimalField):
 class AttendanceRow(Form):
     """One confirmed person; empty hours mean the shift's length."""
 
-    signup_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    signup_id = IdField(validators=[InputRequired()])
     attended = BooleanField()
     hours = HoursField(places=2)
 
@@ -164,7 +161,7 @@ class AttendanceForm(FlaskForm):
 
 
 class CoverForm(FlaskForm):
-    activity_id = HiddenField(validators=[InputRequired()])
-    starts_at = HiddenField(validators=[InputRequired()])
-    ends_at = HiddenField(validators=[InputRequired()])
+    activity_id = IdField(validators=[InputRequired()])
+    starts_at = InstantField(validators=[InputRequired()])
+    ends_at = InstantField(validators=[InputRequired()])
 

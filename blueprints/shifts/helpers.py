@@ -96,8 +96,3 @@ def local_to_utc(value: dt.datetime | None) -> dt.datetime | None:
     return None if value is None else localize(value)
 
 
-def parse_date(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default

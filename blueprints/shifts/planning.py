@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.access import allow
+from blueprints.fields import datetime_arg, int_arg
 from blueprints.forms import apply_error, options
 from blueprints.shifts import bp
 from blueprints.shifts.calendar import refused
@@ -137,17 +138,14 @@ def shift_new():
     _activity_choices(form.activity)
     _place_choices(form.place)
     if request.method == "GET":
-        activity = db.session.get(Activity, request.args.get("activity", type=int) or 0)
+        activity = db.session.get(Activity, int_arg("activity") or 0)
         if activity is not None:
             form.activity.data = activity.id
             form.capacity_min.data, form.capacity_max.data = activity.capacity_min, activity.capacity_max
         for name in ("starts_at", "ends_at"):
-            raw = request.args.get(name)
-            if raw:
-                try:
-                    getattr(form, name).data = to_local(as_utc(dt.datetime.fromisoformat(raw))).replace(tzinfo=None)
-                except ValueError:
-                    pass
+            value = datetime_arg(name)
+            if value is not None:
+                getattr(form, name).data = to_local(as_utc(value)).replace(tzinfo=None)
     if form.validate_on_submit():
         activity, place = _shift_form_values(form)
         if activity is None:
@@ -249,7 +247,7 @@ def series_new():
     _place_choices(form.place)
     if request.method == "GET":
         form.starts_on.data = today()
-        activity = db.session.get(Activity, request.args.get("activity", type=int) or 0)
+        activity = db.session.get(Activity, int_arg("activity") or 0)
         if activity is not None:
             form.activity.data = activity.id
             form.capacity_min.data, form.capacity_max.data = activity.capacity_min, activity.capacity_max

@@ -2,8 +2,6 @@
 the fill list, the hotline coverage board and cover requests."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +12,7 @@ from blueprints.shifts import bp
 from blueprints.shifts.calendar import refused, render_shift
 from blueprints.shifts.forms import ActionForm, AssignForm, AttendanceForm, CoverForm
 from blueprints.shifts.helpers import get_shift, get_signup
-from logistics.clock import as_utc, utcnow
+from logistics.clock import utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role, User
@@ -142,12 +140,8 @@ def cover_request():
     form = CoverForm()
     if not form.validate_on_submit():
         abort(400)
-    activity = db.session.get(Activity, int(form.activity_id.data)) if form.activity_id.data.isdigit() else None
-    try:
-        starts_at = as_utc(dt.datetime.fromisoformat(form.starts_at.data))
-        ends_at = as_utc(dt.datetime.fromisoformat(form.ends_at.data))
-    except ValueError:
-        abort(400)
+    activity = db.session.get(Activity, form.activity_id.data)
+    starts_at, ends_at = form.starts_at.data, form.ends_at.data
     if activity is None:
         abort(400)
     try:

@@ -11,21 +11,19 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import HiddenInput
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from blueprints.fields import DateField, IdField
 from blueprints.forms import NO_NAMES, NO_NAMES_KW
 from blueprints.shifts.labels import ACTIVITY_KIND_LABELS
 from blueprints.stock.labels import (
@@ -40,7 +38,6 @@ from logistics.stock.models import UNITS
 
 QUANTITY_RENDER = {"inputmode": "decimal", "autocomplete": "off"}
 #: Ids fit PostgreSQL's integer column; anything larger is not an id.
-MAX_ID = 2**31 - 1
 
 
 def opts(pairs) -> list[SelectChoice]:
@@ -83,7 +80,7 @@ def _strip(value):
 
 def _line_id():
     """The hidden id of a line (an item, a count line) in a line form."""
-    return IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
+    return IdField(validators=[InputRequired()])
 
 
 def _line_quantity(label=None):

@@ -53,20 +53,6 @@ def stock_helpers():
 
 # --- query-string arguments -------------------------------------------------------------
 
-def page_arg() -> int:
-    try:
-        return max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
-def int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name) or 0) or None
-    except ValueError:
-        return None
-
-
 def prefill(form, *names) -> None:
     """On a GET, fill the named fields from the query string (links such as "issue this lot")."""
     if request.method == "GET":

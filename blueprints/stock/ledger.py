@@ -10,17 +10,16 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from blueprints.access import allow
+from blueprints.fields import int_arg, page_arg
 from blueprints.forms import apply_error
 from blueprints.stock import bp
 from blueprints.stock import forms as f
 from blueprints.stock.chart import level_chart
 from blueprints.stock.helpers import (
-    int_arg,
     item_choices,
     item_url,
     location_choices,
     lot_choices,
-    page_arg,
     prefill,
     qty,
     record,

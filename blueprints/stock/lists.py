@@ -9,9 +9,10 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 
 from blueprints.access import allow
+from blueprints.fields import int_arg
 from blueprints.stock import bp
 from blueprints.stock import forms as f
-from blueprints.stock.helpers import int_arg, item_choices, location_choices, render
+from blueprints.stock.helpers import item_choices, location_choices, render
 from logistics.clock import to_local, today
 from logistics.extensions import db
 from logistics.people.models import Role
@@ -24,7 +25,7 @@ from logistics.stock.queries import lists as lists_queries
 @bp.route("/expiring")
 @allow(Role.STAFF)
 def expiring():
-    days = int_arg("days") or lists_queries.warning_days(db.session)
+    days = int_arg("days", maximum=3650) or lists_queries.warning_days(db.session)
     days = min(days, 3650)
     return render_template("stock/lists/expiring.html", rows=lists_queries.expiring(db.session, days), days=days)
 

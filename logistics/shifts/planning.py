@@ -35,11 +35,21 @@ from logistics.shifts.rules import LONGEST_SHIFT, InvalidInput, ShiftCancelled
 
 # --- activities and places ------------------------------------------------------------------------
 
+#: The planning numbers' upper bounds: a shift of 500 people, a cut-off of 30 days, sign-up
+#: opening a year ahead, a series of ten years of weekly shifts. Beyond them a number is a
+#: typo, and unbounded they overflow the calendar arithmetic of every shift of the activity.
+MAX_PEOPLE = 500
+MAX_CUTOFF_HOURS = 30 * 24
+MAX_OPENS_DAYS = 365
+MAX_SERIES_COUNT = 520
+
 def _check_capacity(capacity_min, capacity_max) -> None:
     if capacity_min is None or capacity_min < 1:
         raise InvalidInput(str(_l("At least one person must be needed.")), field="capacity_min")
     if capacity_max is None or capacity_max < 1:
         raise InvalidInput(str(_l("The maximum must be at least 1.")), field="capacity_max")
+    if capacity_max > MAX_PEOPLE:
+        raise InvalidInput(str(_l("A shift has at most %(n)d places.", n=MAX_PEOPLE)), field="capacity_max")
     if capacity_min > capacity_max:
         raise InvalidInput(str(_l("The minimum cannot be above the maximum.")), field="capacity_max")
 
@@ -54,8 +64,14 @@ def save_activity(session, activity: Activity | None, *, name: str, kind: str, c
     _check_capacity(capacity_min, capacity_max)
     if cancel_cutoff_hours is None or cancel_cutoff_hours < 0:
         raise InvalidInput(str(_l("The cut-off cannot be negative.")), field="cancel_cutoff_hours")
+    if cancel_cutoff_hours > MAX_CUTOFF_HOURS:
+        raise InvalidInput(str(_l("The cut-off can be at most %(n)d hours (30 days).", n=MAX_CUTOFF_HOURS)),
+                           field="cancel_cutoff_hours")
     if signup_opens_days is None or signup_opens_days < 1:
         raise InvalidInput(str(_l("Sign-up must open at least one day ahead.")), field="signup_opens_days")
+    if signup_opens_days > MAX_OPENS_DAYS:
+        raise InvalidInput(str(_l("Sign-up can open at most %(n)d days ahead.", n=MAX_OPENS_DAYS)),
+                           field="signup_opens_days")
     if colour not in COLOURS:
         raise InvalidInput(str(_l("Choose one of the colours.")), field="colour")
     clash = session.scalar(sa.select(Activity).where(sa.func.lower(Activity.name) == name.lower()))
@@ -227,6 +243,8 @@ def _series_rule(*, freq, interval, weekdays, month_weeks, starts_on, start_time
                                field="month_weeks")
     if count is not None and count < 1:
         raise InvalidInput(str(_l("The number of shifts must be at least 1.")), field="count")
+    if count is not None and count > MAX_SERIES_COUNT:
+        raise InvalidInput(str(_l("A series has at most %(n)d shifts.", n=MAX_SERIES_COUNT)), field="count")
     if until is not None and until < starts_on:
         raise InvalidInput(str(_l("The series cannot end before it starts.")), field="until")
     rule = recurrence.build_rrule(freq=freq, interval=interval, weekdays=weekdays, month_weeks=month_weeks,
