@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from blueprints import access, fields, security, web
+    from blueprints import access, fields, once, security, web
     from blueprints.account.views import bp as account_bp
     from blueprints.admin.views import bp as admin_bp
     from blueprints.auth import init_login
@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (main_bp, auth_bp, account_bp, people_bp, admin_bp, shifts_bp, stock_bp):
         app.register_blueprint(bp)
     init_login(app)
+    once.init_app(app)  # after login: a claimed token names who sent the form
     web.init_app(app)
     security.init_app(app)
     access.init_app(app)

@@ -6,7 +6,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from logistics.errors import DomainError
@@ -19,6 +19,11 @@ def _page(status: int, title: str, message: str):
     if request.accept_mimetypes.best == "application/json" or request.path.endswith((".json", ".ics")):
         return {"error": title, "message": message}, status
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _is_unique_violation(exc: IntegrityError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
 
 
 def _is_disconnect(exc: DBAPIError) -> bool:
@@ -61,6 +66,21 @@ def register(app: Flask) -> None:
             body, status = response
             return body, status, {"Retry-After": "900"}
         return response
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc: IntegrityError):
+        # Two people saved the same thing at the same moment and the database's unique index
+        # caught the second (the services' own checks catch it when one came first). Nothing
+        # was saved; say so, never 500.
+        db.session.rollback()
+        log.info("integrity error on %s %s: %s", request.method, request.url_rule, type(exc.orig).__name__)
+        if _is_unique_violation(exc):
+            return _page(409, _("Already there"),
+                         _("Something with the same name was saved a moment ago. Go back, reload the page and "
+                           "check before you save again."))
+        return _page(422, _("That did not work"),
+                     _("What you sent does not fit together with what is saved. Go back, reload the page "
+                       "and try again."))
 
     @app.errorhandler(DBAPIError)
     def database_busy(exc: DBAPIError):

@@ -1,9 +1,12 @@
 """Shared form helpers for all blueprints."""
 from __future__ import annotations
 
+import secrets
+
 from flask import flash
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, ValidationError
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectMultipleField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -14,6 +17,26 @@ from logistics.people.services import phone_problem
 #: macro shows it as a visible warning (the privacy rule: no client identities anywhere).
 NO_NAMES = _l("No names or details of the people we help.")
 NO_NAMES_KW = {"data-no-names": "1"}
+
+
+class OnceField(HiddenField):
+    """The form's one-time token: a fresh one each time the form is drawn (a form shown
+    again after an error can be sent again), required when it is sent. The request hook in
+    blueprints/once.py claims it before the view runs."""
+
+    def _value(self) -> str:
+        return secrets.token_urlsafe(24)
+
+    def pre_validate(self, form) -> None:
+        if not self.data:
+            raise ValidationError(str(_l("The form is incomplete. Reload the page and try again.")))
+
+
+class OnceForm(FlaskForm):
+    """Every form that changes something: CSRF and a one-time token, so a double click, a
+    resent form or identical requests at once record one change, not several."""
+
+    once = OnceField()
 
 
 def options(pairs) -> list[SelectChoice]:

@@ -16,6 +16,8 @@ import click
 from flask_babel import lazy_gettext as _l
 
 from logistics import cli as core_cli
+from logistics import jobs as core_jobs
+from logistics import once
 from logistics.audit import models as audit_models
 from logistics.people import cli as people_cli
 from logistics.people import demo as people_demo
@@ -77,6 +79,8 @@ class Area:
 AREAS: tuple[Area, ...] = (
     Area(
         "core",
+        models=once,  # one-time form tokens
+        sweeps=(Sweep("core.prune_form_tokens", core_jobs.prune_form_tokens, dt.timedelta(days=1)),),
         commands=(core_cli.demo_data,),
         nav=(
             NavEntry("admin.settings", _l("Settings"), Role.ADMIN, 62, prefix="admin.settings"),

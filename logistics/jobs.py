@@ -49,3 +49,14 @@ def app_context(job):
                 ctx.pop()
 
     return wrapped
+
+
+@app_context
+def prune_form_tokens() -> int:
+    """The periodic sweep: forget one-time form tokens used more than 30 days ago."""
+    import datetime as dt
+
+    from logistics import once
+    from logistics.extensions import db
+
+    return once.prune(db.session, older_than=dt.timedelta(days=30))

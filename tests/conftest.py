@@ -13,6 +13,7 @@ import email.policy
 import hashlib
 import os
 import re
+import secrets
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -300,11 +301,14 @@ class Client(FlaskClient):
         with self.application.app_context():
             return super().run_wsgi_app(environ, buffered=buffered)
 
-    def post(self, *args, csrf: bool = True, **kwargs):
+    def post(self, *args, csrf: bool = True, once: bool = True, **kwargs):
         data = kwargs.get("data")
-        if csrf and (data is None or isinstance(data, dict)):
+        if (csrf or once) and (data is None or isinstance(data, dict)):
             data = dict(data or {})
-            data.setdefault("csrf_token", self.csrf_token())
+            if csrf:
+                data.setdefault("csrf_token", self.csrf_token())
+            if once:  # a fresh one-time token, as every rendered form carries
+                data.setdefault("once", secrets.token_urlsafe(24))
             kwargs["data"] = data
         return super().post(*args, **kwargs)
 

@@ -1,14 +1,13 @@
 """Forms for a person's own account: shape only; the rules are in logistics.people."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from blueprints.forms import MultiCheckboxField, options, phone_number  # noqa: F401 - re-exported
+from blueprints.forms import MultiCheckboxField, OnceForm, options, phone_number  # noqa: F401 - re-exported
 from logistics.people.passwords import MAX_LENGTH, MIN_LENGTH
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(OnceForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
                             render_kw={"autocomplete": "name"})
     display_name = StringField(
@@ -23,7 +22,7 @@ class ProfileForm(FlaskForm):
     languages = MultiCheckboxField(_l("Languages you speak"), choices=[], validate_choice=True)
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(OnceForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField(
@@ -36,10 +35,10 @@ class PasswordForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class ConfirmPasswordForm(FlaskForm):
+class ConfirmPasswordForm(OnceForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(OnceForm):
     """A form with nothing but its CSRF token, for one-button actions."""

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from blueprints.account.forms import options
 from blueprints.account.labels import ROLE_LABELS, STATUS_LABELS
 from blueprints.fields import DateField, IntegerField
+from blueprints.forms import OnceForm
 from logistics.people.models import Role
 
 
@@ -46,17 +47,17 @@ class DirectoryFilterForm(FlaskForm):
     qualification = SelectField(_l("Qualification"), choices=[], validators=[Optional()])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(OnceForm):
     role = SelectField(_l("Role"), choices=role_choices(), validators=[DataRequired()])
 
 
-class GrantForm(FlaskForm):
+class GrantForm(OnceForm):
     qualification = SelectField(_l("Qualification"), coerce=int, choices=[], validators=[DataRequired()])
     expires_on = DateField(_l("Valid until (optional)"), validators=[Optional()],
                            description=_l("The last day it holds. Leave empty if it does not expire."))
 
 
-class QualificationForm(FlaskForm):
+class QualificationForm(OnceForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40),
                                                Regexp(r"^[a-zA-Z0-9_-]+$", message=_l(
                                                    "Use only letters a-z, digits, - and _."))],
@@ -82,7 +83,7 @@ class AuditFilterForm(FlaskForm):
     date_to = DateField(_l("To"), validators=[Optional()])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(OnceForm):
     require_2fa_privileged = BooleanField(
         _l("Coordinators and admins must use two-factor login"),
         description=_l("They see volunteers' contact details. Switch this off only for a demo."))
@@ -92,7 +93,7 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired()], minimum=1, maximum=240)
 
 
-class InviteForm(FlaskForm):
+class InviteForm(OnceForm):
     email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)], filters=[strip])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     role = SelectField(_l("Role"), choices=role_choices(), validators=[DataRequired()])

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
-from blueprints.forms import MultiCheckboxField, phone_number
+from blueprints.forms import MultiCheckboxField, OnceForm, phone_number
 from logistics.people.queries import language_choices
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(OnceForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
                             render_kw={"autocomplete": "name"})
     email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)],
@@ -43,7 +42,7 @@ class ApplicationForm(FlaskForm):
         self.languages.choices = language_choices(str(get_locale()))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(OnceForm):
     decision = StringField(validators=[DataRequired(), AnyOf(["approve", "reject"])])
     reason = TextAreaField(
         _l("Reason or note"),

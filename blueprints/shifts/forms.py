@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
 from blueprints.fields import DateField, DateTimeLocalField, IdField, InstantField, IntegerField
-from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, options
+from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, OnceForm, options
 from blueprints.shifts.labels import (
     ACTIVITY_KIND_LABELS,
     COLOUR_LABELS,
@@ -33,11 +33,11 @@ from blueprints.shifts.labels import (
 from logistics.shifts.models import COLOURS
 
 
-class ActionForm(FlaskForm):
+class ActionForm(OnceForm):
     """A button that changes something: only the CSRF token."""
 
 
-class CancelRequestForm(FlaskForm):
+class CancelRequestForm(OnceForm):
     reason = TextAreaField(_l("Why (optional, no names of clients)"), validators=[Optional(), Length(max=500)])
 
 
@@ -50,7 +50,7 @@ class FilterForm(FlaskForm):
     end = DateField(_l("To"), validators=[Optional()])
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in ACTIVITY_KIND_LABELS.items()))
     colour = RadioField(_l("Colour"), choices=options((c, COLOUR_LABELS[c]) for c in COLOURS), default="teal")
@@ -66,7 +66,7 @@ class ActivityForm(FlaskForm):
     is_active = BooleanField(_l("Active"), default=True)
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in PLACE_KIND_LABELS.items()))
@@ -74,7 +74,7 @@ class PlaceForm(FlaskForm):
     is_active = BooleanField(_l("Active"), default=True)
 
 
-class ShiftForm(FlaskForm):
+class ShiftForm(OnceForm):
     activity = SelectField(_l("Activity"), coerce=int, validators=[InputRequired()])
     place = SelectField(_l("Place"), coerce=int, default=0)
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
@@ -85,7 +85,7 @@ class ShiftForm(FlaskForm):
                        render_kw=NO_NAMES_KW)
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(OnceForm):
     activity = SelectField(_l("Activity"), coerce=int, validators=[InputRequired()])
     place = SelectField(_l("Place"), coerce=int, default=0)
     freq = RadioField(_l("Repeats"), default="weekly",
@@ -122,7 +122,7 @@ class SeriesForm(FlaskForm):
         return True
 
 
-class AssignForm(FlaskForm):
+class AssignForm(OnceForm):
     user_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
     over_capacity = BooleanField(_l("Over capacity: add them even if the shift is full"))
 
@@ -156,11 +156,11 @@ class AttendanceRow(Form):
     hours = HoursField(places=2)
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(OnceForm):
     rows = FieldList(FormField(AttendanceRow))
 
 
-class CoverForm(FlaskForm):
+class CoverForm(OnceForm):
     activity_id = IdField(validators=[InputRequired()])
     starts_at = InstantField(validators=[InputRequired()])
     ends_at = InstantField(validators=[InputRequired()])

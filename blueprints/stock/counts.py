@@ -10,11 +10,11 @@ from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.stock import bp
 from blueprints.stock import forms as f
-from blueprints.stock.helpers import already, item_choices, line_error, location_choices, qty, render
+from blueprints.stock.helpers import item_choices, keep_movements, line_error, location_choices, qty, render
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
-from logistics.stock import catalogue, tokens
+from logistics.stock import catalogue
 from logistics.stock import counts as count_services
 from logistics.stock.models import Stocktake
 from logistics.stock.queries import counts as counts_queries
@@ -70,20 +70,15 @@ def count(stocktake_id: int):
         counted = {entry.line_id.data: entry.quantity.data for entry in form.lines}
         finish = form.action.data == "finish"
         try:
-            token = tokens.claim_token(db.session, form.once.data, by=current_user)
             saved = count_services.save_counts(db.session, take, counted, by=current_user)
             if finish:
                 movements = count_services.finish_stocktake(db.session, take, by=current_user)
-                tokens.record_result(token, movements, url_for("stock.count", stocktake_id=take.id))
+                keep_movements(movements, url_for("stock.count", stocktake_id=take.id))
             db.session.commit()
-        except tokens.AlreadyRecorded as exc:
-            db.session.rollback()
-            return already(exc.token)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
             line_error(form.lines, exc, "count-", key="line_id")
-            form.once.data = f.new_token()
             return _count_page(take, form, f.CountLineForm(formdata=None), 422)
         if finish:
             flash(_("Count finished: %(n)d differences recorded.", n=len(movements)), "success")

@@ -5,8 +5,6 @@ Pages with one quantity per line (a kit, a count, a bag's return) use a ``FieldL
 small line forms: the line's id travels in a hidden field next to its quantity."""
 from __future__ import annotations
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.fields import DateField, IdField
-from blueprints.forms import NO_NAMES, NO_NAMES_KW
+from blueprints.forms import NO_NAMES, NO_NAMES_KW, OnceForm
 from blueprints.shifts.labels import ACTIVITY_KIND_LABELS
 from blueprints.stock.labels import (
     CATEGORY_LABELS,
@@ -45,23 +43,9 @@ def opts(pairs) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
+class PlainForm(OnceForm):
+    """A button (such as cancel): CSRF and the one-time token."""
 
-
-class PlainForm(FlaskForm):
-    """CSRF only (buttons such as cancel)."""
-
-
-class OnceForm(FlaskForm):
-    """A form whose rendering carries a one-time token; a repeat submit records nothing."""
-
-    once = HiddenField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.once.data:
-            self.once.data = new_token()
 
 
 def _quantity(label=None):
@@ -149,19 +133,19 @@ class UndoForm(OnceForm):
     reason = StringField(_l("Reason"), [Optional(), Length(max=200)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
-class QuarantineForm(FlaskForm):
+class QuarantineForm(OnceForm):
     reason = StringField(_l("Reason"),
                          [DataRequired(message=_l("Say why the lot is blocked (e.g. the recall notice).")),
                           Length(max=500)])
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(OnceForm):
     reason = StringField(_l("Reason"), [Optional(), Length(max=500)])
 
 
 # --- catalogue --------------------------------------------------------------------------
 
-class ItemForm(FlaskForm):
+class ItemForm(OnceForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the item a name.")), Length(max=120)])
     category = SelectField(_l("Category"), choices=opts((c.value, label) for c, label in CATEGORY_LABELS.items()))
     unit = SelectField(_l("Unit"), choices=opts((u, UNIT_NAMES[u]) for u in UNITS))
@@ -174,27 +158,27 @@ class ItemForm(FlaskForm):
     is_active = BooleanField(_l("In use"), default=True)
 
 
-class MinLevelForm(FlaskForm):
+class MinLevelForm(OnceForm):
     min_level = StringField(_l("Minimum level"), [InputRequired(message=_l("Enter a quantity."))],
                             render_kw=QUANTITY_RENDER,
                             description=_l("Total over all locations; below it the item goes on the shopping list. "
                                            "0 means no minimum."))
 
 
-class LocationForm(FlaskForm):
+class LocationForm(OnceForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the location a name.")), Length(max=80)])
     is_mobile = BooleanField(_l("Mobile (a bag or box that goes out with a team)"))
     is_active = BooleanField(_l("In use"), default=True)
 
 
-class ProductGroupForm(FlaskForm):
+class ProductGroupForm(OnceForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the product group a name.")), Length(max=120)])
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
 # --- counts -----------------------------------------------------------------------------
 
-class StartCountForm(FlaskForm):
+class StartCountForm(OnceForm):
     location_id = _select(_l("Location"))
 
 
@@ -211,7 +195,7 @@ class CountForm(OnceForm):
     action = StringField()
 
 
-class CountLineForm(FlaskForm):
+class CountLineForm(OnceForm):
     """Stock found during a count that was not on the list."""
 
     item_id = _select(_l("Item"))
@@ -229,7 +213,7 @@ class KitLineForm(Form):
     quantity = _line_quantity()
 
 
-class KitForm(FlaskForm):
+class KitForm(OnceForm):
     """The kit's lines; one new line may be added."""
 
     lines = FieldList(FormField(KitLineForm))

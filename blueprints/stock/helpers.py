@@ -10,14 +10,15 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints import once
 from blueprints.forms import apply_error
 from blueprints.stock import bp, labels
 from blueprints.stock.forms import opts
+from logistics import once as logistics_once
 from logistics.clock import today
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
-from logistics.stock import tokens
 from logistics.stock.catalogue import unit_label
 from logistics.stock.models import Category
 from logistics.stock.queries import catalogue as catalogue_queries
@@ -48,6 +49,7 @@ def stock_helpers():
         "categories": list(Category),
         "today": today(),
         "is_coordinator": current_user.is_authenticated and current_user.has_role(Role.COORDINATOR),
+        "movements_of": movements_of,
     }
 
 
@@ -100,24 +102,27 @@ def item_url(item_id) -> str:
     return url_for("stock.item", item_id=item_id)
 
 
-def already(token) -> tuple[str, int]:
-    """The page for a repeated submit: what the first one recorded."""
-    movements = ledger_queries.movements_by_ids(db.session, token.movement_ids or [])
-    return render_template("stock/already.html", movements=movements, token=token), 200
+def movements_of(token) -> list:
+    """The movements a one-time token's first submit recorded (the "already recorded" page)."""
+    ids = token.result if token is not None and isinstance(token.result, list) else []
+    return ledger_queries.movements_by_ids(db.session, ids)
+
+
+def keep_movements(movements, next_url: str | None = None) -> None:
+    """Keep the movements this submit recorded on its one-time token, for a repeat's page."""
+    token = once.claimed()
+    if token is not None:
+        logistics_once.record_result(token, [m.id for m in movements], next_url)
 
 
 def record(form, template: str, action, **ctx):
-    """Validate, claim the form's one-time token, run ``action`` (returns movements, message
-    and where to go), commit once. A repeat of the token shows what was recorded."""
+    """Validate, run ``action`` (returns movements, message and where to go), keep the
+    movements on the form's one-time token (claimed before the view ran), commit once."""
     if form.validate_on_submit():
         try:
-            token = tokens.claim_token(db.session, form.once.data, by=current_user)
             movements, message, next_url = action()
-            tokens.record_result(token, movements, next_url)
+            keep_movements(movements, next_url)
             db.session.commit()
-        except tokens.AlreadyRecorded as exc:
-            db.session.rollback()
-            return already(exc.token)
         except DomainError as exc:
             db.session.rollback()
             apply_error(form, exc)

@@ -10,13 +10,13 @@ from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.stock import bp
 from blueprints.stock import forms as f
-from blueprints.stock.helpers import already, item_choices, line_error, location_choices, qty, render
+from blueprints.stock.helpers import item_choices, keep_movements, line_error, location_choices, qty, render
 from logistics.clock import utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
 from logistics.shifts.models import Shift
-from logistics.stock import catalogue, tokens
+from logistics.stock import catalogue
 from logistics.stock import kits as kit_services
 from logistics.stock.models import ACTIVITY_KINDS, Outreach
 from logistics.stock.queries import catalogue as catalogue_queries
@@ -133,18 +133,14 @@ def outreach_pack():
                    from_location_id=form.from_location_id.data, bag_location_id=form.bag_location_id.data,
                    shift_id=form.shift_id.data or None)
     try:
-        token = tokens.claim_token(db.session, form.once.data, by=current_user)
         src = catalogue.get_location(db.session, form.from_location_id.data, field="from_location_id")
         bag = catalogue.get_location(db.session, form.bag_location_id.data, field="bag_location_id")
         shift = kit_services.get_shift(db.session, form.shift_id.data)
         result = kit_services.pack_bag(db.session, activity_kind=form.activity_kind.data, from_location=src, bag=bag,
                                        shift=shift, by=current_user)
         next_url = url_for("stock.outreach_detail", outreach_id=result.outreach.id)
-        tokens.record_result(token, result.movements, next_url)
+        keep_movements(result.movements, next_url)
         db.session.commit()
-    except tokens.AlreadyRecorded as exc:
-        db.session.rollback()
-        return already(exc.token)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -188,13 +184,9 @@ def outreach_return(outreach_id: int):
         abort(400)
     returned = {entry.item_id.data: entry.quantity.data for entry in form.lines}
     try:
-        token = tokens.claim_token(db.session, form.once.data, by=current_user)
         movements = kit_services.record_return(db.session, obj, returned, by=current_user)
-        tokens.record_result(token, movements, url_for("stock.outreach_detail", outreach_id=obj.id))
+        keep_movements(movements, url_for("stock.outreach_detail", outreach_id=obj.id))
         db.session.commit()
-    except tokens.AlreadyRecorded as exc:
-        db.session.rollback()
-        return already(exc.token)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

@@ -197,7 +197,7 @@ def check_eligibility(session, shift: Shift, user: User, *, now: dt.datetime | N
         if booked + _hours(shift.starts_at, shift.ends_at) > limit:
             raise WellbeingLimit(str(_l("This would take you over %(limit)d hotline hours in one week "
                                         "(you have %(booked)s). Rest matters: pick another week.",
-                                        limit=limit, booked=f"{booked:g}")))
+                                        limit=limit, booked=format(booked, "g"))))
     if rest:
         night = is_night(shift.starts_at, shift.ends_at)
         for other in nearby:

@@ -113,7 +113,10 @@ class Item(TimestampMixin, Base):
     __tablename__ = "stock_item"
     __table_args__ = (
         sa.CheckConstraint("min_level >= 0", name="min_level_not_negative"),
-        sa.UniqueConstraint("name", "size", "fit"),
+        # One item per name, size and fit, where "no size" counts as a value: a plain unique
+        # constraint lets any number of rows with NULLs through (two "Soap" items at once).
+        sa.Index("ux_stock_item_name_size_fit", "name", sa.func.coalesce(sa.text("size"), ""),
+                 sa.func.coalesce(sa.text("fit"), ""), unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -362,16 +365,3 @@ class Outreach(Base):
     shift: Mapped[Shift | None] = relationship()
     packed_by: Mapped[User | None] = relationship("User", foreign_keys=[packed_by_id])  # noqa: F821
 
-
-class FormToken(Base):
-    """A one-time token carried by a rendered form; a repeat submit finds it used."""
-
-    __tablename__ = "stock_form_token"
-
-    token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    used_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    used_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    #: Ids of the movements the submit recorded, to show them on a repeat.
-    movement_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
-    #: Where the first submit went afterwards.
-    next_url: Mapped[str | None] = mapped_column(sa.String(300))

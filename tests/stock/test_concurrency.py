@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from logistics import once as tokens
 from logistics.errors import Conflict
 from logistics.extensions import db
 from logistics.people.models import User
-from logistics.stock import counts, ledger, tokens
+from logistics.stock import counts, ledger
 from logistics.stock.models import Item, Location, Movement, MovementKind, Stocktake
 from logistics.stock.queries.ledger import on_hand_by_item
 from tests.stock.conftest import receive
@@ -137,9 +138,9 @@ def test_same_form_token_submitted_at_once_records_once(app, stock):
     def submit(_i):
         item, loc, user = db.session.get(Item, ids[0]), db.session.get(Location, ids[1]), db.session.get(User, ids[2])
         try:
-            row = tokens.claim_token(db.session, token, by=user)
+            row = tokens.claim(db.session, token, by=user)
             movements = ledger.issue(db.session, item=item, quantity=1, location=loc, by=user)
-            tokens.record_result(row, movements)
+            tokens.record_result(row, [m.id for m in movements])
             db.session.commit()
             return "recorded"
         except tokens.AlreadyRecorded:
