@@ -1,7 +1,7 @@
 """Security headers on every response (ASVS 14.4)."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join([
@@ -37,7 +37,8 @@ def init_app(app: Flask) -> None:
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if https:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
-            # Pages can show personal data: never keep them in shared caches or the back button.
+        if request.endpoint != "static":
+            # Pages, JSON and CSV downloads can hold personal data: never keep them in shared
+            # caches or the back button (a view that may be cached says so itself).
             h.setdefault("Cache-Control", "no-store")
         return response

@@ -41,3 +41,17 @@ def test_phone_sized_shell(app, page):
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")
     assert "You are logged out." in page.content()
+
+
+def test_downloads_are_never_cached(client, login):
+    """Personal JSON and CSV downloads say no-store, like the pages."""
+    login("staff")
+    for url in ("/account/my-data.json", "/stock/export/on-hand.csv", "/healthz"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert r.headers["Cache-Control"] == "no-store", url
+
+
+def test_static_files_may_be_cached(client):
+    r = client.get("/static/css/app.css")
+    assert r.status_code == 200 and r.headers.get("Cache-Control") != "no-store"

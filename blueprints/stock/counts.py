@@ -10,7 +10,7 @@ from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.stock import bp
 from blueprints.stock import forms as f
-from blueprints.stock.helpers import item_choices, keep_movements, line_error, location_choices, qty, render
+from blueprints.stock.helpers import item_choices, keep_movements, line_error, location_choices, qty, qty_input, render
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
@@ -55,7 +55,7 @@ def _count_page(take: Stocktake, form, line_form, status=200):
     if not form.lines.entries:  # not sent back: the lines as saved so far
         for line in lines:
             form.lines.append_entry({"line_id": line.id,
-                                     "quantity": "" if line.counted_qty is None else qty(line.counted_qty)})
+                                     "quantity": qty_input(line.counted_qty)})
     return render("stock/counts/count.html", status, take=take, lines={line.id: line for line in lines}, form=form,
                   line_form=line_form, cancel_form=f.PlainForm())
 

@@ -27,10 +27,18 @@ from logistics.stock.queries import ledger as ledger_queries
 # --- template filters and context -------------------------------------------------------
 
 def qty(value) -> str:
-    """A quantity in the page's locale, up to three decimals."""
+    """A quantity to read, in the page's locale, up to three decimals ("1,000" / "1.000")."""
     if value is None:
         return ""
     return format_decimal(Decimal(value), format="#,##0.###")
+
+
+def qty_input(value) -> str:
+    """A quantity to put in an input: no thousands separator, which would read back as a
+    decimal point ("1,000" became 1); the locale's decimal sign, which the parser takes."""
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value), format="0.###")
 
 
 @bp.app_template_filter("stock_qty")

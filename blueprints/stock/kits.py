@@ -10,7 +10,15 @@ from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.stock import bp
 from blueprints.stock import forms as f
-from blueprints.stock.helpers import item_choices, keep_movements, line_error, location_choices, qty, render
+from blueprints.stock.helpers import (
+    item_choices,
+    keep_movements,
+    line_error,
+    location_choices,
+    qty,
+    qty_input,
+    render,
+)
 from logistics.clock import utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
@@ -64,7 +72,7 @@ def _kit_page(kind: str, form, status: int):
     lines = kit.lines if kit is not None else []
     if not form.lines.entries:  # not sent back: the kit as it is
         for line in lines:
-            form.lines.append_entry({"item_id": line.item_id, "quantity": qty(line.quantity)})
+            form.lines.append_entry({"item_id": line.item_id, "quantity": qty_input(line.quantity)})
     return render("stock/kits/kit_form.html", status, form=form, kind=kind,
                   items={line.item_id: line.item for line in lines})
 
@@ -160,7 +168,7 @@ def _outreach_page(obj: Outreach, form, status=200):
     unpack_all = obj.shift is not None and obj.shift.is_cancelled
     if not form.lines.entries:  # not sent back: one line per item in the bag
         for item, have in contents:
-            form.lines.append_entry({"item_id": item.id, "quantity": str(have) if unpack_all else ""})
+            form.lines.append_entry({"item_id": item.id, "quantity": qty_input(have) if unpack_all else ""})
     return render("stock/kits/outreach_detail.html", status, outreach=obj, form=form, unpack_all=unpack_all,
                   in_bag={item.id: (item, have) for item, have in contents},
                   movements=kits_queries.outreach_movements(db.session, obj.id))

@@ -3,6 +3,7 @@ product groups. Also the quantity rule every other stock module applies: what an
 counted in, and how a quantity reads in a message."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -36,7 +37,7 @@ def fmt(value: Decimal | None) -> str:
         return ""
     value = Decimal(value)
     if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
+        return format(value.to_integral_value(), "f")  # quantize() fails past 28 digits (1e30)
     return format(value.normalize(), "f")
 
 
@@ -45,10 +46,18 @@ def unit_label(unit: str) -> str:
     return str(UNIT_LABELS.get(unit, unit))
 
 
+#: A number written with thousands separators ("1.000", "12,500,000").
+_GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+
+
 def check_quantity(item: Item, value, *, field: str = "quantity", allow_zero: bool = False) -> Decimal:
     """Return ``value`` as a Decimal, or raise with a message that says what is wrong."""
+    text = str(value).strip() if value not in (None, "") else ""
+    if _GROUPED.match(text) and (item.is_whole or text.count(".") + text.count(",") > 1):
+        # "1.000" or "1,000" for pieces is a thousand with a separator, read as 1: ask.
+        raise InvalidQuantity(str(_l("Write the number without a thousands separator (1000, not 1.000).")), field)
     try:
-        qty = Decimal(str(value).strip().replace(",", ".")) if value not in (None, "") else None
+        qty = Decimal(text.replace(",", ".")) if text and len(text) <= 30 else None
     except InvalidOperation:
         qty = None
     if qty is None or not qty.is_finite():
@@ -58,7 +67,7 @@ def check_quantity(item: Item, value, *, field: str = "quantity", allow_zero: bo
                               else str(_l("Enter zero or more.")), field)
     if qty > MAX_QUANTITY:
         raise InvalidQuantity(str(_l("%(qty)s is far more than one movement can hold (at most %(max)s). "
-                                     "Check the number.", qty=fmt(qty), max=fmt(MAX_QUANTITY))), field)
+                                     "Check the number.", qty=text[:20], max=fmt(MAX_QUANTITY))), field)
     if item.is_whole and qty != qty.to_integral_value():
         raise InvalidQuantity(str(_l("%(item)s is counted in whole %(unit)s; enter a whole number.",
                                      item=item.full_name, unit=unit_label(item.unit))), field)

@@ -1,0 +1,56 @@
+"""The production server as configured in gunicorn.conf.py: threads, no Server header."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import _free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.concurrency
+
+
+@pytest.fixture
+def gunicorn_server(app, tmp_path):
+    from logistics import queue
+
+    port = _free_port()
+    state = queue.state(app)
+    redis_url = app.config["REDIS_URL"] or f"unix://{state.embedded.socket_file}?db=0"
+    env = dict(os.environ, INSTANCE_PATH=str(tmp_path), DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               REDIS_URL=redis_url, SECRET_KEY="s" * 32, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2")
+    log = open(tmp_path / "gunicorn.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "wsgi:app"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield url, proc, tmp_path / "gunicorn.log"
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(20)
+    log.close()
+
+
+def test_gunicorn_serves_with_threads_and_no_server_header(gunicorn_server):
+    url, _proc, log = gunicorn_server
+    with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
+        assert r.status == 200
+        assert "Server" not in r.headers, r.headers
+        assert r.headers["Cache-Control"] == "no-store"
+    with ThreadPoolExecutor(8) as pool:  # eight at once: 2 processes × 4 threads
+        statuses = list(pool.map(lambda _: urllib.request.urlopen(url + "/login", timeout=10).status, range(16)))
+    assert statuses == [200] * 16
+    assert "gthread" in log.read_text()
