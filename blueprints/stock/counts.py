@@ -10,7 +10,7 @@ from blueprints.access import allow
 from blueprints.forms import apply_error
 from blueprints.stock import bp
 from blueprints.stock import forms as f
-from blueprints.stock.helpers import item_choices, keep_movements, line_error, location_choices, qty, qty_input, render
+from blueprints.stock.helpers import item_choices, keep_movements, line_error, location_choices, qty_input, render
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
