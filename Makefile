@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast lint migrate demo worker messages clean bench help
+.PHONY: run test test-fast fuzz lint migrate demo worker messages clean bench help
 
 help:
 	@echo "make run   - set up, migrate, load demo data on first start, start web + worker"
@@ -52,7 +52,10 @@ test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: lint
-	$(BIN)/python -m pytest -m "not browser and not concurrency" -x -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser and not concurrency and not fuzz" -x -q $(PYTEST_ARGS)
+
+fuzz: $(STAMP)
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} $(BIN)/python -m pytest -m fuzz -q $(PYTEST_ARGS)
 
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o instance/messages.pot --no-location --omit-header .

@@ -95,6 +95,18 @@ def month_arg(name: str, default: dt.date) -> dt.date:
 
 # --- form fields ------------------------------------------------------------------------------
 
+def optional_id(value) -> int | None:
+    """``coerce`` for a choice of rows: "" is no choice (None), a bounded id is an int, and
+    anything else is 0, an id no row has (so the service says "does not exist", and the
+    database never sees 2^63 or "abc")."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value <= MAX_ID else 0
+    parsed = parse_int(str(value), minimum=0)
+    return 0 if parsed is None else parsed
+
+
 class IntegerField(wtforms.IntegerField):
     """A whole number of ASCII digits within ``[minimum, maximum]`` (by default the database's
     integer range: the shape; the rule that says "at most 500 people" lives in the service,
@@ -115,11 +127,17 @@ class IntegerField(wtforms.IntegerField):
         if not valuelist or valuelist[0] in (None, ""):
             self.data = None
             return
-        value = parse_int(valuelist[0], minimum=-(10**12), maximum=10**12)
+        value = parse_int(valuelist[0], minimum=-MAX_ID, maximum=MAX_ID)
         if value is None:
+            # Not a number, or beyond anything the database holds: no data at all, so even a
+            # view that reads the field without validating never passes it on.
             self.data = None
-            raise ValueError(str(_l("Enter a whole number.")))
+            raise ValueError(str(_l("Enter a number from %(min)d to %(max)d.", min=self.minimum, max=self.maximum))
+                             if _DIGITS.match(valuelist[0].strip()) else str(_l("Enter a whole number.")))
         self.data = value
+        if isinstance(self, IdField) and not self.minimum <= value <= self.maximum:
+            self.data = None
+            raise ValueError(str(_l("Reload the page and try again.")))
 
     def pre_validate(self, form):
         if self.data is not None and not self.minimum <= self.data <= self.maximum:

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from blueprints.account.forms import options
 from blueprints.account.labels import ROLE_LABELS, STATUS_LABELS
-from blueprints.fields import DateField, IntegerField
+from blueprints.fields import DateField, IntegerField, optional_id
 from blueprints.forms import OnceForm
 from logistics.people.models import Role
 
@@ -44,7 +44,7 @@ class DirectoryFilterForm(FlaskForm):
 
     q = SearchField(_l("Name, email or phone"), validators=[Optional(), Length(max=100)])
     language = SelectField(_l("Speaks"), choices=[], validators=[Optional()])
-    qualification = SelectField(_l("Qualification"), choices=[], validators=[Optional()])
+    qualification = SelectField(_l("Qualification"), choices=[], coerce=optional_id, validators=[Optional()])
 
 
 class RoleForm(OnceForm):
@@ -52,7 +52,7 @@ class RoleForm(OnceForm):
 
 
 class GrantForm(OnceForm):
-    qualification = SelectField(_l("Qualification"), coerce=int, choices=[], validators=[DataRequired()])
+    qualification = SelectField(_l("Qualification"), coerce=optional_id, choices=[], validators=[DataRequired()])
     expires_on = DateField(_l("Valid until (optional)"), validators=[Optional()],
                            description=_l("The last day it holds. Leave empty if it does not expire."))
 

@@ -301,7 +301,7 @@ def volunteers():
                                                                            for q in quals])
     form.validate()
     page = _page()
-    qualification_id = int(form.qualification.data) if (form.qualification.data or "").isdigit() else None
+    qualification_id = None if form.qualification.errors else form.qualification.data
     rows, total = queries.volunteer_directory(
         db.session, q=None if form.q.errors else form.q.data, language=form.language.data or None,
         qualification_id=qualification_id, page=page, per_page=PER_PAGE)

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
-from blueprints.fields import DateField, DateTimeLocalField, IdField, InstantField, IntegerField
+from blueprints.fields import DateField, DateTimeLocalField, IdField, InstantField, IntegerField, optional_id
 from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, OnceForm, options
 from blueprints.shifts.labels import (
     ACTIVITY_KIND_LABELS,
@@ -45,7 +45,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    activity = SelectField(_l("Activity"), coerce=int, default=0, validators=[Optional()])
+    activity = SelectField(_l("Activity"), coerce=optional_id, default=0, validators=[Optional()])
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
 
@@ -56,7 +56,7 @@ class ActivityForm(OnceForm):
     colour = RadioField(_l("Colour"), choices=options((c, COLOUR_LABELS[c]) for c in COLOURS), default="teal")
     briefing = TextAreaField(_l("Briefing"), validators=[Optional(), Length(max=5000)],
                              description=_l("Meeting point, what to bring, who to call. Never client names."))
-    qualifications = MultiCheckboxField(_l("Required qualifications"), coerce=int, choices=[])
+    qualifications = MultiCheckboxField(_l("Required qualifications"), coerce=optional_id, choices=[])
     capacity_min = IntegerField(_l("People needed"), default=1, validators=[InputRequired()])
     capacity_max = IntegerField(_l("Places (maximum)"), default=2, validators=[InputRequired()])
     cancel_cutoff_hours = IntegerField(_l("Volunteers can cancel until (hours before)"), default=24,
@@ -75,8 +75,8 @@ class PlaceForm(OnceForm):
 
 
 class ShiftForm(OnceForm):
-    activity = SelectField(_l("Activity"), coerce=int, validators=[InputRequired()])
-    place = SelectField(_l("Place"), coerce=int, default=0)
+    activity = SelectField(_l("Activity"), coerce=optional_id, validators=[InputRequired()])
+    place = SelectField(_l("Place"), coerce=optional_id, default=0)
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     capacity_min = IntegerField(_l("People needed"), validators=[InputRequired()])
@@ -86,8 +86,8 @@ class ShiftForm(OnceForm):
 
 
 class SeriesForm(OnceForm):
-    activity = SelectField(_l("Activity"), coerce=int, validators=[InputRequired()])
-    place = SelectField(_l("Place"), coerce=int, default=0)
+    activity = SelectField(_l("Activity"), coerce=optional_id, validators=[InputRequired()])
+    place = SelectField(_l("Place"), coerce=optional_id, default=0)
     freq = RadioField(_l("Repeats"), default="weekly",
                       choices=options([("daily", _l("Daily")), ("weekly", _l("Weekly")),
                                        ("monthly", _l("Monthly, on weekdays"))]))
@@ -123,7 +123,7 @@ class SeriesForm(OnceForm):
 
 
 class AssignForm(OnceForm):
-    user_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
+    user_id = SelectField(_l("Person"), coerce=optional_id, validators=[InputRequired()])
     over_capacity = BooleanField(_l("Over capacity: add them even if the shift is full"))
 
 

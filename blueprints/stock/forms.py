@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from blueprints.fields import DateField, IdField
+from blueprints.fields import DateField, IdField, optional_id
 from blueprints.forms import NO_NAMES, NO_NAMES_KW, OnceForm
 from blueprints.shifts.labels import ACTIVITY_KIND_LABELS
 from blueprints.stock.labels import (
@@ -55,7 +55,7 @@ def _quantity(label=None):
 
 def _select(label, required=True):
     validators = [InputRequired(message=_l("Choose one."))] if required else [Optional()]
-    return SelectField(label, validators, validate_choice=False, coerce=str)
+    return SelectField(label, validators, validate_choice=False, coerce=optional_id)
 
 
 def _strip(value):
@@ -230,14 +230,14 @@ class CheckForm(FlaskForm):
     from_location_id = _select(_l("Pack from"))
     bag_location_id = _select(_l("Into"))
     #: The shift the bag is for, when the check was opened from a shift.
-    shift_id = HiddenField()
+    shift_id = IdField(validators=[Optional()])
 
 
 class PackForm(OnceForm):
     activity_kind = HiddenField()
-    from_location_id = HiddenField()
-    bag_location_id = HiddenField()
-    shift_id = HiddenField()
+    from_location_id = IdField(validators=[InputRequired()])
+    bag_location_id = IdField(validators=[InputRequired()])
+    shift_id = IdField(validators=[Optional()])
 
 
 class ReturnLineForm(Form):
