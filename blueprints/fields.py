@@ -27,6 +27,7 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_PAGE = 10_000
 
 _DIGITS = re.compile(r"^[+-]?[0-9]{1,12}$")
+_ALL_DIGITS = re.compile(r"^[+-]?[0-9]+$")
 
 
 class IdConverter(IntegerConverter):
@@ -133,7 +134,7 @@ class IntegerField(wtforms.IntegerField):
             # view that reads the field without validating never passes it on.
             self.data = None
             raise ValueError(str(_l("Enter a number from %(min)d to %(max)d.", min=self.minimum, max=self.maximum))
-                             if _DIGITS.match(valuelist[0].strip()) else str(_l("Enter a whole number.")))
+                             if _ALL_DIGITS.match(valuelist[0].strip()) else str(_l("Enter a whole number.")))
         self.data = value
         if isinstance(self, IdField) and not self.minimum <= value <= self.maximum:
             self.data = None
