@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints import once
+from blueprints.fields import optional_id
 from blueprints.forms import apply_error
 from blueprints.stock import bp, labels
 from blueprints.stock.forms import opts
@@ -85,10 +86,7 @@ def location_choices(field, *, mobile: bool | None = None, blank: str | None = N
 
 def lot_choices(field, item_id) -> None:
     choices = [("", _("First expiring first"))]
-    try:
-        item_id = int(item_id or 0)
-    except (TypeError, ValueError):
-        item_id = 0
+    item_id = optional_id(item_id)
     if item_id:
         for lot in ledger_queries.item_lots(db.session, item_id):
             label = lot.code or _("no lot number")
