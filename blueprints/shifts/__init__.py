@@ -17,8 +17,6 @@ bp.add_app_template_global(helpers.shows_address, "shows_address")
 bp.add_app_template_global(labels.activity_kind_label, "activity_kind_label")
 bp.add_app_template_global(labels.place_kind_label, "place_kind_label")
 bp.add_app_template_global(labels.colour_label, "colour_label")
-bp.add_app_template_filter(helpers.day_filter, "day")
-bp.add_app_template_filter(helpers.hour_minute_filter, "hm")
 
 # The view modules add their routes to bp.
 from blueprints.shifts import calendar, planning, signups, staffing  # noqa: E402,F401

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
-from babel.dates import format_skeleton, format_time
 from flask import abort
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from logistics.clock import localize, to_local
+from logistics.clock import localize
 from logistics.extensions import db
 from logistics.people.models import Role
 from logistics.shifts import queries
@@ -38,33 +35,6 @@ def shows_place(shift: Shift, mine: bool = False) -> bool:
 def shows_address(shift: Shift, mine: bool = False) -> bool:
     return shift.place is not None and (not shift.place.is_sensitive or mine or is_coordinator()) \
         and shows_place(shift, mine)
-
-
-@functools.lru_cache(maxsize=4096)
-def _day(day: dt.date, locale: str) -> str:
-    return format_skeleton("MMMEd", day, locale=locale)
-
-
-@functools.lru_cache(maxsize=2048)
-def _hour_minute(hour: int, minute: int, locale: str) -> str:
-    return format_time(dt.time(hour, minute), "short", locale=locale)
-
-
-def day_filter(value) -> str:
-    """A short local weekday and date ("Thu, Dec 3" / "tor. 3. dec."); cached, as calendars show hundreds."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = to_local(value).date()
-    return _day(value, str(get_locale()))
-
-
-def hour_minute_filter(value: dt.datetime | None) -> str:
-    """The local time of day ("18:00"), cached per locale."""
-    if value is None:
-        return ""
-    local = to_local(value)
-    return _hour_minute(local.hour, local.minute, str(get_locale()))
 
 
 # --- lookups and parsing -----------------------------------------------------------------------

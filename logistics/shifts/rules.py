@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from logistics import settings
 from logistics.clock import localize, to_local, utcnow
 from logistics.errors import DomainError
+from logistics.i18n import format_datetime
 from logistics.people.models import User
 from logistics.shifts.models import ActivityKind, Shift, ShiftStatus, Signup, SignupStatus
 
@@ -46,13 +46,13 @@ class MissingQualification(SignupRefused):
 class Overlap(SignupRefused):
     def __init__(self, other: Shift):
         super().__init__(str(_l("You are already on another shift at that time (%(when)s).",
-                                when=format_datetime(other.starts_at, "short"))))
+                                when=format_datetime(other.starts_at))))
 
 
 class SignupNotOpen(SignupRefused):
     def __init__(self, opens: dt.datetime):
         super().__init__(str(_l("Sign-up for this shift opens on %(when)s.",
-                                when=format_datetime(opens, "short"))))
+                                when=format_datetime(opens))))
 
 
 class ShiftPast(SignupRefused):
@@ -208,4 +208,4 @@ def check_eligibility(session, shift: Shift, user: User, *, now: dt.datetime | N
                 raise WellbeingLimit(str(_l("You need at least %(hours)d hours of rest after a night shift; "
                                             "this shift is too close to your shift on %(when)s.",
                                             hours=int(rest.total_seconds() // 3600),
-                                            when=format_datetime(other.starts_at, "short"))))
+                                            when=format_datetime(other.starts_at))))

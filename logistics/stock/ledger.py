@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from logistics.audit import services as audit
 from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError
+from logistics.i18n import format_date
 from logistics.people.models import User
 from logistics.stock.catalogue import check_quantity, clean_text, fmt, unit_label
 from logistics.stock.models import Balance, Item, Location, Lot, Movement, MovementKind, SourceKind
@@ -145,7 +146,7 @@ def take_out(session, *, kind: MovementKind, item: Item, qty: Decimal, from_loc:
                                      code=lot.code or "-")), field="lot_id")
         if usable_only and lot.expires_on is not None and lot.expires_on < day:
             raise DomainError(str(_l("Lot %(code)s expired on %(date)s; discard it instead.",
-                                     code=lot.code or "-", date=lot.expires_on.isoformat())), field="lot_id")
+                                     code=lot.code or "-", date=format_date(lot.expires_on))), field="lot_id")
         candidates = [(lt, q) for lt, q in entries if lt.id == lot.id]
         blocked = Decimal(0)
     else:
@@ -214,7 +215,7 @@ def find_or_create_lot(session, item: Item, code: str | None, expires_on: dt.dat
         session.flush()
     elif expires_on is not None and lot.expires_on != expires_on:
         raise DomainError(str(_l("Lot %(code)s is already recorded with expiry %(date)s. Check the package.",
-                                 code=code, date=lot.expires_on.isoformat() if lot.expires_on else "-")),
+                                 code=code, date=format_date(lot.expires_on) if lot.expires_on else "-")),
                           field="expires_on")
     return lot
 
