@@ -9,6 +9,7 @@ from blueprints import nav
 from logistics import clock, i18n, settings
 from logistics.db import deferred_transactions, reset_transactions
 from logistics.extensions import db
+from logistics.people.models import Role
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -55,6 +56,10 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def template_globals():
         def two_factor_relaxed() -> bool:
+            """Whether to warn that two-factor login is off: only signed-in coordinators and
+            admins, whom it concerns (told to visitors, it says the door is weaker)."""
+            if not (current_user.is_authenticated and current_user.has_role(Role.COORDINATOR)):
+                return False
             if "two_factor_relaxed" not in g:
                 g.two_factor_relaxed = not settings.get(db.session, "require_2fa_privileged")
             return g.two_factor_relaxed

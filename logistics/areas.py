@@ -56,6 +56,9 @@ class NavEntry:
     order: int
     #: Endpoints starting with this mark the entry as the current page ("stock." for all stock pages).
     prefix: str | None = None
+    #: Entries with the same group (a lazy label) fold into one menu, so the navigation
+    #: stays on one line on a desktop (the administration pages: "Admin").
+    group: object | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class Area:
     nav: tuple[NavEntry, ...] = ()
 
 
+#: The administration pages share one menu in the navigation.
+ADMIN_MENU = _l("Administration")
+
 AREAS: tuple[Area, ...] = (
     Area(
         "core",
@@ -83,14 +89,14 @@ AREAS: tuple[Area, ...] = (
         sweeps=(Sweep("core.prune_form_tokens", core_jobs.prune_form_tokens, dt.timedelta(days=1)),),
         commands=(core_cli.demo_data,),
         nav=(
-            NavEntry("admin.settings", _l("Settings"), Role.ADMIN, 62, prefix="admin.settings"),
-            NavEntry("admin.outbox", _l("Outbox"), Role.ADMIN, 63, prefix="admin.outbox"),
+            NavEntry("admin.settings", _l("Settings"), Role.ADMIN, 62, prefix="admin.settings", group=ADMIN_MENU),
+            NavEntry("admin.outbox", _l("Outbox"), Role.ADMIN, 63, prefix="admin.outbox", group=ADMIN_MENU),
         ),
     ),
     Area(
         "audit",
         models=audit_models,
-        nav=(NavEntry("admin.audit", _l("Audit trail"), Role.ADMIN, 61, prefix="admin.audit"),),
+        nav=(NavEntry("admin.audit", _l("Audit trail"), Role.ADMIN, 61, prefix="admin.audit", group=ADMIN_MENU),),
     ),
     Area(
         "people",
@@ -102,7 +108,7 @@ AREAS: tuple[Area, ...] = (
         nav=(
             NavEntry("admin.volunteers", _l("Volunteers"), Role.COORDINATOR, 50, prefix="admin.volunteer"),
             NavEntry("people.applications", _l("Applications"), Role.COORDINATOR, 51, prefix="people."),
-            NavEntry("admin.users", _l("Users"), Role.ADMIN, 60, prefix="admin.user"),
+            NavEntry("admin.users", _l("Users"), Role.ADMIN, 60, prefix="admin.user", group=ADMIN_MENU),
         ),
     ),
     Area(
@@ -118,7 +124,7 @@ AREAS: tuple[Area, ...] = (
             NavEntry("shifts.mine", _l("My shifts"), Role.VOLUNTEER, 10),
             NavEntry("shifts.open_shifts", _l("Open shifts"), Role.VOLUNTEER, 11),
             NavEntry("shifts.calendar_week", _l("Calendar"), Role.VOLUNTEER, 12, prefix="shifts.calendar_"),
-            NavEntry("shifts.fill", _l("Fill"), Role.COORDINATOR, 40),
+            NavEntry("shifts.staffing", _l("Staffing"), Role.COORDINATOR, 40),
             NavEntry("shifts.coverage", _l("Coverage"), Role.COORDINATOR, 41),
             NavEntry("shifts.activities", _l("Activities"), Role.COORDINATOR, 42, prefix="shifts.activit"),
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from flask import abort
 from flask_babel import gettext as _
@@ -12,29 +13,48 @@ from logistics.clock import localize
 from logistics.extensions import db
 from logistics.people.models import Role
 from logistics.shifts import queries
-from logistics.shifts.models import Shift, Signup
+from logistics.shifts.models import Place, Shift, Signup
+
+#: Where a place's address opens on a map (OpenStreetMap: no account, no tracking script).
+MAP_SEARCH = "https://www.openstreetmap.org/search?"
 
 
 def is_coordinator() -> bool:
     return current_user.has_role(Role.COORDINATOR)
 
 
+def is_insider() -> bool:
+    """Staff and up: inside the app they see discreet activities by their real name (staff
+    pack the prison visit's kit). Discretion is for feeds, emails, lock screens and the
+    volunteers who are not on the shift."""
+    return current_user.has_role(Role.STAFF)
+
+
 # --- template globals and filters ---------------------------------------------------------------
 
 def shift_title(shift: Shift, mine: bool = False) -> str:
-    """Discreet activities show a neutral title to everyone but coordinators and the people on them."""
-    if shift.activity.is_discreet and not mine and not is_coordinator():
+    """Discreet activities show a neutral title to volunteers who are not on the shift."""
+    if shift.activity.is_discreet and not mine and not is_insider():
         return _("HopeNow shift")
     return shift.activity.name
 
 
 def shows_place(shift: Shift, mine: bool = False) -> bool:
-    return not shift.activity.is_discreet or mine or is_coordinator()
+    """The activity's place (and colour) of a discreet shift: staff and up, and its people."""
+    return not shift.activity.is_discreet or mine or is_insider()
 
 
 def shows_address(shift: Shift, mine: bool = False) -> bool:
     return shift.place is not None and (not shift.place.is_sensitive or mine or is_coordinator()) \
         and shows_place(shift, mine)
+
+
+def map_url(place: Place | None) -> str | None:
+    """A map of the place's address, or None: never for a place marked sensitive (a map
+    link would tell the map service which addresses are ours)."""
+    if place is None or place.is_sensitive or not place.address.strip():
+        return None
+    return MAP_SEARCH + urlencode({"query": place.address})
 
 
 # --- lookups and parsing -----------------------------------------------------------------------

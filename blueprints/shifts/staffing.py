@@ -1,5 +1,5 @@
 """The coordinators' people on shifts: assign and remove, cancellation requests, attendance,
-the fill list, the hotline coverage board and cover requests."""
+the staffing page, the hotline coverage board and cover requests."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -74,11 +74,11 @@ def decide_cancel(signup_id: int):
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("shifts.fill"))
+        return redirect(url_for("shifts.staffing"))
     db.session.commit()
     flash(_("The sign-up is cancelled; the place is free again.") if approve
           else _("The request is declined; the person stays on the shift."), "success")
-    return redirect(url_for("shifts.fill"))
+    return redirect(url_for("shifts.staffing"))
 
 
 @bp.route("/<int:shift_id>/attendance", methods=["GET", "POST"])
@@ -115,14 +115,21 @@ def attendance(shift_id: int):
                            now=utcnow()), status
 
 
-@bp.route("/fill")
+@bp.route("/staffing")
 @allow(Role.COORDINATOR)
-def fill():
-    """Understaffed shifts in the next 14 days, cancellation requests and swap offers."""
-    return render_template("shifts/staffing/fill.html", shifts=queries.understaffed(db.session, days=14),
+def staffing():
+    """Staffing: understaffed shifts in the next 14 days, cancellation requests, swap offers."""
+    return render_template("shifts/staffing/staffing.html", shifts=queries.understaffed(db.session, days=14),
                            to_unpack=stock_queries.packed_for_cancelled_shifts(db.session),
                            requests=queries.cancellation_requests(db.session),
                            swaps=queries.swap_offers(db.session), action_form=ActionForm())
+
+
+@bp.route("/fill")
+@allow(Role.COORDINATOR)
+def fill():
+    """The staffing page's old address ("Fill"), kept for bookmarks and links in emails."""
+    return redirect(url_for("shifts.staffing"), 301)
 
 
 @bp.route("/coverage")

@@ -14,6 +14,24 @@
     });
   }
 
+  // Menus in the navigation (<details>): one open at a time; a click elsewhere or Escape closes them.
+  var menus = document.querySelectorAll(".nav-group details");
+  function closeMenus(except) {
+    menus.forEach(function (menu) { if (menu !== except) { menu.removeAttribute("open"); } });
+  }
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () { if (menu.open) { closeMenus(menu); } });
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest(".nav-group")) { closeMenus(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      var open = document.querySelector(".nav-group details[open]");
+      if (open) { open.removeAttribute("open"); open.querySelector("summary").focus(); }
+    }
+  });
+
   // Confirmation before destructive actions: <button data-confirm="Really?">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
