@@ -12,8 +12,8 @@ from flask_login import current_user
 from logistics.clock import localize
 from logistics.extensions import db
 from logistics.people.models import Role
-from logistics.shifts import queries
-from logistics.shifts.models import Place, Shift, Signup
+from logistics.shifts import queries, recurrence
+from logistics.shifts.models import Place, Series, Shift, Signup
 
 #: Where a place's address opens on a map (OpenStreetMap: no account, no tracking script).
 MAP_SEARCH = "https://www.openstreetmap.org/search?"
@@ -55,6 +55,11 @@ def map_url(place: Place | None) -> str | None:
     if place is None or place.is_sensitive or not place.address.strip():
         return None
     return MAP_SEARCH + urlencode({"query": place.address})
+
+
+def series_words(series: Series) -> str:
+    """The series as people say it ("2nd and 4th Friday each month, 16:00–20:00")."""
+    return recurrence.describe(series.rrule, start_time=series.start_time, duration_minutes=series.duration_minutes)
 
 
 # --- lookups and parsing -----------------------------------------------------------------------
