@@ -253,8 +253,11 @@ def settings_page():
     """Organisation settings; every change goes into the audit trail."""
     form = SettingsForm(data=settings.get_all(db.session))
     if form.validate_on_submit():
-        settings.set_many(db.session, {"require_2fa_privileged": bool(form.require_2fa_privileged.data),
-                                       "retention_months": int(form.retention_months.data)}, by=current_user)
+        values = {"require_2fa_privileged": bool(form.require_2fa_privileged.data),
+                  "retention_months": int(form.retention_months.data)}
+        values.update({name: int(getattr(form, name).data) for name in SettingsForm.AREA_SETTINGS
+                       if getattr(form, name).data is not None})
+        settings.set_many(db.session, values, by=current_user)
         db.session.commit()
         flash(_("The settings are saved."), "success")
         return redirect(url_for("admin.settings"))

@@ -387,3 +387,25 @@ def test_volunteers_directory_query_count_does_not_grow(app, make_client, querie
     few = _count(queries, c, "/admin/volunteers", 2)
     add(20)
     assert _count(queries, c, "/admin/volunteers", 22) == few
+
+
+def test_the_wellbeing_limits_are_settings_on_the_settings_page(app, admin):
+    """The README calls the weekly hotline hours and the rest after a night shift settings:
+    the settings page shows and changes them, within bounds, and the sign-up rules use them."""
+    page = admin.get("/admin/settings").get_data(as_text=True)
+    assert "Most hotline hours per volunteer in one week" in page and 'value="12"' in page
+    assert "Hours of rest after a night shift" in page and 'value="11"' in page
+    r = admin.post("/admin/settings", data={"retention_months": "24", "shifts_hotline_max_hours_per_week": "200"})
+    assert r.status_code == 422 and "Enter a number from 1 to 168." in r.get_data(as_text=True)
+    r = admin.post("/admin/settings", data={
+        "require_2fa_privileged": "y", "retention_months": "24", "shifts_hotline_max_hours_per_week": "8",
+        "shifts_rest_after_night_hours": "0", "shifts_hotline_staff_needed": "2", "stock_expiry_warning_days": "14"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert settings.get(db.session, "shifts_hotline_max_hours_per_week") == 8
+        assert settings.get(db.session, "shifts_rest_after_night_hours") == 0
+        assert settings.get(db.session, "shifts_hotline_staff_needed") == 2
+        assert settings.get(db.session, "stock_expiry_warning_days") == 14
+        changed = {e.entity_id for e in db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action == "setting.changed"))}
+        assert {"shifts_hotline_max_hours_per_week", "shifts_rest_after_night_hours"} <= changed
