@@ -253,6 +253,22 @@ class ReturnForm(OnceForm):
 
 # --- lists ------------------------------------------------------------------------------
 
+class ExpiredLineForm(Form):
+    """One row of the expired list as it was shown: the lot, where it is and how much."""
+
+    lot_id = _line_id()
+    location_id = _line_id()
+    quantity = HiddenField()
+
+
+class DiscardExpiredForm(OnceForm):
+    """"Discard all of these": the expired list's rows, one reason, one confirmation."""
+
+    lines = FieldList(FormField(ExpiredLineForm))
+    reason = SelectField(_l("Reason"), [InputRequired()], choices=opts(DISCARD_REASONS.items()), default="expired")
+    note = StringField(_l("Note"), [Optional(), Length(max=500)], description=NO_NAMES, render_kw=NO_NAMES_KW)
+
+
 class ExportForm(FlaskForm):
     class Meta:
         csrf = False

@@ -312,6 +312,46 @@ def discard(session, *, item: Item, quantity, location: Location, lot: Lot | Non
     return movements
 
 
+def discard_expired(session, lines: list[tuple[int, int, str | Decimal]], *, reason: str, note: str | None = None,
+                    by: User | None) -> list[Movement]:
+    """Discard every (lot id, location id, quantity) of the expired list in one go: one reason,
+    one transaction, one audit entry. The lines are what the person saw; when any of them
+    changed since (stock issued, moved or discarded, a lot no longer expired) nothing is
+    discarded and the message says to look again."""
+    if not (reason or "").strip():
+        raise DomainError(str(_l("Say why the stock is discarded.")), field="reason")
+    if not lines:
+        raise DomainError(str(_l("There is no expired stock to discard.")))
+    day = today()
+    wanted: dict[tuple[int, int], Decimal] = {}
+    for lot_id, location_id, raw in lines:
+        lot, location = session.get(Lot, lot_id), session.get(Location, location_id)
+        if lot is None or location is None or lot.expires_on is None or lot.expires_on >= day:
+            raise stock_changed()
+        qty = check_quantity(lot.item, raw)
+        wanted[(lot.item_id, lot_id, location_id)] = wanted.get((lot.item_id, lot_id, location_id), Decimal(0)) + qty
+    # Lock the balances in one fixed order before taking any: two such lists at once queue.
+    keys = sorted(wanted)
+    session.execute(sa.select(Balance.qty).where(sa.tuple_(Balance.item_id, Balance.lot_id, Balance.location_id)
+                                                 .in_(keys)).order_by(Balance.item_id, Balance.lot_id,
+                                                                      Balance.location_id).with_for_update()).all()
+    movements = []
+    for item_id, lot_id, location_id in keys:
+        qty = wanted[(item_id, lot_id, location_id)]
+        lot, location = session.get(Lot, lot_id), session.get(Location, location_id)
+        if not take_balance(session, item_id, lot_id, location_id, qty):
+            raise stock_changed()
+        movements.append(write_movement(session, kind=MovementKind.DISCARD, item=lot.item, lot=lot, qty=qty,
+                                        from_loc=location, to_loc=None, by=by, reason=reason, note=note))
+    session.flush()
+    audit.record(session, by=by, action="stock.expired_discarded", entity="stock_lot", entity_id=None,
+                 changes={"reason": reason, "lines": [
+                     {"item": m.item.full_name, "lot": m.lot.code, "quantity": fmt(m.quantity),
+                      "location": session.get(Location, m.from_location_id).name} for m in movements],
+                     "movements": [m.id for m in movements]})
+    return movements
+
+
 def adjust(session, *, item: Item, quantity, location: Location, lot: Lot | None, increase: bool,
            reason: str, note: str | None = None, by: User | None) -> list[Movement]:
     """Correct a balance up or down (coordinators); a reason is required and audited."""

@@ -30,6 +30,7 @@ EXPECTED = {
     "stock.count_cancel": ("staff", {"stocktake_id": 1}),
     "stock.expiring": ("staff", {}),
     "stock.expired": ("staff", {}),
+    "stock.expired_discard": ("staff", {}),
     "stock.shopping_list": ("staff", {}),
     "stock.shopping_list_csv": ("staff", {}),
     "stock.export": ("staff", {}),
