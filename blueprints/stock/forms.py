@@ -249,6 +249,17 @@ class ReturnLineForm(Form):
 
 class ReturnForm(OnceForm):
     lines = FieldList(FormField(ReturnLineForm))
+    #: Asked when the bag comes back before its shift has started.
+    early_reason = StringField(_l("Why is the bag back before the shift?"), [Optional(), Length(max=300)],
+                               description=NO_NAMES, render_kw=NO_NAMES_KW)
+    #: "Show what was handed out" sends the form without saving (for browsers without JavaScript).
+    preview = StringField()
+
+
+class BagForm(OnceForm):
+    """Another bag (a mobile location), so the next outreach can be packed while one is out."""
+
+    name = StringField(_l("Name of the new bag"), [DataRequired(), Length(max=80)], filters=[_strip])
 
 
 # --- lists ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Small progressive enhancements; every page works without them.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
 
   // The menu button on small screens.
   var toggle = document.querySelector(".nav-toggle");
@@ -73,6 +74,37 @@
   }
   markScrollable();
   window.addEventListener("resize", markScrollable);
+
+  // The bag's return: "handed out" is what was packed minus what came back, shown as it is typed.
+  document.querySelectorAll("form.bag-return").forEach(function (form) {
+    var summary = form.querySelector(".return-summary");
+    function parse(text) {
+      var clean = String(text || "").trim().replace(",", ".");
+      if (clean === "") { return 0; }
+      return /^\d+(\.\d+)?$/.test(clean) ? Number(clean) : NaN;
+    }
+    function update() {
+      var count = 0;
+      form.querySelectorAll(".return-line").forEach(function (row) {
+        var packed = Number(row.getAttribute("data-packed"));
+        var back = parse(row.querySelector(".return-back").value);
+        var output = row.querySelector(".return-out");
+        var out = packed - back;
+        var ok = !isNaN(back) && back >= 0 && back <= packed;
+        output.textContent = ok ? String(Math.round(out * 1000) / 1000) : "?";
+        output.classList.toggle("is-out", ok && out > 0);
+        output.classList.toggle("is-wrong", !ok);
+        if (ok && out > 0) { count += 1; }
+      });
+      if (summary) {
+        var text = count === 0 ? summary.getAttribute("data-none")
+          : count === 1 ? summary.getAttribute("data-one") : summary.getAttribute("data-many").replace("{n}", count);
+        summary.textContent = text;
+      }
+    }
+    form.addEventListener("input", update);
+    update();
+  });
 
   // Print buttons: <button data-print>.
   document.querySelectorAll("[data-print]").forEach(function (b) {

@@ -154,7 +154,8 @@ def test_shift_page_shows_the_bag_to_staff_and_the_kit_link_to_the_people_on_it(
 def test_returned_bag_on_the_shift_page(client, login, link, data):
     outreach_id = pack(data, link)
     with data(link) as s:
-        kits.record_return(db.session, db.session.get(Outreach, outreach_id), {s.pills.id: "5"}, by=s.staff)
+        kits.record_return(db.session, db.session.get(Outreach, outreach_id), {s.pills.id: "5"},
+                           early_reason="Outreach called off", by=s.staff)
     login(link.staff)
     html = client.get(f"/shifts/{link.shift.id}").get_data(as_text=True)
     assert "returned on" in html and f"/stock/outreach/{outreach_id}" in html

@@ -40,6 +40,7 @@ EXPECTED = {
     "stock.kit_edit": ("coordinator", {"kind": "street_outreach"}),
     "stock.outreach": ("staff", {}),
     "stock.outreach_pack": ("staff", {}),
+    "stock.outreach_bag_new": ("staff", {}),
     "stock.outreach_detail": ("staff", {"outreach_id": 1}),
     "stock.outreach_return": ("staff", {"outreach_id": 1}),
 }
