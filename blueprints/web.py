@@ -78,6 +78,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["month"] = i18n.format_month
     app.jinja_env.filters["time"] = i18n.format_time
     app.jinja_env.filters["datetime"] = i18n.format_datetime
+    app.jinja_env.filters["hours"] = i18n.format_hours
     app.jinja_env.filters["local"] = lambda v: clock.to_local(v) if v else v
     app.add_template_global(i18n.format_span, "span")
     app.add_template_global(i18n.format_day_span, "day_span")

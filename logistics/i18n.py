@@ -19,6 +19,7 @@ from pathlib import Path
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_time as _babel_time
+from babel.numbers import format_decimal as _babel_decimal
 from flask import Flask
 
 from logistics.clock import to_local
@@ -122,6 +123,13 @@ def format_span(start, end, language: str | None = None) -> str:
     """From one time to another: "16:00–20:00" / "16.00–20.00"."""
     language = language or current_language()
     return FORMATS[language]["span"].format(start=format_time(start, language), end=format_time(end, language))
+
+
+def format_hours(value, language: str | None = None) -> str:
+    """A number of hours with at most one decimal: "3.5" / "3,5"."""
+    if value is None:
+        return ""
+    return _babel_decimal(round(float(value), 1), "0.#", locale=babel_locale(language or current_language()))
 
 
 def format_day_span(start, end, language: str | None = None) -> str:

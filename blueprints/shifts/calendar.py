@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, render_template
+from flask import abort, flash, render_template, request
 from flask_login import current_user
 
 from blueprints.access import allow
 from blueprints.fields import date_arg, month_arg
-from blueprints.forms import options
 from blueprints.shifts import bp
 from blueprints.shifts.forms import ActionForm, AssignForm, CancelRequestForm
 from blueprints.shifts.helpers import get_shift, is_coordinator
@@ -64,23 +63,35 @@ def render_shift(shift_id: int, status: int = 200, *, cancel_form=None, assign_f
     confirmed = [s for s in rows if s.status == SignupStatus.CONFIRMED]
     waitlist = [s for s in rows if s.status == SignupStatus.WAITLISTED]
     coordinator = is_coordinator()
-    if coordinator:
+    picker = None
+    if coordinator and not shift.is_cancelled:
         if assign_form is None:
-            assign_form = AssignForm()
-        taken = {s.user_id for s in confirmed}
-        assign_form.user_id.choices = options([(u.id, u.full_name) for u in queries.volunteer_choices(db.session)
-                                               if u.id not in taken])
+            assign_form = AssignForm(formdata=None)
+        picker = assign_picker(shift, request.args.get("person", "")[:60])
     staff = current_user.has_role(Role.STAFF)
     has_kit = shift.activity.kind.value in stock_queries.kit_kinds(db.session)
     return render_template(
         "shifts/calendar/shift.html", shift=shift, mine=mine, on_it=on_it, confirmed=confirmed, waitlist=waitlist,
         coordinator=coordinator, action_form=ActionForm(), cancel_form=cancel_form or CancelRequestForm(),
-        assign_form=assign_form, now=utcnow(), cutoff_at=rules.cancel_cutoff_at(shift),
+        assign_form=assign_form, picker=picker, now=utcnow(), cutoff_at=rules.cancel_cutoff_at(shift),
         opens_at=rules.signup_opens_at(shift), staff=staff, has_kit=has_kit,
         # Staff and up see the bag's state: packed (by whom, when, which bag), returned.
         outreaches=stock_queries.shift_outreaches(db.session, shift.id) if staff else [],
         sees_kit=has_kit and (staff or (mine is not None and mine.status == SignupStatus.CONFIRMED)),
     ), status
+
+
+#: The assign picker lists this many people at most; a search finds the others.
+PICKER_SIZE = 40
+
+
+def assign_picker(shift, search: str) -> dict:
+    """Who a coordinator may put on the shift (and who not, and why), found by name."""
+    candidates = queries.assign_candidates(db.session, shift, search=search or None)
+    offered = [c for c in candidates if c.may_take]
+    return {"offered": offered[:PICKER_SIZE], "more": max(0, len(offered) - PICKER_SIZE),
+            "others": [c for c in candidates if not c.may_take], "search": search,
+            "hotline_limit": rules.Limits.read(db.session).hotline_hours_per_week}
 
 
 def refused(exc: DomainError, shift_id: int):

@@ -123,7 +123,10 @@ class SeriesForm(OnceForm):
 
 
 class AssignForm(OnceForm):
-    user_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
+    #: The choices are the people the rules let take the shift (the view sets them); there is
+    #: no default, so nobody is put on a shift by an unnoticed first name in a list.
+    user_id = RadioField(_l("Person"), coerce=int, validate_choice=False,
+                         validators=[InputRequired(message=_l("Choose who to put on the shift."))])
     over_capacity = BooleanField(_l("Over capacity: add them even if the shift is full"))
 
 

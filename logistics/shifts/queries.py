@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from logistics import settings
 from logistics.clock import local_midnight, to_local, utcnow
-from logistics.people.models import User, UserQualification
+from logistics.people.models import Role, User, UserQualification
 from logistics.shifts.models import (
     ACTIVE_STATUSES,
     Activity,
@@ -24,7 +24,20 @@ from logistics.shifts.models import (
     SignupStatus,
     activity_qualification,
 )
-from logistics.shifts.rules import overlapping, signup_opens_at
+from logistics.shifts.rules import (
+    HotlineHoursLimit,
+    Limits,
+    MissingQualification,
+    Overlap,
+    RestLimit,
+    SignupRefused,
+    check_person,
+    confirmed_shifts_near_many,
+    hours_in_week,
+    nearby_span,
+    overlapping,
+    signup_opens_at,
+)
 
 
 def activities(session, *, active_only: bool = False) -> list[Activity]:
@@ -186,11 +199,70 @@ def is_confirmed_on(session, user_id: int, shift_id: int) -> bool:
         Signup.shift_id == shift_id, Signup.user_id == user_id, Signup.status == SignupStatus.CONFIRMED)) is not None
 
 
-def volunteer_choices(session) -> list[User]:
-    """Active, approved people a coordinator can put on a shift."""
-    return list(session.scalars(sa.select(User).where(
-        User.is_active.is_(True), User.approved_at.is_not(None), User.erased_at.is_(None))
-        .order_by(sa.func.lower(User.full_name))))
+@dataclass
+class Candidate:
+    """A volunteer a coordinator might put on a shift, with what matters for choosing."""
+
+    user: User
+    #: Why the rules say no (not qualified, busy then, over the hotline hours, rest), or None.
+    refusal: SignupRefused | None
+    #: Hours of confirmed shifts in the shift's week, and of hotline shifts among them.
+    hours_week: float
+    #: On the waitlist of this shift (position), if they are.
+    waitlisted: int | None = None
+
+    @property
+    def may_take(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def busy(self) -> bool:
+        return isinstance(self.refusal, Overlap)
+
+    @property
+    def qualified(self) -> bool:
+        return not isinstance(self.refusal, MissingQualification)
+
+    @property
+    def reason(self) -> str | None:
+        """Which rule says no, as a code for the page's words."""
+        if self.refusal is None:
+            return None
+        return {MissingQualification: "qualification", Overlap: "busy", HotlineHoursLimit: "hotline_hours",
+                RestLimit: "rest"}.get(type(self.refusal), "other")
+
+
+def assign_candidates(session, shift: Shift, *, search: str | None = None) -> list[Candidate]:
+    """Active volunteers (approved, with a password set, not erased) not already confirmed on
+    the shift, by name, each checked against the sign-up rules of logistics.shifts.rules
+    (qualifications, clashes, weekly hotline hours, rest) in a fixed number of queries."""
+    on_it = {s.user_id: s for s in session.scalars(sa.select(Signup).where(
+        Signup.shift_id == shift.id, Signup.status.in_(ACTIVE_STATUSES)))}
+    stmt = (sa.select(User).options(selectinload(User.qualifications))
+            .where(User.role == Role.VOLUNTEER, User.is_active.is_(True), User.approved_at.is_not(None),
+                   User.password_hash.is_not(None), User.erased_at.is_(None))
+            .order_by(sa.func.lower(User.full_name), User.id))
+    confirmed = [uid for uid, s in on_it.items() if s.status == SignupStatus.CONFIRMED]
+    if confirmed:
+        stmt = stmt.where(User.id.not_in(confirmed))
+    if search and search.strip():
+        stmt = stmt.where(sa.func.lower(User.full_name).contains(search.strip().lower(), autoescape=True))
+    users = list(session.scalars(stmt))
+    limits = Limits.read(session)
+    start, end = nearby_span(shift, limits)
+    nearby = confirmed_shifts_near_many(session, [u.id for u in users], start, end, exclude_shift_id=shift.id)
+    out = []
+    for user in users:
+        mine = nearby.get(user.id, [])
+        try:
+            check_person(shift, user, mine, limits)
+            refusal = None
+        except SignupRefused as exc:
+            refusal = exc
+        waiting = on_it.get(user.id)
+        out.append(Candidate(user=user, refusal=refusal, hours_week=hours_in_week(shift, mine),
+                             waitlisted=waiting.position if waiting is not None else None))
+    return out
 
 
 def understaffed(session, *, days: int = 14, now: dt.datetime | None = None) -> list[Shift]:

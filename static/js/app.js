@@ -106,6 +106,23 @@
     update();
   });
 
+  // A list that narrows as one types: <input data-filter-list="id"> over items with data-name.
+  document.querySelectorAll("input[data-filter-list]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("data-filter-list"));
+    if (!list) { return; }
+    var none = list.parentElement.querySelector(".assign-none");
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      var shown = 0;
+      list.querySelectorAll("[data-name]").forEach(function (item) {
+        var match = !q || item.getAttribute("data-name").indexOf(q) !== -1;
+        item.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      if (none) { none.hidden = shown !== 0; }
+    });
+  });
+
   // Print buttons: <button data-print>.
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
