@@ -93,6 +93,8 @@ class SeriesForm(OnceForm):
                                        ("monthly", _l("Monthly, on weekdays"))]))
     interval = IntegerField(_l("Every"), default=1, validators=[InputRequired()],
                             description=_l("1 = every day/week/month, 2 = every other one, …"))
+    #: "Show the next dates": the form comes back with the shifts it would make, unsaved.
+    preview = StringField()
     weekdays = MultiCheckboxField(_l("On"), choices=options(WEEKDAY_LABELS))
     month_weeks = MultiCheckboxField(_l("Weeks of the month (monthly)"), choices=options(MONTH_WEEK_LABELS))
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
@@ -104,8 +106,9 @@ class SeriesForm(OnceForm):
                                        ("until", _l("On a date")), ("count", _l("After a number of shifts"))]))
     until = DateField(_l("Last day"), validators=[Optional()])
     count = IntegerField(_l("Number of shifts"), validators=[Optional()])
-    capacity_min = IntegerField(_l("People needed"), validators=[InputRequired()])
-    capacity_max = IntegerField(_l("Places (maximum)"), validators=[InputRequired()])
+    #: Blank: the activity's numbers (filled in as the activity is chosen, with JavaScript).
+    capacity_min = IntegerField(_l("People needed"), validators=[Optional()])
+    capacity_max = IntegerField(_l("Places (maximum)"), validators=[Optional()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)], description=NO_NAMES,
                        render_kw=NO_NAMES_KW)
 

@@ -106,6 +106,31 @@
     update();
   });
 
+  // The series form: people needed and places follow the chosen activity, unless typed over.
+  var seriesForm = document.querySelector("form.series-form[data-activity-defaults]");
+  if (seriesForm) {
+    var defaults = {};
+    seriesForm.getAttribute("data-activity-defaults").split(",").forEach(function (part) {
+      var bits = part.split(":");
+      if (bits.length === 3) { defaults[bits[0]] = [bits[1], bits[2]]; }
+    });
+    var activity = seriesForm.querySelector("select[name=activity]");
+    var needed = seriesForm.querySelector("input[name=capacity_min]");
+    var places = seriesForm.querySelector("input[name=capacity_max]");
+    var last = activity ? defaults[activity.value] : null;
+    var fill = function () {
+      var next = defaults[activity.value];
+      if (!next) { return; }
+      if (!needed.value || (last && needed.value === last[0])) { needed.value = next[0]; }
+      if (!places.value || (last && places.value === last[1])) { places.value = next[1]; }
+      last = next;
+    };
+    if (activity && needed && places) {
+      activity.addEventListener("change", fill);
+      fill();
+    }
+  }
+
   // A list that narrows as one types: <input data-filter-list="id"> over items with data-name.
   document.querySelectorAll("input[data-filter-list]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("data-filter-list"));
