@@ -28,6 +28,7 @@ from logistics.people.models import Role
 from logistics.shifts import cli as shifts_cli
 from logistics.shifts import demo as shifts_demo
 from logistics.shifts import export as shifts_export
+from logistics.shifts import filters as shifts_filters
 from logistics.shifts import jobs as shifts_jobs
 from logistics.shifts import models as shifts_models
 from logistics.shifts import signups as shifts_signups
@@ -117,8 +118,8 @@ AREAS: tuple[Area, ...] = (
         # Keep every recurring series generated to the rolling horizon.
         sweeps=(Sweep("shifts.extend_series", shifts_jobs.extend_series, dt.timedelta(hours=6)),),
         commands=(shifts_cli.shifts,),
-        export=(("shifts", shifts_export.signups),),
-        erasure=(shifts_signups.on_erasure,),
+        export=(("shifts", shifts_export.signups), ("shift_filters", shifts_filters.export)),
+        erasure=(shifts_signups.on_erasure, shifts_filters.forget),
         demo=shifts_demo.load,
         nav=(
             NavEntry("shifts.mine", _l("My shifts"), Role.VOLUNTEER, 10),

@@ -12,6 +12,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -42,12 +43,26 @@ class CancelRequestForm(OnceForm):
 
 
 class FilterForm(FlaskForm):
+    """Open shifts: which activity, which days, and kinds the volunteer never takes. The
+    activity and the hidden kinds are remembered (``filter`` marks a form that was sent)."""
+
     class Meta:
         csrf = False
 
     activity = SelectField(_l("Activity"), coerce=int, default=0, validators=[Optional()])
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
+    hide = MultiCheckboxField(_l("Hide shifts of these kinds"), choices=[], validate_choice=False)
+    filter = HiddenField(default="1")
+
+
+class CalendarFilterForm(FlaskForm):
+    """The calendars' activity (remembered)."""
+
+    class Meta:
+        csrf = False
+
+    activity = SelectField(_l("Activity"), coerce=int, default=0, validators=[Optional()])
 
 
 class ActivityForm(OnceForm):

@@ -39,6 +39,14 @@ def shift_title(shift: Shift, mine: bool = False) -> str:
     return shift.activity.name
 
 
+def shift_title_of(activity) -> str:
+    """An activity's name in a list of activities (a filter): neutral when it is discreet,
+    for volunteers."""
+    if activity.is_discreet and not is_insider():
+        return _("HopeNow shift")
+    return activity.name
+
+
 def shows_place(shift: Shift, mine: bool = False) -> bool:
     """The activity's place (and colour) of a discreet shift: staff and up, and its people."""
     return not shift.activity.is_discreet or mine or is_insider()

@@ -97,12 +97,16 @@ class OpenShifts:
     shifts: list[Shift]
     swaps: list[Signup]
     mine: dict[int, Signup] = field(default_factory=dict)
+    #: More shifts follow the last one listed (the list stops at ``limit``).
+    more: bool = False
 
 
 def open_shifts(session, user: User, *, activity_id: int | None = None, start: dt.date | None = None,
-                end: dt.date | None = None, now: dt.datetime | None = None, limit: int = 50) -> OpenShifts:
+                end: dt.date | None = None, hidden_kinds=(), now: dt.datetime | None = None,
+                limit: int = 50) -> OpenShifts:
     """Shifts this volunteer may take (qualified, sign-up open, not already on them, no clash),
-    those needing people first; and places others offer for swap."""
+    soonest first (people read them by date), leaving out the activity kinds they hide; and
+    places others offer for swap."""
     now = now or utcnow()
     lo = max(now, local_midnight(start)) if start else now
     hi = local_midnight(end + dt.timedelta(days=1)) if end else now + dt.timedelta(days=28)
@@ -115,13 +119,15 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
             Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))).unique()}
     busy = [(s.shift.starts_at, s.shift.ends_at) for s in mine.values()
             if s.status == SignupStatus.CONFIRMED and s.shift.status == ShiftStatus.SCHEDULED]
-    needing = sa.case((Shift.confirmed_count < Shift.capacity_min, 0), else_=1)
     stmt = (sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
             .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
                    Activity.is_active.is_(True), ~missing_qual)
-            .order_by(needing, Shift.starts_at, Shift.id))
+            .order_by(Shift.starts_at, Shift.id))
     if activity_id:
         stmt = stmt.where(Shift.activity_id == activity_id)
+    hidden = [ActivityKind(k) for k in hidden_kinds or ()]
+    if hidden:
+        stmt = stmt.where(Activity.kind.not_in(hidden))
     candidates = session.scalars(stmt.limit(limit * 2)).unique().all()
     shifts = []
     for shift in candidates:
@@ -136,6 +142,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
         shifts.append(shift)
         if len(shifts) >= limit:
             break
+    more = len(shifts) >= limit
     swap_stmt = (sa.select(Signup).join(Signup.shift).join(Shift.activity)
                  .options(contains_eager(Signup.shift).contains_eager(Shift.activity))
                  .where(Signup.status == SignupStatus.CONFIRMED, Signup.swap_offered_at.is_not(None),
@@ -144,11 +151,13 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
                  .order_by(Shift.starts_at).limit(limit))
     if activity_id:
         swap_stmt = swap_stmt.where(Shift.activity_id == activity_id)
+    if hidden:
+        swap_stmt = swap_stmt.where(Activity.kind.not_in(hidden))
     swaps = [s for s in session.scalars(swap_stmt).unique().all()
              if s.shift_id not in mine or mine[s.shift_id].status != SignupStatus.CONFIRMED]
     swaps = [s for s in swaps if _qualifies(s.shift, held)
              and not any(a < s.shift.ends_at and b > s.shift.starts_at for a, b in busy)]
-    return OpenShifts(shifts=shifts, swaps=swaps, mine=mine)
+    return OpenShifts(shifts=shifts, swaps=swaps, mine=mine, more=more)
 
 
 def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
