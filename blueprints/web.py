@@ -82,3 +82,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local"] = lambda v: clock.to_local(v) if v else v
     app.add_template_global(i18n.format_span, "span")
     app.add_template_global(i18n.format_day_span, "day_span")
+    app.add_template_global(i18n.weekday_names, "weekday_names")

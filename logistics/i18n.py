@@ -125,6 +125,14 @@ def format_span(start, end, language: str | None = None) -> str:
     return FORMATS[language]["span"].format(start=format_time(start, language), end=format_time(end, language))
 
 
+def weekday_names(language: str | None = None) -> list[str]:
+    """Short weekday names, Monday first, for a calendar's columns ("Mon" / "man.")."""
+    from babel.dates import get_day_names
+
+    names = get_day_names("abbreviated", locale=babel_locale(language or current_language()))
+    return [names[i] for i in range(7)]
+
+
 def format_hours(value, language: str | None = None) -> str:
     """A number of hours with at most one decimal: "3.5" / "3,5"."""
     if value is None:

@@ -4,21 +4,39 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.access import allow
 from blueprints.fields import date_arg, month_arg
+from blueprints.forms import options
 from blueprints.shifts import bp
-from blueprints.shifts.forms import ActionForm, AssignForm, CancelRequestForm
-from blueprints.shifts.helpers import get_shift, is_coordinator
+from blueprints.shifts.forms import ActionForm, AssignForm, CalendarFilterForm, CancelRequestForm
+from blueprints.shifts.helpers import get_shift, is_coordinator, shift_title_of
 from logistics.clock import today, utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
-from logistics.shifts import queries, rules
+from logistics.shifts import filters, queries, rules
+from logistics.shifts import month as month_queries
 from logistics.shifts.models import ACTIVE_STATUSES, SignupStatus
 from logistics.stock.catalogue import unit_label
 from logistics.stock.queries import kits as stock_queries
+
+
+def _calendar_activity() -> tuple[CalendarFilterForm, int | None]:
+    """The calendars' activity filter: chosen now (and remembered) or remembered from before."""
+    form = CalendarFilterForm(request.args)
+    acts = queries.activities(db.session, active_only=True)
+    form.activity.choices = options([(0, _("All activities"))] + [(a.id, shift_title_of(a)) for a in acts])
+    form.validate()
+    if "activity" in request.args and not form.activity.errors:
+        chosen = filters.remember(db.session, current_user, calendar_activity_id=form.activity.data or None)
+        db.session.commit()
+    else:
+        chosen = filters.of(db.session, current_user)
+    form.activity.data = chosen.calendar_activity_id or 0
+    return form, chosen.calendar_activity_id
 
 
 @bp.route("/calendar/week")
@@ -27,28 +45,32 @@ def calendar_week():
     """Seven days of shifts from a Monday."""
     day = date_arg("start", today())
     monday = day - dt.timedelta(days=day.weekday())
-    by_day, shifts = queries.calendar_days(db.session, monday, 7)
+    form, activity_id = _calendar_activity()
+    by_day, shifts = queries.calendar_days(db.session, monday, 7, activity_id=activity_id)
     mine = queries.my_status(db.session, current_user, [s.id for s in shifts])
     return render_template("shifts/calendar/week.html", by_day=by_day, monday=monday, mine=mine, today=today(),
-                           prev=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7))
+                           prev=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7), form=form)
 
 
 @bp.route("/calendar/month")
 @allow(Role.VOLUNTEER)
 def calendar_month():
-    """A month of shifts, as weeks from Monday."""
-    day = month_arg("month", today())
-    first = day.replace(day=1)
-    grid_start = first - dt.timedelta(days=first.weekday())
-    next_month = (first + dt.timedelta(days=32)).replace(day=1)
-    grid_end = next_month + dt.timedelta(days=(7 - next_month.weekday()) % 7)
-    days = (grid_end - grid_start).days
-    by_day, shifts = queries.calendar_days(db.session, grid_start, days)
-    mine = queries.my_status(db.session, current_user, [s.id for s in shifts])
-    weeks = [list(by_day.items())[i:i + 7] for i in range(0, days, 7)]
+    """A month as a compact grid (per day: activities with counts, the hotline as one coverage
+    strip, the person's own shifts marked) and the shifts of one chosen day."""
+    first = month_arg("month", today()).replace(day=1)
+    form, activity_id = _calendar_activity()
+    overview = month_queries.month(db.session, first, current_user, activity_id=activity_id)
+    in_month = [d.date for d in overview.days if d.date.month == first.month]
+    chosen = date_arg("day")
+    if chosen not in in_month:
+        chosen = today() if today() in in_month else first
+    _by_day, day_shifts = queries.calendar_days(db.session, chosen, 1, activity_id=activity_id)
+    mine = queries.my_status(db.session, current_user, [s.id for s in day_shifts])
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
-    return render_template("shifts/calendar/month.html", weeks=weeks, first=first, mine=mine, today=today(),
-                           prev=prev_month, next=next_month)
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    return render_template("shifts/calendar/month.html", month=overview, first=first, chosen=chosen,
+                           day_shifts=day_shifts, mine=mine, today=today(), prev=prev_month, next=next_month,
+                           form=form, activity_id=activity_id)
 
 
 # --- the shift page: every action on a shift comes back to it -------------------------------------------

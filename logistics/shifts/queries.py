@@ -339,6 +339,19 @@ class Coverage:
     hotline: Activity | None
 
 
+def hourly_confirmed(shifts, start: dt.datetime, hours: int) -> list[int]:
+    """Confirmed people at each hour from ``start``: ``shifts`` are (starts_at, ends_at,
+    confirmed count); an hour counts as covered by a shift running at its midpoint (the
+    coverage board and the calendar's hotline strips both count this way)."""
+    confirmed = [0] * hours
+    for starts_at, ends_at, count in shifts:
+        first = max(0, int(((starts_at - start).total_seconds() - 1800) // 3600) + 1)
+        last = min(hours, int(((ends_at - start).total_seconds() - 1800) // 3600) + 1)
+        for i in range(first, last):
+            confirmed[i] += count
+    return confirmed
+
+
 def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Coverage:
     """Every hour of the next ``weeks`` weeks: confirmed hotline people against those needed."""
     now = now or utcnow()
@@ -354,13 +367,7 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
                overlapping(start, end_sums))).unique().all()
     hours = int((end_sums - start).total_seconds() // 3600)
     shown = int((end - start).total_seconds() // 3600)
-    confirmed = [0] * hours
-    for shift in shifts:
-        # An hour counts as covered by a shift running at its midpoint.
-        first = max(0, int(((shift.starts_at - start).total_seconds() - 1800) // 3600) + 1)
-        last = min(hours, int(((shift.ends_at - start).total_seconds() - 1800) // 3600) + 1)
-        for i in range(first, last):
-            confirmed[i] += shift.confirmed_count
+    confirmed = hourly_confirmed([(s.starts_at, s.ends_at, s.confirmed_count) for s in shifts], start, hours)
     cells = []
     for i in range(hours):
         at = start + dt.timedelta(hours=i)
