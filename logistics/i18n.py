@@ -19,6 +19,7 @@ from pathlib import Path
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_time as _babel_time
+from babel.dates import get_day_names as _babel_day_names
 from babel.numbers import format_decimal as _babel_decimal
 from flask import Flask
 
@@ -125,11 +126,10 @@ def format_span(start, end, language: str | None = None) -> str:
     return FORMATS[language]["span"].format(start=format_time(start, language), end=format_time(end, language))
 
 
-def weekday_names(language: str | None = None) -> list[str]:
-    """Short weekday names, Monday first, for a calendar's columns ("Mon" / "man.")."""
-    from babel.dates import get_day_names
-
-    names = get_day_names("abbreviated", locale=babel_locale(language or current_language()))
+def weekday_names(language: str | None = None, *, width: str = "abbreviated") -> list[str]:
+    """Weekday names, Monday first: short for a calendar's columns ("Mon" / "man."), or
+    "wide" in a sentence ("Friday" / "fredag")."""
+    names = _babel_day_names(width, locale=babel_locale(language or current_language()))
     return [names[i] for i in range(7)]
 
 

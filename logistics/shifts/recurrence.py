@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from babel.dates import get_day_names
 from babel.lists import format_list
 from dateutil.rrule import rrulestr
 from flask_babel import gettext as _
@@ -16,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from logistics.clock import as_utc, localize, org_tz
-from logistics.i18n import babel_locale, current_language, format_date, format_span, format_time
+from logistics.i18n import babel_locale, current_language, format_date, format_span, format_time, weekday_names
 
 #: Shifts of a series exist this far ahead; the sweep keeps the horizon rolling.
 HORIZON_WEEKS = 12
@@ -97,7 +96,7 @@ def describe(rrule: str, *, start_time: dt.time | None = None, duration_minutes:
     28. feb. 2027". The inverse of the form: it reads what :func:`build_rrule` wrote."""
     rule = parse_rrule(rrule)
     locale = babel_locale(current_language())
-    names = get_day_names("wide", locale=locale)
+    names = weekday_names(width="wide")
     days = format_list([names[WEEKDAYS.index(d)] for d in rule["weekdays"]], locale=locale)
     n = rule["interval"]
     if rule["freq"] == "daily":
