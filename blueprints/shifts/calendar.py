@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from flask import abort, flash, render_template, request
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from blueprints.access import allow
@@ -12,10 +14,11 @@ from blueprints.fields import date_arg, month_arg
 from blueprints.forms import options
 from blueprints.shifts import bp
 from blueprints.shifts.forms import ActionForm, AssignForm, CalendarFilterForm, CancelRequestForm
-from blueprints.shifts.helpers import get_shift, is_coordinator, shift_title_of
+from blueprints.shifts.helpers import get_shift, is_coordinator, is_insider, shift_title_of
 from logistics.clock import today, utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
+from logistics.i18n import format_day_long
 from logistics.people.models import Role
 from logistics.shifts import filters, queries, rules
 from logistics.shifts import month as month_queries
@@ -24,11 +27,12 @@ from logistics.stock.catalogue import unit_label
 from logistics.stock.queries import kits as stock_queries
 
 
-def _calendar_activity() -> tuple[CalendarFilterForm, int | None]:
+def _calendar_activity(acts=None) -> tuple[CalendarFilterForm, int | None]:
     """The calendars' activity filter: chosen now (and remembered) or remembered from before."""
     form = CalendarFilterForm(request.args)
-    acts = queries.activities(db.session, active_only=True)
-    form.activity.choices = options([(0, _("All activities"))] + [(a.id, shift_title_of(a)) for a in acts])
+    acts = acts if acts is not None else queries.activities(db.session)
+    form.activity.choices = options([(0, _("All activities"))] + [(a.id, shift_title_of(a)) for a in acts
+                                                                 if a.is_active])
     form.validate()
     if "activity" in request.args and not form.activity.errors:
         chosen = filters.remember(db.session, current_user, calendar_activity_id=form.activity.data or None)
@@ -58,8 +62,10 @@ def calendar_month():
     """A month as a compact grid (per day: activities with counts, the hotline as one coverage
     strip, the person's own shifts marked) and the shifts of one chosen day."""
     first = month_arg("month", today()).replace(day=1)
-    form, activity_id = _calendar_activity()
-    overview = month_queries.month(db.session, first, current_user, activity_id=activity_id)
+    acts = queries.activities(db.session)
+    form, activity_id = _calendar_activity(acts)
+    overview = month_queries.month(db.session, first, current_user, activity_id=activity_id,
+                                   activities={a.id: a for a in acts})
     in_month = [d.date for d in overview.days if d.date.month == first.month]
     chosen = date_arg("day")
     if chosen not in in_month:
@@ -68,9 +74,65 @@ def calendar_month():
     mine = queries.my_status(db.session, current_user, [s.id for s in day_shifts])
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
-    return render_template("shifts/calendar/month.html", month=overview, first=first, chosen=chosen,
-                           day_shifts=day_shifts, mine=mine, today=today(), prev=prev_month, next=next_month,
-                           form=form, activity_id=activity_id)
+    return render_template("shifts/calendar/month.html", month=overview, cells=_month_cells(overview, first, chosen),
+                           first=first, chosen=chosen, day_shifts=day_shifts, mine=mine, prev=prev_month,
+                           next=next_month, form=form)
+
+
+@dataclass
+class MonthCell:
+    """One day of the month grid as drawn: worked out here, once, rather than in the template
+    for 42 days (the page's cost is what a person reads, not its logic)."""
+
+    day: object  # logistics.shifts.month.Day
+    url: str
+    classes: str
+    label: str  # for screen readers: what the dots and the strip show
+    lines: list  # (name, colour, needs people, shifts) of the activities besides the hotline
+    more: int
+
+
+def _month_cells(overview, first: dt.date, chosen: dt.date) -> list[MonthCell]:
+    insider, on_day = is_insider(), today()
+    words: dict[tuple, str] = {}  # the same few phrases for many days: translated once each
+
+    def say(key, n, make):
+        if (key, n) not in words:
+            words[(key, n)] = make(n)
+        return words[(key, n)]
+
+    def shown(activity) -> tuple[str, str]:
+        """Name and colour; a discreet activity is neutral for volunteers (as shift_title says)."""
+        if activity.is_discreet and not insider:
+            return say("neutral", 0, lambda n: _("HopeNow shift")), "grey"
+        return activity.name, activity.colour
+
+    pattern = url_for("shifts.calendar_month", month="MONTH", day="DAY") + "#day"
+    cells = []
+    for d in overview.days:
+        parts = [format_day_long(d.date),
+                 say("shifts", d.shifts, lambda n: ngettext("%(num)d shift", "%(num)d shifts", n) if n
+                     else _("no shifts"))]
+        if d.needing:
+            parts.append(say("needing", d.needing,
+                             lambda n: ngettext("%(num)d needs people", "%(num)d need people", n)))
+        if d.strip:
+            parts.append(_("hotline covered %(covered)d of %(hours)d hours", covered=d.covered, hours=d.hours))
+        if d.mine:
+            parts.append(say("mine", 1, lambda n: _("you are on a shift")))
+        if d.waiting:
+            parts.append(say("waiting", 1, lambda n: _("you are on a waitlist")))
+        classes = ["mday"]
+        for flag, name in ((d.date.month != first.month, "is-other"), (d.date == on_day, "is-today"),
+                           (d.date == chosen, "is-chosen"), (d.mine, "is-mine"),
+                           (d.waiting and not d.mine, "is-waiting")):
+            if flag:
+                classes.append(name)
+        lines = [(*shown(a.activity), a.needing > 0, a.shifts) for a in d.others]
+        cells.append(MonthCell(day=d, url=pattern.replace("MONTH", d.date.strftime("%Y-%m")).replace(
+            "DAY", d.date.isoformat()), classes=" ".join(classes), label=", ".join(parts), lines=lines[:4],
+            more=max(0, len(lines) - 4)))
+    return cells
 
 
 # --- the shift page: every action on a shift comes back to it -------------------------------------------

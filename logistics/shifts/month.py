@@ -8,7 +8,9 @@ benchmark's three years are ~1,100 in a month's grid, and the hotline alone six 
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -84,25 +86,23 @@ def grid(first: dt.date) -> tuple[dt.date, int]:
     return start, (end - start).days
 
 
-def month(session, first: dt.date, user: User, *, activity_id: int | None = None) -> Month:
+def month(session, first: dt.date, user: User, *, activity_id: int | None = None,
+          activities: dict[int, Activity] | None = None) -> Month:
     """Counts per day and activity, the hotline strips and the person's marks for the month of
-    ``first``, in four queries whatever the number of shifts."""
+    ``first``, in four queries whatever the number of shifts (``activities``: those the page
+    has loaded already, by id)."""
     start_day, n = grid(first)
     bounds = [local_midnight(start_day + dt.timedelta(days=i)) for i in range(n + 1)]
     days = [Day(date=start_day + dt.timedelta(days=i)) for i in range(n)]
     for i, day in enumerate(days):
         day.hours = round((bounds[i + 1] - bounds[i]).total_seconds() / 3600)
-    # Which day a shift starts on, in local time, worked out by the database.
-    bucket = sa.case(*[(Shift.starts_at < bounds[i + 1], i) for i in range(n)], else_=n)
-    needing = sa.case((Shift.confirmed_count < Shift.needed, 1), else_=0)
-    stmt = (sa.select(bucket.label("day"), Shift.activity_id, sa.func.count(Shift.id), sa.func.sum(needing))
-            .where(Shift.starts_at >= bounds[0], Shift.starts_at < bounds[-1], Shift.status == ShiftStatus.SCHEDULED)
-            .group_by(bucket, Shift.activity_id))
+    values = {f"day_{i}": bound for i, bound in enumerate(bounds)}
     if activity_id:
-        stmt = stmt.where(Shift.activity_id == activity_id)
-    rows = session.execute(stmt).all()
-    activities = {a.id: a for a in session.scalars(sa.select(Activity).where(
-        Activity.id.in_({r[1] for r in rows} or {-1})))}
+        values["activity_id"] = activity_id
+    rows = session.execute(_counts_statement(n, bool(activity_id)), values).all()
+    wanted = {r[1] for r in rows} - set(activities or {})
+    activities = {**(activities or {}), **{a.id: a for a in session.scalars(
+        sa.select(Activity).where(Activity.id.in_(wanted)))}} if wanted else dict(activities or {})
     for day_index, act_id, count, need in rows:
         if 0 <= day_index < n:
             days[day_index].activities.append(ActivityDay(activities[act_id], count, int(need or 0)))
@@ -114,6 +114,33 @@ def month(session, first: dt.date, user: User, *, activity_id: int | None = None
         _strips(session, days, bounds, needed, activity_id)
     _marks(session, days, bounds, user)
     return Month(first=first.replace(day=1), days=days, hotline_needed=needed)
+
+
+def _day_of(column, lo: int, hi: int):
+    """SQL: the index of the day in [lo, hi) that ``column`` falls in, its local midnights
+    given as parameters day_<i>: a binary search of nested CASEs (six comparisons a row for
+    six weeks, not up to 42)."""
+    if hi - lo == 1:
+        return sa.literal(lo)
+    mid = (lo + hi) // 2
+    return sa.case((column < sa.bindparam(f"day_{mid}", type_=Shift.starts_at.type), _day_of(column, lo, mid)),
+                   else_=_day_of(column, mid, hi))
+
+
+@functools.lru_cache(maxsize=8)
+def _counts_statement(days: int, by_activity: bool):
+    """Shifts and those needing people per day and activity (built once per grid size: the
+    statement is the same each month, only its parameters change)."""
+    bucket = _day_of(Shift.starts_at, 0, days)
+    needing = sa.case((Shift.confirmed_count < Shift.needed, 1), else_=0)
+    stmt = (sa.select(bucket.label("day"), Shift.activity_id, sa.func.count(Shift.id), sa.func.sum(needing))
+            .where(Shift.starts_at >= sa.bindparam("day_0", type_=Shift.starts_at.type),
+                   Shift.starts_at < sa.bindparam(f"day_{days}", type_=Shift.starts_at.type),
+                   Shift.status == ShiftStatus.SCHEDULED)
+            .group_by(bucket, Shift.activity_id))
+    if by_activity:
+        stmt = stmt.where(Shift.activity_id == sa.bindparam("activity_id"))
+    return stmt
 
 
 def _strips(session, days: list[Day], bounds: list[dt.datetime], needed: int, activity_id: int | None) -> None:
@@ -129,8 +156,11 @@ def _strips(session, days: list[Day], bounds: list[dt.datetime], needed: int, ac
     hours = round((bounds[-1] - bounds[0]).total_seconds() / 3600)
     confirmed = hourly_confirmed(rows, bounds[0], hours)
     # A past day without any hotline shift gets no strip: it is history, not a gap to fill.
-    planned = {i for i in range(len(days)) for s, e, _c in rows if s < bounds[i + 1] and e > bounds[i]}
-    first_open = next((i for i in range(len(days)) if bounds[i + 1] > utcnow()), len(days))
+    planned: set[int] = set()
+    for starts_at, ends_at, _count in rows:
+        planned.update(range(max(0, bisect.bisect_right(bounds, starts_at) - 1),
+                             min(len(days), bisect.bisect_left(bounds, ends_at))))
+    first_open = max(0, bisect.bisect_right(bounds, utcnow()) - 1)
     at = 0
     for index, day in enumerate(days):
         if index not in planned and index < first_open:
