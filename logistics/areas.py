@@ -58,7 +58,7 @@ class NavEntry:
     #: Endpoints starting with this mark the entry as the current page ("stock." for all stock pages).
     prefix: str | None = None
     #: Entries with the same group (a lazy label) fold into one menu, so the navigation
-    #: stays on one line on a desktop (the administration pages: "Admin").
+    #: stays on one line on a desktop (the administration pages: "Administration").
     group: object | None = None
 
 
