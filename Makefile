@@ -14,30 +14,40 @@ help:
 	@echo "make test  - set up, lint, and run the whole test suite"
 	@echo "make bench - run the benchmarks under bench/ (writes bench/results/)"
 
+# Installer output goes to a log: the terminal shows it only when something fails.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "Installing into $(VENV) (the first time takes a few minutes; details in $(VENV)/install.log) ..."
+	@{ $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[test]'; } \
+	  > $(VENV)/install.log 2>&1 || { tail -n 40 $(VENV)/install.log; echo "Installing failed: see $(VENV)/install.log"; exit 1; }
 	@touch $(STAMP)
 
 migrate: $(STAMP)
-	$(BIN)/flask db upgrade
+	@mkdir -p instance
+	@$(BIN)/flask db upgrade > instance/migrate.log 2>&1 || { cat instance/migrate.log; exit 1; }
 
 demo: migrate
 	$(BIN)/flask demo-data
 
+# The web app stays in the terminal (its requests are logged there); the worker logs to
+# instance/worker.log. The address and the logins come last, once the app answers.
 run: migrate
-	@mkdir -p instance
 	@if [ ! -f instance/.demo-loaded ]; then $(BIN)/flask demo-data > instance/demo-logins.txt && touch instance/.demo-loaded; fi
-	@echo ""
-	@echo "HopeNow Logistics is starting at http://$(HOST):$(PORT)/"
-	@cat instance/demo-logins.txt
-	@echo "(Ctrl-C stops the web app and the worker.)"
-	@echo ""
-	@$(BIN)/python worker.py & WORKER=$$!; \
-	  trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null; \
-	        [ -n "$$REDIS_URL" ] || $(BIN)/python -m logistics.queue stop-embedded "$${INSTANCE_PATH:-instance}" >/dev/null' EXIT INT TERM; \
-	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT)
+	@$(BIN)/python worker.py >> instance/worker.log 2>&1 & WORKER=$$!; \
+	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT) & WEB=$$!; \
+	  trap 'kill $$WEB $$WORKER 2>/dev/null; wait $$WEB $$WORKER 2>/dev/null; \
+	        [ -n "$$REDIS_URL" ] || $(BIN)/python -m logistics.queue stop-embedded "$${INSTANCE_PATH:-instance}" >/dev/null; \
+	        trap - EXIT; exit 0' EXIT INT TERM; \
+	  ASK=$$( [ "$(HOST)" = "0.0.0.0" ] && echo 127.0.0.1 || echo $(HOST) ); \
+	  for i in $$(seq 1 120); do \
+	    $(BIN)/python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" \
+	      "http://$$ASK:$(PORT)/login" 2>/dev/null && break; \
+	    kill -0 $$WEB 2>/dev/null || exit 1; sleep 0.5; \
+	  done; \
+	  echo ""; echo "HopeNow Logistics is running at http://$$ASK:$(PORT)/$$( [ "$(HOST)" = "0.0.0.0" ] && echo ' (and on every address of this machine)')"; \
+	  cat instance/demo-logins.txt; \
+	  echo "(Ctrl-C stops the web app and the worker; the worker writes to instance/worker.log.)"; echo ""; \
+	  wait $$WEB
 
 worker: migrate
 	$(BIN)/python worker.py

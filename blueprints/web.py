@@ -2,24 +2,21 @@
 from __future__ import annotations
 
 from flask import Flask, g, request, session
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
 from blueprints import nav
-from logistics import clock, settings
+from logistics import clock, i18n, settings
 from logistics.db import deferred_transactions, reset_transactions
 from logistics.extensions import db
+from logistics.people.models import Role
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-#: Formatting locale per interface language: English pages use British conventions
-#: (29 Nov 2026, 18:00), closer to Copenhagen habits than the US default of "en".
-FORMAT_LOCALE = {"en": "en_GB", "da": "da_DK"}
-
-
 def select_locale() -> str:
-    return FORMAT_LOCALE.get(_language(), "en_GB")
+    """The Babel locale of the page: British English or Danish (see logistics.i18n.FORMATS)."""
+    return i18n.babel_locale(_language())
 
 
 def _language() -> str:
@@ -59,6 +56,10 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def template_globals():
         def two_factor_relaxed() -> bool:
+            """Whether to warn that two-factor login is off: only signed-in coordinators and
+            admins, whom it concerns (told to visitors, it says the door is weaker)."""
+            if not (current_user.is_authenticated and current_user.has_role(Role.COORDINATOR)):
+                return False
             if "two_factor_relaxed" not in g:
                 g.two_factor_relaxed = not settings.get(db.session, "require_2fa_privileged")
             return g.two_factor_relaxed
@@ -70,7 +71,15 @@ def init_app(app: Flask) -> None:
             "nav_items": nav.items,
         }
 
-    app.jinja_env.filters["datetime"] = lambda v, fmt="medium": format_datetime(v, fmt) if v else ""
-    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
-    app.jinja_env.filters["time"] = lambda v, fmt="short": format_time(v, fmt) if v else ""
+    # The one set of date and time formats (logistics.i18n.FORMATS); none takes a style.
+    app.jinja_env.filters["date"] = i18n.format_date
+    app.jinja_env.filters["day"] = i18n.format_day
+    app.jinja_env.filters["day_long"] = i18n.format_day_long
+    app.jinja_env.filters["month"] = i18n.format_month
+    app.jinja_env.filters["time"] = i18n.format_time
+    app.jinja_env.filters["datetime"] = i18n.format_datetime
+    app.jinja_env.filters["hours"] = i18n.format_hours
     app.jinja_env.filters["local"] = lambda v: clock.to_local(v) if v else v
+    app.add_template_global(i18n.format_span, "span")
+    app.add_template_global(i18n.format_day_span, "day_span")
+    app.add_template_global(i18n.weekday_names, "weekday_names")

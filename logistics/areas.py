@@ -28,6 +28,7 @@ from logistics.people.models import Role
 from logistics.shifts import cli as shifts_cli
 from logistics.shifts import demo as shifts_demo
 from logistics.shifts import export as shifts_export
+from logistics.shifts import filters as shifts_filters
 from logistics.shifts import jobs as shifts_jobs
 from logistics.shifts import models as shifts_models
 from logistics.shifts import signups as shifts_signups
@@ -56,6 +57,9 @@ class NavEntry:
     order: int
     #: Endpoints starting with this mark the entry as the current page ("stock." for all stock pages).
     prefix: str | None = None
+    #: Entries with the same group (a lazy label) fold into one menu, so the navigation
+    #: stays on one line on a desktop (the administration pages: "Administration").
+    group: object | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ class Area:
     nav: tuple[NavEntry, ...] = ()
 
 
+#: The administration pages share one menu in the navigation.
+ADMIN_MENU = _l("Administration")
+
 AREAS: tuple[Area, ...] = (
     Area(
         "core",
@@ -83,14 +90,14 @@ AREAS: tuple[Area, ...] = (
         sweeps=(Sweep("core.prune_form_tokens", core_jobs.prune_form_tokens, dt.timedelta(days=1)),),
         commands=(core_cli.demo_data,),
         nav=(
-            NavEntry("admin.settings", _l("Settings"), Role.ADMIN, 62, prefix="admin.settings"),
-            NavEntry("admin.outbox", _l("Outbox"), Role.ADMIN, 63, prefix="admin.outbox"),
+            NavEntry("admin.settings", _l("Settings"), Role.ADMIN, 62, prefix="admin.settings", group=ADMIN_MENU),
+            NavEntry("admin.outbox", _l("Outbox"), Role.ADMIN, 63, prefix="admin.outbox", group=ADMIN_MENU),
         ),
     ),
     Area(
         "audit",
         models=audit_models,
-        nav=(NavEntry("admin.audit", _l("Audit trail"), Role.ADMIN, 61, prefix="admin.audit"),),
+        nav=(NavEntry("admin.audit", _l("Audit trail"), Role.ADMIN, 61, prefix="admin.audit", group=ADMIN_MENU),),
     ),
     Area(
         "people",
@@ -102,7 +109,7 @@ AREAS: tuple[Area, ...] = (
         nav=(
             NavEntry("admin.volunteers", _l("Volunteers"), Role.COORDINATOR, 50, prefix="admin.volunteer"),
             NavEntry("people.applications", _l("Applications"), Role.COORDINATOR, 51, prefix="people."),
-            NavEntry("admin.users", _l("Users"), Role.ADMIN, 60, prefix="admin.user"),
+            NavEntry("admin.users", _l("Users"), Role.ADMIN, 60, prefix="admin.user", group=ADMIN_MENU),
         ),
     ),
     Area(
@@ -111,14 +118,14 @@ AREAS: tuple[Area, ...] = (
         # Keep every recurring series generated to the rolling horizon.
         sweeps=(Sweep("shifts.extend_series", shifts_jobs.extend_series, dt.timedelta(hours=6)),),
         commands=(shifts_cli.shifts,),
-        export=(("shifts", shifts_export.signups),),
-        erasure=(shifts_signups.on_erasure,),
+        export=(("shifts", shifts_export.signups), ("shift_filters", shifts_filters.export)),
+        erasure=(shifts_signups.on_erasure, shifts_filters.forget),
         demo=shifts_demo.load,
         nav=(
             NavEntry("shifts.mine", _l("My shifts"), Role.VOLUNTEER, 10),
             NavEntry("shifts.open_shifts", _l("Open shifts"), Role.VOLUNTEER, 11),
             NavEntry("shifts.calendar_week", _l("Calendar"), Role.VOLUNTEER, 12, prefix="shifts.calendar_"),
-            NavEntry("shifts.fill", _l("Fill"), Role.COORDINATOR, 40),
+            NavEntry("shifts.staffing", _l("Staffing"), Role.COORDINATOR, 40),
             NavEntry("shifts.coverage", _l("Coverage"), Role.COORDINATOR, 41),
             NavEntry("shifts.activities", _l("Activities"), Role.COORDINATOR, 42, prefix="shifts.activit"),
         ),

@@ -3,14 +3,148 @@
 The catalogues live under ``translations/<area>/`` as ``.po`` files; they are compiled into
 the instance folder when the app starts (only those whose ``.po`` changed), never into the
 source tree.
+
+Dates and times are written in ONE set of formats per language, all here (:data:`FORMATS`):
+pages, messages from the domain, exports for people and emails call these functions (the
+templates through the ``date``, ``day``, ``time``, ``datetime``, ``month`` and ``span``
+filters), never Babel's "short"/"medium" styles or ``strftime``. English pages use British
+conventions ("Thu 3 Dec", "3 Dec 2026", "16:00"); Danish ones the glossary's
+("tors. 3. dec.", "3. dec. 2026", "16.00").
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from pathlib import Path
 
+from babel.dates import format_date as _babel_date
+from babel.dates import format_time as _babel_time
+from babel.dates import get_day_names as _babel_day_names
+from babel.numbers import format_decimal as _babel_decimal
 from flask import Flask
 
+from logistics.clock import to_local
 from logistics.extensions import babel
+
+#: The formats of each interface language: the Babel locale for names of days and months,
+#: and the CLDR patterns. ``datetime`` joins a date and a time; ``span`` two times.
+FORMATS: dict[str, dict[str, str]] = {
+    "en": {"locale": "en_GB", "date": "d MMM y", "day": "EEE d MMM", "day_long": "EEEE d MMMM",
+           "time": "HH:mm", "month": "MMMM y", "datetime": "{date}, {time}", "span": "{start}\u2013{end}"},
+    "da": {"locale": "da_DK", "date": "d. MMM y", "day": "EEE d. MMM", "day_long": "EEEE d. MMMM",
+           "time": "HH.mm", "month": "MMMM y", "datetime": "{date} kl. {time}", "span": "{start}\u2013{end}"},
+}
+LANGUAGES = tuple(FORMATS)
+
+
+def babel_locale(language: str) -> str:
+    """The Babel locale that formats pages in ``language`` ("en" → British English)."""
+    return FORMATS.get(language, FORMATS["en"])["locale"]
+
+
+def current_language() -> str:
+    """The language of the page (or email) being made: "en" or "da"."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    language = locale.language if locale is not None else "en"
+    return language if language in FORMATS else "en"
+
+
+@functools.lru_cache(maxsize=8192)
+def _date(value: dt.date, kind: str, language: str) -> str:
+    spec = FORMATS[language]
+    return _babel_date(value, spec[kind], locale=spec["locale"])
+
+
+@functools.lru_cache(maxsize=2048)
+def _clock(hour: int, minute: int, language: str) -> str:
+    spec = FORMATS[language]
+    return _babel_time(dt.time(hour, minute), spec["time"], locale=spec["locale"])
+
+
+def _local(value):
+    """A date stays a date; an aware datetime is shown in the organisation's zone (a naive
+    one is already a local wall-clock time)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return to_local(value)
+    return value
+
+
+def _as_date(value) -> dt.date:
+    value = _local(value)
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def format_date(value, language: str | None = None) -> str:
+    """"3 Dec 2026" / "3. dec. 2026"."""
+    if value is None:
+        return ""
+    return _date(_as_date(value), "date", language or current_language())
+
+
+def format_day(value, language: str | None = None) -> str:
+    """A weekday and date without the year: "Thu 3 Dec" / "tors. 3. dec."."""
+    if value is None:
+        return ""
+    return _date(_as_date(value), "day", language or current_language())
+
+
+def format_day_long(value, language: str | None = None) -> str:
+    """A day as a heading: "Thursday 3 December" / "torsdag 3. december"."""
+    if value is None:
+        return ""
+    return _date(_as_date(value), "day_long", language or current_language())
+
+
+def format_month(value, language: str | None = None) -> str:
+    """"December 2026" / "december 2026"."""
+    if value is None:
+        return ""
+    return _date(_as_date(value).replace(day=1), "month", language or current_language())
+
+
+def format_time(value, language: str | None = None) -> str:
+    """The time of day: "16:00" / "16.00" (a datetime in the organisation's zone)."""
+    if value is None:
+        return ""
+    value = _local(value)
+    return _clock(value.hour, value.minute, language or current_language())
+
+
+def format_datetime(value, language: str | None = None) -> str:
+    """An instant: "3 Dec 2026, 16:00" / "3. dec. 2026 kl. 16.00"."""
+    if value is None:
+        return ""
+    language = language or current_language()
+    return FORMATS[language]["datetime"].format(date=format_date(value, language), time=format_time(value, language))
+
+
+def format_span(start, end, language: str | None = None) -> str:
+    """From one time to another: "16:00–20:00" / "16.00–20.00"."""
+    language = language or current_language()
+    return FORMATS[language]["span"].format(start=format_time(start, language), end=format_time(end, language))
+
+
+def weekday_names(language: str | None = None, *, width: str = "abbreviated") -> list[str]:
+    """Weekday names, Monday first: short for a calendar's columns ("Mon" / "man."), or
+    "wide" in a sentence ("Friday" / "fredag")."""
+    names = _babel_day_names(width, locale=babel_locale(language or current_language()))
+    return [names[i] for i in range(7)]
+
+
+def format_hours(value, language: str | None = None) -> str:
+    """A number of hours with at most one decimal: "3.5" / "3,5"."""
+    if value is None:
+        return ""
+    return _babel_decimal(round(float(value), 1), "0.#", locale=babel_locale(language or current_language()))
+
+
+def format_day_span(start, end, language: str | None = None) -> str:
+    """A shift's day and times: "Thu 3 Dec, 16:00–20:00" / "tors. 3. dec. kl. 16.00–20.00"."""
+    language = language or current_language()
+    return FORMATS[language]["datetime"].format(date=format_day(start, language),
+                                                time=format_span(start, end, language))
 
 ROOT = Path(__file__).resolve().parent.parent
 #: One catalogue folder per area under translations/, merged by Flask-Babel.

@@ -12,7 +12,7 @@ PAGES = {
                   "/account/", "/account/security", "/account/password"],
     "staff": ["/", "/stock/", "/stock/outreach", "/stock/receive", "/stock/issue", "/stock/counts",
               "/stock/shopping-list", "/stock/expiring", "/stock/kits"],
-    "coordinator": ["/", "/shifts/coverage", "/shifts/fill", "/shifts/activities", "/people/applications",
+    "coordinator": ["/", "/shifts/coverage", "/shifts/staffing", "/shifts/activities", "/people/applications",
                     "/admin/volunteers", "/admin/invite", "/shifts/new", "/shifts/series/new"],
     "admin": ["/admin/users", "/admin/audit", "/admin/settings", "/admin/erasure", "/admin/qualifications"],
 }

@@ -13,17 +13,29 @@ def test_login_and_home(client, login):
     assert b"Hello, Vera" in r.data
 
 
-def test_demo_mode_banner_on_every_page(client, login, app):
+def test_demo_mode_banner_only_for_signed_in_coordinators_and_admins(client, login, app, make_client):
+    """The banner says two-factor login is off: that concerns coordinators and admins, and
+    visitors on the login and apply pages must not be told."""
     from logistics import settings
 
-    login("volunteer")
+    login("coordinator")
     assert b"Demo mode" not in client.get("/").data
     with app.app_context():
         settings.set_value(db.session, "require_2fa_privileged", False)
         db.session.commit()
-    assert b"Demo mode" in client.get("/").data
+    assert b"Demo mode" in client.get("/").data and b"Demo mode" in client.get("/shifts/mine").data
     client.post("/logout")
-    assert b"Demo mode" in client.get("/login").data
+    for path in ("/login", "/apply", "/forgot-password"):
+        assert b"Demo mode" not in client.get(path).data, path
+    for role, shown in (("volunteer", False), ("staff", False), ("admin", True)):
+        other = make_client()
+        with app.app_context():
+            user = factories.user(role)
+            db.session.commit()
+        from tests.conftest import Auth
+
+        Auth(other).login(user)
+        assert (b"Demo mode" in other.get("/").data) is shown, role
 
 
 @pytest.mark.browser
@@ -55,3 +67,46 @@ def test_downloads_are_never_cached(client, login):
 def test_static_files_may_be_cached(client):
     r = client.get("/static/css/app.css")
     assert r.status_code == 200 and r.headers.get("Cache-Control") != "no-store"
+
+
+def test_the_administration_pages_share_one_menu(client, login, make_client, app):
+    login("admin")
+    html = client.get("/").get_data(as_text=True)
+    menu = html[html.index('<li class="nav-group">'):]
+    menu = menu[:menu.index("</details>")]
+    assert "<summary>Administration</summary>" in menu
+    for path in ("/admin/users", "/admin/audit", "/admin/settings", "/admin/outbox"):
+        assert f'href="{path}"' in menu, path
+    # The current page's menu is marked.
+    assert 'class="is-current"' in client.get("/admin/settings").get_data(as_text=True)
+    other = make_client()
+    with app.app_context():
+        coordinator = factories.user("coordinator")
+        db.session.commit()
+    from tests.conftest import Auth
+
+    Auth(other).login(coordinator)
+    assert "nav-group" not in other.get("/").get_data(as_text=True)
+
+
+@pytest.mark.browser
+def test_the_admin_navigation_is_one_line_at_1366_px(app, browser, live_server):
+    """Every entry and "Log out" on one line on a laptop, in English and in Danish."""
+    with app.app_context():
+        admin = factories.user("admin", full_name="Astrid Admin")
+        db.session.commit()
+    context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 800})
+    page = context.new_page()
+    browser_login(page, admin)  # once: a two-factor code is used once
+    for language in ("en", "da"):
+        page.get_by_role("button", name="Dansk" if language == "da" else "English").click()
+        page.wait_for_load_state()
+        tops = page.evaluate("[...document.querySelectorAll('#site-nav > ul > li, .nav-user > *')]"
+                             ".map(e => Math.round(e.getBoundingClientRect().top))")
+        assert len(tops) >= 10 and max(tops) - min(tops) <= 8, (language, tops)
+        logout = page.locator(".nav-user .link-button")
+        assert logout.bounding_box()["height"] < 32, "Log out broke onto two lines"
+        page.locator(".nav-group summary").click()
+        page.locator(".nav-group").get_by_role("link", name="Indstillinger" if language == "da" else "Settings").click()
+        page.wait_for_url("**/admin/settings")
+    context.close()

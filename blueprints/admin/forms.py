@@ -91,6 +91,27 @@ class SettingsForm(OnceForm):
         _l("Retention period in months"),
         description=_l("Accounts without a login for longer than this are listed for an admin to erase."),
         validators=[InputRequired()], minimum=1, maximum=240)
+    # Wellbeing limits the sign-up rules apply (logistics.shifts.rules), and hotline cover.
+    shifts_hotline_max_hours_per_week = IntegerField(
+        _l("Most hotline hours per volunteer in one week"),
+        description=_l("Sign-up refuses a hotline shift that would take someone over this."),
+        validators=[Optional()], minimum=1, maximum=168)
+    shifts_rest_after_night_hours = IntegerField(
+        _l("Hours of rest after a night shift"),
+        description=_l("No shift this soon after one that touches 00:00–05:00 (0: no rest rule)."),
+        validators=[Optional()], minimum=0, maximum=48)
+    shifts_hotline_staff_needed = IntegerField(
+        _l("People needed on the hotline at every hour"),
+        description=_l("The hotline coverage board counts an hour as covered from this many people."),
+        validators=[Optional()], minimum=1, maximum=20)
+    stock_expiry_warning_days = IntegerField(
+        _l("Warn about stock expiring within (days)"),
+        description=_l("The expiring list and the start page show lots that expire this soon."),
+        validators=[Optional()], minimum=1, maximum=365)
+
+    #: The settings of the shifts and stock areas on this form (blank: left as they are).
+    AREA_SETTINGS = ("shifts_hotline_max_hours_per_week", "shifts_rest_after_night_hours",
+                     "shifts_hotline_staff_needed", "stock_expiry_warning_days")
 
 
 class InviteForm(OnceForm):

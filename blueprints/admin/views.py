@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from blueprints.access import allow
 from blueprints.account.forms import ButtonForm, options
+from blueprints.admin import audit_words
 from blueprints.admin.forms import (
     AuditFilterForm,
     DirectoryFilterForm,
@@ -71,9 +72,10 @@ def _user_page(user: User, status: int = 200, **forms):
     held = {uq.qualification_id for uq in user.qualifications}
     grant_form.qualification.choices = options(
         (q.id, q.name(locale)) for q in queries.qualifications(db.session, active_only=True))
+    entries = audit_queries.for_entity(db.session, "user", user.id)
     return render_template(
         "admin/user.html", user=user, role_form=role_form, grant_form=grant_form, held_ids=held,
-        button=ButtonForm(), entries=audit_queries.for_entity(db.session, "user", user.id),
+        button=ButtonForm(), told=audit_words.tell_all(entries, audit_queries.subjects(db.session, entries)),
         language_names=queries.language_names(locale),
     ), status
 
@@ -234,8 +236,10 @@ def qualification_edit(qualification_id: int):
 def audit():
     """Every change to people, roles, qualifications and settings: who, when, what."""
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = options([("", _("All actions"))] + [(a, a) for a in audit_queries.actions(db.session)])
-    form.entity.choices = options([("", _("All kinds"))] + [(e, e) for e in audit_queries.entities(db.session)])
+    actions = sorted(audit_queries.actions(db.session), key=audit_words.action_label)
+    form.action.choices = options([("", _("All actions"))] + [(a, audit_words.action_label(a)) for a in actions])
+    entities = sorted(audit_queries.entities(db.session), key=audit_words.entity_label)
+    form.entity.choices = options([("", _("All kinds"))] + [(e, audit_words.entity_label(e)) for e in entities])
     form.validate()
     clean = {name: (None if field.errors else field.data) for name, field in form._fields.items()}
     page = _page()
@@ -245,7 +249,7 @@ def audit():
                                        page=page, per_page=PER_PAGE)
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit.html", form=form, rows=rows, total=total, page=page, per_page=PER_PAGE,
-                           filters=filters, names=audit_queries.user_names(db.session, rows))
+                           filters=filters, told=audit_words.tell_all(rows, audit_queries.subjects(db.session, rows)))
 
 
 @allow(Role.ADMIN)
@@ -253,8 +257,11 @@ def settings_page():
     """Organisation settings; every change goes into the audit trail."""
     form = SettingsForm(data=settings.get_all(db.session))
     if form.validate_on_submit():
-        settings.set_many(db.session, {"require_2fa_privileged": bool(form.require_2fa_privileged.data),
-                                       "retention_months": int(form.retention_months.data)}, by=current_user)
+        values = {"require_2fa_privileged": bool(form.require_2fa_privileged.data),
+                  "retention_months": int(form.retention_months.data)}
+        values.update({name: int(getattr(form, name).data) for name in SettingsForm.AREA_SETTINGS
+                       if getattr(form, name).data is not None})
+        settings.set_many(db.session, values, by=current_user)
         db.session.commit()
         flash(_("The settings are saved."), "success")
         return redirect(url_for("admin.settings"))

@@ -2,24 +2,45 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from flask import abort, flash, render_template
+from flask import abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from blueprints.access import allow
 from blueprints.fields import date_arg, month_arg
 from blueprints.forms import options
 from blueprints.shifts import bp
-from blueprints.shifts.forms import ActionForm, AssignForm, CancelRequestForm
-from blueprints.shifts.helpers import get_shift, is_coordinator
+from blueprints.shifts.forms import ActionForm, AssignForm, CalendarFilterForm, CancelRequestForm
+from blueprints.shifts.helpers import get_shift, is_coordinator, is_insider, shift_title_of
 from logistics.clock import today, utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
+from logistics.i18n import format_day_long
 from logistics.people.models import Role
-from logistics.shifts import queries, rules
+from logistics.shifts import filters, queries, rules
+from logistics.shifts import month as month_queries
 from logistics.shifts.models import ACTIVE_STATUSES, SignupStatus
 from logistics.stock.catalogue import unit_label
 from logistics.stock.queries import kits as stock_queries
+
+
+def _calendar_activity(acts=None) -> tuple[CalendarFilterForm, int | None]:
+    """The calendars' activity filter: chosen now (and remembered) or remembered from before."""
+    form = CalendarFilterForm(request.args)
+    acts = acts if acts is not None else queries.activities(db.session)
+    form.activity.choices = options([(0, _("All activities"))] + [(a.id, shift_title_of(a)) for a in acts
+                                                                 if a.is_active])
+    form.validate()
+    if "activity" in request.args and not form.activity.errors:
+        chosen = filters.remember(db.session, current_user, calendar_activity_id=form.activity.data or None)
+        db.session.commit()
+    else:
+        chosen = filters.of(db.session, current_user)
+    form.activity.data = chosen.calendar_activity_id or 0
+    return form, chosen.calendar_activity_id
 
 
 @bp.route("/calendar/week")
@@ -28,28 +49,90 @@ def calendar_week():
     """Seven days of shifts from a Monday."""
     day = date_arg("start", today())
     monday = day - dt.timedelta(days=day.weekday())
-    by_day, shifts = queries.calendar_days(db.session, monday, 7)
+    form, activity_id = _calendar_activity()
+    by_day, shifts = queries.calendar_days(db.session, monday, 7, activity_id=activity_id)
     mine = queries.my_status(db.session, current_user, [s.id for s in shifts])
     return render_template("shifts/calendar/week.html", by_day=by_day, monday=monday, mine=mine, today=today(),
-                           prev=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7))
+                           prev=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7), form=form)
 
 
 @bp.route("/calendar/month")
 @allow(Role.VOLUNTEER)
 def calendar_month():
-    """A month of shifts, as weeks from Monday."""
-    day = month_arg("month", today())
-    first = day.replace(day=1)
-    grid_start = first - dt.timedelta(days=first.weekday())
-    next_month = (first + dt.timedelta(days=32)).replace(day=1)
-    grid_end = next_month + dt.timedelta(days=(7 - next_month.weekday()) % 7)
-    days = (grid_end - grid_start).days
-    by_day, shifts = queries.calendar_days(db.session, grid_start, days)
-    mine = queries.my_status(db.session, current_user, [s.id for s in shifts])
-    weeks = [list(by_day.items())[i:i + 7] for i in range(0, days, 7)]
+    """A month as a compact grid (per day: activities with counts, the hotline as one coverage
+    strip, the person's own shifts marked) and the shifts of one chosen day."""
+    first = month_arg("month", today()).replace(day=1)
+    acts = queries.activities(db.session)
+    form, activity_id = _calendar_activity(acts)
+    overview = month_queries.month(db.session, first, current_user, activity_id=activity_id,
+                                   activities={a.id: a for a in acts})
+    in_month = [d.date for d in overview.days if d.date.month == first.month]
+    chosen = date_arg("day")
+    if chosen not in in_month:
+        chosen = today() if today() in in_month else first
+    _by_day, day_shifts = queries.calendar_days(db.session, chosen, 1, activity_id=activity_id)
+    mine = queries.my_status(db.session, current_user, [s.id for s in day_shifts])
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
-    return render_template("shifts/calendar/month.html", weeks=weeks, first=first, mine=mine, today=today(),
-                           prev=prev_month, next=next_month)
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    return render_template("shifts/calendar/month.html", month=overview, cells=_month_cells(overview, first, chosen),
+                           first=first, chosen=chosen, day_shifts=day_shifts, mine=mine, prev=prev_month,
+                           next=next_month, form=form)
+
+
+@dataclass
+class MonthCell:
+    """One day of the month grid as drawn: worked out here, once, rather than in the template
+    for 42 days (the page's cost is what a person reads, not its logic)."""
+
+    day: object  # logistics.shifts.month.Day
+    url: str
+    classes: str
+    label: str  # for screen readers: what the dots and the strip show
+    lines: list  # (name, colour, needs people, shifts) of the activities besides the hotline
+    more: int
+
+
+def _month_cells(overview, first: dt.date, chosen: dt.date) -> list[MonthCell]:
+    insider, on_day = is_insider(), today()
+    words: dict[tuple, str] = {}  # the same few phrases for many days: translated once each
+
+    def say(key, n, make):
+        if (key, n) not in words:
+            words[(key, n)] = make(n)
+        return words[(key, n)]
+
+    def shown(activity) -> tuple[str, str]:
+        """Name and colour; a discreet activity is neutral for volunteers (as shift_title says)."""
+        if activity.is_discreet and not insider:
+            return say("neutral", 0, lambda n: _("HopeNow shift")), "grey"
+        return activity.name, activity.colour
+
+    pattern = url_for("shifts.calendar_month", month="MONTH", day="DAY") + "#day"
+    cells = []
+    for d in overview.days:
+        parts = [format_day_long(d.date),
+                 say("shifts", d.shifts, lambda n: ngettext("%(num)d shift", "%(num)d shifts", n) if n
+                     else _("no shifts"))]
+        if d.needing:
+            parts.append(say("needing", d.needing,
+                             lambda n: ngettext("%(num)d needs people", "%(num)d need people", n)))
+        if d.strip:
+            parts.append(_("hotline covered %(covered)d of %(hours)d hours", covered=d.covered, hours=d.hours))
+        if d.mine:
+            parts.append(say("mine", 1, lambda n: _("you are on a shift")))
+        if d.waiting:
+            parts.append(say("waiting", 1, lambda n: _("you are on a waitlist")))
+        classes = ["mday"]
+        for flag, name in ((d.date.month != first.month, "is-other"), (d.date == on_day, "is-today"),
+                           (d.date == chosen, "is-chosen"), (d.mine, "is-mine"),
+                           (d.waiting and not d.mine, "is-waiting")):
+            if flag:
+                classes.append(name)
+        lines = [(*shown(a.activity), a.needing > 0, a.shifts) for a in d.others]
+        cells.append(MonthCell(day=d, url=pattern.replace("MONTH", d.date.strftime("%Y-%m")).replace(
+            "DAY", d.date.isoformat()), classes=" ".join(classes), label=", ".join(parts), lines=lines[:4],
+            more=max(0, len(lines) - 4)))
+    return cells
 
 
 # --- the shift page: every action on a shift comes back to it -------------------------------------------
@@ -64,23 +147,35 @@ def render_shift(shift_id: int, status: int = 200, *, cancel_form=None, assign_f
     confirmed = [s for s in rows if s.status == SignupStatus.CONFIRMED]
     waitlist = [s for s in rows if s.status == SignupStatus.WAITLISTED]
     coordinator = is_coordinator()
-    if coordinator:
+    picker = None
+    if coordinator and not shift.is_cancelled:
         if assign_form is None:
-            assign_form = AssignForm()
-        taken = {s.user_id for s in confirmed}
-        assign_form.user_id.choices = options([(u.id, u.full_name) for u in queries.volunteer_choices(db.session)
-                                               if u.id not in taken])
+            assign_form = AssignForm(formdata=None)
+        picker = assign_picker(shift, request.args.get("person", "")[:60])
     staff = current_user.has_role(Role.STAFF)
     has_kit = shift.activity.kind.value in stock_queries.kit_kinds(db.session)
     return render_template(
         "shifts/calendar/shift.html", shift=shift, mine=mine, on_it=on_it, confirmed=confirmed, waitlist=waitlist,
         coordinator=coordinator, action_form=ActionForm(), cancel_form=cancel_form or CancelRequestForm(),
-        assign_form=assign_form, now=utcnow(), cutoff_at=rules.cancel_cutoff_at(shift),
+        assign_form=assign_form, picker=picker, now=utcnow(), cutoff_at=rules.cancel_cutoff_at(shift),
         opens_at=rules.signup_opens_at(shift), staff=staff, has_kit=has_kit,
         # Staff and up see the bag's state: packed (by whom, when, which bag), returned.
         outreaches=stock_queries.shift_outreaches(db.session, shift.id) if staff else [],
         sees_kit=has_kit and (staff or (mine is not None and mine.status == SignupStatus.CONFIRMED)),
     ), status
+
+
+#: The assign picker lists this many people at most; a search finds the others.
+PICKER_SIZE = 40
+
+
+def assign_picker(shift, search: str) -> dict:
+    """Who a coordinator may put on the shift (and who not, and why), found by name."""
+    candidates = queries.assign_candidates(db.session, shift, search=search or None)
+    offered = [c for c in candidates if c.may_take]
+    return {"offered": offered[:PICKER_SIZE], "more": max(0, len(offered) - PICKER_SIZE),
+            "others": [c for c in candidates if not c.may_take], "search": search,
+            "hotline_limit": rules.Limits.read(db.session).hotline_hours_per_week}
 
 
 def refused(exc: DomainError, shift_id: int):

@@ -12,6 +12,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -42,12 +43,26 @@ class CancelRequestForm(OnceForm):
 
 
 class FilterForm(FlaskForm):
+    """Open shifts: which activity, which days, and kinds the volunteer never takes. The
+    activity and the hidden kinds are remembered (``filter`` marks a form that was sent)."""
+
     class Meta:
         csrf = False
 
     activity = SelectField(_l("Activity"), coerce=optional_id, default=0, validators=[Optional()])
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
+    hide = MultiCheckboxField(_l("Hide shifts of these kinds"), choices=[], validate_choice=False)
+    filter = HiddenField(default="1")
+
+
+class CalendarFilterForm(FlaskForm):
+    """The calendars' activity (remembered)."""
+
+    class Meta:
+        csrf = False
+
+    activity = SelectField(_l("Activity"), coerce=optional_id, default=0, validators=[Optional()])
 
 
 class ActivityForm(OnceForm):
@@ -93,6 +108,8 @@ class SeriesForm(OnceForm):
                                        ("monthly", _l("Monthly, on weekdays"))]))
     interval = IntegerField(_l("Every"), default=1, validators=[InputRequired()],
                             description=_l("1 = every day/week/month, 2 = every other one, …"))
+    #: "Show the next dates": the form comes back with the shifts it would make, unsaved.
+    preview = StringField()
     weekdays = MultiCheckboxField(_l("On"), choices=options(WEEKDAY_LABELS))
     month_weeks = MultiCheckboxField(_l("Weeks of the month (monthly)"), choices=options(MONTH_WEEK_LABELS))
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
@@ -104,8 +121,9 @@ class SeriesForm(OnceForm):
                                        ("until", _l("On a date")), ("count", _l("After a number of shifts"))]))
     until = DateField(_l("Last day"), validators=[Optional()])
     count = IntegerField(_l("Number of shifts"), validators=[Optional()])
-    capacity_min = IntegerField(_l("People needed"), validators=[InputRequired()])
-    capacity_max = IntegerField(_l("Places (maximum)"), validators=[InputRequired()])
+    #: Blank: the activity's numbers (filled in as the activity is chosen, with JavaScript).
+    capacity_min = IntegerField(_l("People needed"), validators=[Optional()])
+    capacity_max = IntegerField(_l("Places (maximum)"), validators=[Optional()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)], description=NO_NAMES,
                        render_kw=NO_NAMES_KW)
 
@@ -123,7 +141,10 @@ class SeriesForm(OnceForm):
 
 
 class AssignForm(OnceForm):
-    user_id = SelectField(_l("Person"), coerce=optional_id, validators=[InputRequired()])
+    #: The choices are the people the rules let take the shift (the view sets them); there is
+    #: no default, so nobody is put on a shift by an unnoticed first name in a list.
+    user_id = RadioField(_l("Person"), coerce=optional_id, validate_choice=False,
+                         validators=[InputRequired(message=_l("Choose who to put on the shift."))])
     over_capacity = BooleanField(_l("Over capacity: add them even if the shift is full"))
 
 

@@ -3,36 +3,53 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
+from urllib.parse import urlencode
 
-from babel.dates import format_skeleton, format_time
 from flask import abort
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from logistics.clock import localize, to_local
+from logistics.clock import localize
 from logistics.extensions import db
 from logistics.people.models import Role
-from logistics.shifts import queries
-from logistics.shifts.models import Shift, Signup
+from logistics.shifts import queries, recurrence
+from logistics.shifts.models import Place, Series, Shift, Signup
+
+#: Where a place's address opens on a map (OpenStreetMap: no account, no tracking script).
+MAP_SEARCH = "https://www.openstreetmap.org/search?"
 
 
 def is_coordinator() -> bool:
     return current_user.has_role(Role.COORDINATOR)
 
 
+def is_insider() -> bool:
+    """Staff and up: inside the app they see discreet activities by their real name (staff
+    pack the prison visit's kit). Discretion is for feeds, emails, lock screens and the
+    volunteers who are not on the shift."""
+    return current_user.has_role(Role.STAFF)
+
+
 # --- template globals and filters ---------------------------------------------------------------
 
 def shift_title(shift: Shift, mine: bool = False) -> str:
-    """Discreet activities show a neutral title to everyone but coordinators and the people on them."""
-    if shift.activity.is_discreet and not mine and not is_coordinator():
+    """Discreet activities show a neutral title to volunteers who are not on the shift."""
+    if shift.activity.is_discreet and not mine and not is_insider():
         return _("HopeNow shift")
     return shift.activity.name
 
 
+def shift_title_of(activity) -> str:
+    """An activity's name in a list of activities (a filter): neutral when it is discreet,
+    for volunteers."""
+    if activity.is_discreet and not is_insider():
+        return _("HopeNow shift")
+    return activity.name
+
+
 def shows_place(shift: Shift, mine: bool = False) -> bool:
-    return not shift.activity.is_discreet or mine or is_coordinator()
+    """The activity's place (and colour) of a discreet shift: staff and up, and its people."""
+    return not shift.activity.is_discreet or mine or is_insider()
 
 
 def shows_address(shift: Shift, mine: bool = False) -> bool:
@@ -40,31 +57,17 @@ def shows_address(shift: Shift, mine: bool = False) -> bool:
         and shows_place(shift, mine)
 
 
-@functools.lru_cache(maxsize=4096)
-def _day(day: dt.date, locale: str) -> str:
-    return format_skeleton("MMMEd", day, locale=locale)
+def map_url(place: Place | None) -> str | None:
+    """A map of the place's address, or None: never for a place marked sensitive (a map
+    link would tell the map service which addresses are ours)."""
+    if place is None or place.is_sensitive or not place.address.strip():
+        return None
+    return MAP_SEARCH + urlencode({"query": place.address})
 
 
-@functools.lru_cache(maxsize=2048)
-def _hour_minute(hour: int, minute: int, locale: str) -> str:
-    return format_time(dt.time(hour, minute), "short", locale=locale)
-
-
-def day_filter(value) -> str:
-    """A short local weekday and date ("Thu, Dec 3" / "tor. 3. dec."); cached, as calendars show hundreds."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = to_local(value).date()
-    return _day(value, str(get_locale()))
-
-
-def hour_minute_filter(value: dt.datetime | None) -> str:
-    """The local time of day ("18:00"), cached per locale."""
-    if value is None:
-        return ""
-    local = to_local(value)
-    return _hour_minute(local.hour, local.minute, str(get_locale()))
+def series_words(series: Series) -> str:
+    """The series as people say it ("2nd and 4th Friday each month, 16:00–20:00")."""
+    return recurrence.describe(series.rrule, start_time=series.start_time, duration_minutes=series.duration_minutes)
 
 
 # --- lookups and parsing -----------------------------------------------------------------------

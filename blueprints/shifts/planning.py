@@ -218,24 +218,53 @@ def shift_cancel(shift_id: int):
     return redirect(url_for("shifts.shift", shift_id=shift_id))
 
 
-def _series_args(form) -> dict:
+def _series_args(form, activity: Activity | None) -> dict:
     ends = form.ends.data
     start, end = form.start_time.data, form.end_time.data
     duration = None
     if start is not None and end is not None:
         minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
         duration = minutes if minutes > 0 else minutes + 24 * 60
+    # Blank people and places: the activity's numbers.
+    capacity_min = form.capacity_min.data if form.capacity_min.data is not None else \
+        (activity.capacity_min if activity else None)
+    capacity_max = form.capacity_max.data if form.capacity_max.data is not None else \
+        (activity.capacity_max if activity else None)
     return dict(freq=form.freq.data, interval=form.interval.data, weekdays=form.weekdays.data or [],
                 month_weeks=form.month_weeks.data or [], start_time=start, duration_minutes=duration,
                 until=form.until.data if ends == "until" else None,
                 count=form.count.data if ends == "count" else None,
-                capacity_min=form.capacity_min.data, capacity_max=form.capacity_max.data, note=form.note.data)
+                capacity_min=capacity_min, capacity_max=capacity_max, note=form.note.data)
 
 
 def _series_error(form, exc: DomainError) -> None:
     if exc.field == "duration_minutes":
         exc.field = "end_time"
     apply_error(form, exc)
+
+
+def _series_preview(form, starts_on, activity: Activity | None) -> dict:
+    """The next shifts the form's choices would make, in words and dates (nothing saved)."""
+    args = _series_args(form, activity)
+    rule, dates = planning.preview_series(
+        freq=args["freq"], interval=args["interval"], weekdays=args["weekdays"], month_weeks=args["month_weeks"],
+        starts_on=starts_on, start_time=args["start_time"], duration_minutes=args["duration_minutes"],
+        until=args["until"], count=args["count"])
+    return {"words": recurrence.describe(rule, start_time=args["start_time"],
+                                         duration_minutes=args["duration_minutes"]),
+            "dates": dates, "needed": args["capacity_min"], "places": args["capacity_max"]}
+
+
+def _activity_defaults() -> str:
+    """The activities' people needed and places, for the series form's JavaScript:
+    "id:needed:places" joined by commas."""
+    return ",".join(f"{a.id}:{a.capacity_min}:{a.capacity_max}"
+                    for a in queries.activities(db.session, active_only=True))
+
+
+def _series_page(form, series, status: int = 200, **extra):
+    return render_template("shifts/planning/series_form.html", form=form, series=series,
+                           activity_defaults=_activity_defaults(), **extra), status
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
@@ -251,24 +280,24 @@ def series_new():
         if activity is not None:
             form.activity.data = activity.id
             form.capacity_min.data, form.capacity_max.data = activity.capacity_min, activity.capacity_max
-    if form.validate_on_submit():
-        activity, place = _shift_form_values(form)
-        if activity is None:
-            form.activity.errors.append(_("Choose an activity."))
-        else:
-            try:
-                series = planning.create_series(db.session, activity=activity, place=place,
-                                                starts_on=form.starts_on.data, by=current_user,
-                                                **_series_args(form))
-            except DomainError as exc:
-                db.session.rollback()
-                _series_error(form, exc)
-                return render_template("shifts/planning/series_form.html", form=form, series=None), 422
-            db.session.commit()
-            flash(_("The series is saved and its shifts for the next 12 weeks are made."), "success")
-            return redirect(url_for("shifts.series_edit", series_id=series.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("shifts/planning/series_form.html", form=form, series=None), status
+    if not form.validate_on_submit():
+        return _series_page(form, None, 422 if request.method == "POST" else 200)
+    activity, place = _shift_form_values(form)
+    if activity is None:
+        form.activity.errors.append(_("Choose an activity."))
+        return _series_page(form, None, 422)
+    try:
+        if form.preview.data:
+            return _series_page(form, None, preview=_series_preview(form, form.starts_on.data, activity))
+        series = planning.create_series(db.session, activity=activity, place=place, starts_on=form.starts_on.data,
+                                        by=current_user, **_series_args(form, activity))
+    except DomainError as exc:
+        db.session.rollback()
+        _series_error(form, exc)
+        return _series_page(form, None, 422)
+    db.session.commit()
+    flash(_("The series is saved and its shifts for the next 12 weeks are made."), "success")
+    return redirect(url_for("shifts.series_edit", series_id=series.id))
 
 
 @bp.route("/series/<int:series_id>", methods=["GET", "POST"])
@@ -299,18 +328,20 @@ def series_edit(series_id: int):
     else:
         form.starts_on.data = series.starts_on
     upcoming = queries.upcoming_in_series(db.session, series.id)
-    if form.validate_on_submit():
-        _activity, place = _shift_form_values(form)
-        try:
-            result = planning.update_series(db.session, series, place=place, by=current_user, **_series_args(form))
-        except DomainError as exc:
-            db.session.rollback()
-            _series_error(form, exc)
-            return render_template("shifts/planning/series_form.html", form=form, series=series,
-                                   upcoming=upcoming), 422
-        db.session.commit()
-        flash(_("Series saved: %(changed)d coming shifts changed, %(cancelled)d cancelled, %(created)d added.",
-                **result), "success")
-        return redirect(url_for("shifts.series_edit", series_id=series.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("shifts/planning/series_form.html", form=form, series=series, upcoming=upcoming), status
+    if not form.validate_on_submit():
+        return _series_page(form, series, 422 if request.method == "POST" else 200, upcoming=upcoming)
+    _activity, place = _shift_form_values(form)
+    try:
+        if form.preview.data:
+            return _series_page(form, series, upcoming=upcoming,
+                                preview=_series_preview(form, series.starts_on, series.activity))
+        result = planning.update_series(db.session, series, place=place, by=current_user,
+                                        **_series_args(form, series.activity))
+    except DomainError as exc:
+        db.session.rollback()
+        _series_error(form, exc)
+        return _series_page(form, series, 422, upcoming=upcoming)
+    db.session.commit()
+    flash(_("Series saved: %(changed)d coming shifts changed, %(cancelled)d cancelled, %(created)d added.",
+            **result), "success")
+    return redirect(url_for("shifts.series_edit", series_id=series.id))

@@ -1,6 +1,9 @@
 """A volunteer's pages: my shifts, open shifts, and signing up, cancelling and swapping."""
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,12 +13,13 @@ from blueprints.forms import options
 from blueprints.shifts import bp
 from blueprints.shifts.calendar import refused, render_shift
 from blueprints.shifts.forms import ActionForm, CancelRequestForm, FilterForm
-from blueprints.shifts.helpers import get_shift, get_signup, own_signup
-from logistics.clock import utcnow
+from blueprints.shifts.helpers import get_shift, get_signup, own_signup, shift_title_of
+from blueprints.shifts.labels import activity_kind_label
+from logistics.clock import to_local, utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
-from logistics.shifts import queries, signups
+from logistics.shifts import filters, queries, signups
 from logistics.shifts.models import SignupStatus
 from logistics.stock.queries import kits as stock_queries
 
@@ -29,19 +33,42 @@ def mine():
                            action_form=ActionForm(), kit_kinds=stock_queries.kit_kinds(db.session))
 
 
+#: Open shifts shows this many at a time (a week or two), then "Later shifts".
+OPEN_PAGE = 30
+
+
 @bp.route("/open")
 @allow(Role.VOLUNTEER)
 def open_shifts():
-    """Shifts I may take, those needing people first, with one-tap sign-up."""
+    """Shifts I may take, by day, with one-tap sign-up; the activity and hidden kinds I chose
+    last time are remembered."""
     form = FilterForm(request.args)
     acts = queries.activities(db.session, active_only=True)
-    form.activity.choices = options([(0, _("All activities"))] + [(a.id, a.name) for a in acts])
+    form.activity.choices = options([(0, _("All activities"))] + [(a.id, shift_title_of(a)) for a in acts])
+    kinds = sorted({a.kind.value for a in acts}, key=lambda k: activity_kind_label(k))
+    form.hide.choices = options([(k, activity_kind_label(k)) for k in kinds])
     form.validate()
+    choice = {}  # what this request chose, to remember: the form sends both, a link may send one
+    if "activity" in request.args and not form.activity.errors:
+        choice["open_activity_id"] = form.activity.data or None
+    if "filter" in request.args:
+        choice["hidden_kinds"] = form.hide.data or []
+    if choice:
+        chosen = filters.remember(db.session, current_user, **choice)
+        db.session.commit()
+    else:
+        chosen = filters.of(db.session, current_user)
+    form.activity.data = chosen.open_activity_id or 0
+    form.hide.data = list(chosen.hidden_kinds)
     start = form.start.data if not form.start.errors else None
     end = form.end.data if not form.end.errors else None
-    result = queries.open_shifts(db.session, current_user, activity_id=form.activity.data or None,
-                                 start=start, end=end)
-    return render_template("shifts/signups/open.html", form=form, result=result, action_form=ActionForm())
+    result = queries.open_shifts(db.session, current_user, activity_id=chosen.open_activity_id,
+                                 start=start, end=end, hidden_kinds=chosen.hidden_kinds, limit=OPEN_PAGE)
+    days = [(day, list(group)) for day, group in itertools.groupby(
+        result.shifts, key=lambda s: to_local(s.starts_at).date())]
+    later = to_local(result.shifts[-1].starts_at).date() + dt.timedelta(days=1) if result.more else None
+    return render_template("shifts/signups/open.html", form=form, result=result, days=days, later=later,
+                           hidden=[activity_kind_label(k) for k in chosen.hidden_kinds], action_form=ActionForm())
 
 
 @bp.route("/<int:shift_id>/signup", methods=["POST"])

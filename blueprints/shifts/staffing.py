@@ -1,5 +1,5 @@
 """The coordinators' people on shifts: assign and remove, cancellation requests, attendance,
-the fill list, the hotline coverage board and cover requests."""
+the staffing page, the hotline coverage board and cover requests."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.access import allow
-from blueprints.forms import apply_error, options
+from blueprints.forms import apply_error
 from blueprints.shifts import bp
 from blueprints.shifts.calendar import refused, render_shift
 from blueprints.shifts.forms import ActionForm, AssignForm, AttendanceForm, CoverForm
@@ -15,7 +15,7 @@ from blueprints.shifts.helpers import get_shift, get_signup
 from logistics.clock import utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
-from logistics.people.models import Role, User
+from logistics.people.models import Role
 from logistics.shifts import planning, queries, signups
 from logistics.shifts.models import Activity, SignupStatus
 from logistics.shifts.rules import InvalidHours
@@ -28,10 +28,16 @@ def assign(shift_id: int):
     """Put anyone on the shift (over capacity only when ticked)."""
     shift_row = get_shift(shift_id)
     form = AssignForm()
-    form.user_id.choices = options([(u.id, u.full_name) for u in queries.volunteer_choices(db.session)])
     if not form.validate_on_submit():
         return render_shift(shift_id, 422, assign_form=form)
-    user = db.session.get(User, form.user_id.data)
+    # Only someone the picker offers: an active volunteer the sign-up rules let take it.
+    candidate = next((c for c in queries.assign_candidates(db.session, shift_row)
+                      if c.user.id == form.user_id.data), None)
+    if candidate is None or not candidate.may_take:
+        form.user_id.errors.append(candidate.refusal.message if candidate is not None
+                                   else _("Choose someone from the list."))
+        return render_shift(shift_id, 422, assign_form=form)
+    user = candidate.user
     try:
         signups.assign(db.session, shift_row, user, by=current_user, over_capacity=form.over_capacity.data)
     except DomainError as exc:
@@ -74,11 +80,11 @@ def decide_cancel(signup_id: int):
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("shifts.fill"))
+        return redirect(url_for("shifts.staffing"))
     db.session.commit()
     flash(_("The sign-up is cancelled; the place is free again.") if approve
           else _("The request is declined; the person stays on the shift."), "success")
-    return redirect(url_for("shifts.fill"))
+    return redirect(url_for("shifts.staffing"))
 
 
 @bp.route("/<int:shift_id>/attendance", methods=["GET", "POST"])
@@ -115,14 +121,21 @@ def attendance(shift_id: int):
                            now=utcnow()), status
 
 
-@bp.route("/fill")
+@bp.route("/staffing")
 @allow(Role.COORDINATOR)
-def fill():
-    """Understaffed shifts in the next 14 days, cancellation requests and swap offers."""
-    return render_template("shifts/staffing/fill.html", shifts=queries.understaffed(db.session, days=14),
+def staffing():
+    """Staffing: understaffed shifts in the next 14 days, cancellation requests, swap offers."""
+    return render_template("shifts/staffing/staffing.html", shifts=queries.understaffed(db.session, days=14),
                            to_unpack=stock_queries.packed_for_cancelled_shifts(db.session),
                            requests=queries.cancellation_requests(db.session),
                            swaps=queries.swap_offers(db.session), action_form=ActionForm())
+
+
+@bp.route("/fill")
+@allow(Role.COORDINATOR)
+def fill():
+    """The staffing page's old address ("Fill"), kept for bookmarks and links in emails."""
+    return redirect(url_for("shifts.staffing"), 301)
 
 
 @bp.route("/coverage")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from logistics.i18n import format_date
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
@@ -69,6 +71,6 @@ def level_chart(series: list[tuple[dt.date, Decimal]], min_level: Decimal, title
     for i in (0, n // 2, n - 1):
         anchor = "start" if i == 0 else ("end" if i == n - 1 else "middle")
         parts.append(f'<text class="chart-label" x="{x(i):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
-                     f'{escape(format_date(series[i][0], "d MMM yy"))}</text>')
+                     f'{escape(format_date(series[i][0]))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

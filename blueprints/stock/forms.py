@@ -249,9 +249,36 @@ class ReturnLineForm(Form):
 
 class ReturnForm(OnceForm):
     lines = FieldList(FormField(ReturnLineForm))
+    #: Asked when the bag comes back before its shift has started.
+    early_reason = StringField(_l("Why is the bag back before the shift?"), [Optional(), Length(max=300)],
+                               description=NO_NAMES, render_kw=NO_NAMES_KW)
+    #: "Show what was handed out" sends the form without saving (for browsers without JavaScript).
+    preview = StringField()
+
+
+class BagForm(OnceForm):
+    """Another bag (a mobile location), so the next outreach can be packed while one is out."""
+
+    name = StringField(_l("Name of the new bag"), [DataRequired(), Length(max=80)], filters=[_strip])
 
 
 # --- lists ------------------------------------------------------------------------------
+
+class ExpiredLineForm(Form):
+    """One row of the expired list as it was shown: the lot, where it is and how much."""
+
+    lot_id = _line_id()
+    location_id = _line_id()
+    quantity = HiddenField()
+
+
+class DiscardExpiredForm(OnceForm):
+    """"Discard all of these": the expired list's rows, one reason, one confirmation."""
+
+    lines = FieldList(FormField(ExpiredLineForm))
+    reason = SelectField(_l("Reason"), [InputRequired()], choices=opts(DISCARD_REASONS.items()), default="expired")
+    note = StringField(_l("Note"), [Optional(), Length(max=500)], description=NO_NAMES, render_kw=NO_NAMES_KW)
+
 
 class ExportForm(FlaskForm):
     class Meta:

@@ -19,6 +19,7 @@ from logistics import once as logistics_once
 from logistics.clock import today
 from logistics.errors import DomainError
 from logistics.extensions import db
+from logistics.i18n import format_date
 from logistics.people.models import Role
 from logistics.stock.catalogue import unit_label
 from logistics.stock.models import Category
@@ -91,7 +92,7 @@ def lot_choices(field, item_id) -> None:
         for lot in ledger_queries.item_lots(db.session, item_id):
             label = lot.code or _("no lot number")
             if lot.expires_on:
-                label += " · " + _("expires %(date)s", date=lot.expires_on.isoformat())
+                label += " · " + _("expires %(date)s", date=format_date(lot.expires_on))
             if lot.is_quarantined:
                 label += " · " + _("blocked")
             choices.append((str(lot.id), label))

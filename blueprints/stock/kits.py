@@ -2,6 +2,8 @@
 (for a shift or not) and recording its return."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,6 +24,7 @@ from blueprints.stock.helpers import (
 from logistics.clock import utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
+from logistics.i18n import format_datetime
 from logistics.people.models import Role
 from logistics.shifts.models import Shift
 from logistics.stock import catalogue
@@ -83,6 +86,12 @@ def _check_form(open_outreaches):
     form = f.CheckForm(request.args)
     location_choices(form.from_location_id, mobile=False)
     location_choices(form.bag_location_id, mobile=True)
+    # Say which bags are out before anyone picks one, not after "Pack" is refused.
+    out_since = {str(o.bag_location_id): o.packed_at for o in open_outreaches}
+    for choice in form.bag_location_id.choices:
+        if choice.value in out_since:
+            choice.label = _("%(bag)s (out since %(when)s)", bag=choice.label,
+                             when=format_datetime(out_since[choice.value]))
     if not form.from_location_id.data:
         busiest = catalogue_queries.busiest_location(db.session, mobile=False)
         form.from_location_id.data = str(busiest) if busiest else None
@@ -124,10 +133,38 @@ def outreach():
     pack_form = f.PackForm(formdata=None, activity_kind=form.activity_kind.data,
                            from_location_id=form.from_location_id.data, bag_location_id=form.bag_location_id.data,
                            shift_id=form.shift_id.data)
+    bags = len(form.bag_location_id.choices)
+    bag_form = f.BagForm(formdata=None, name=_("Outreach bag %(n)d", n=bags + 1))
     return render_template("stock/kits/outreach.html", form=form, lines=lines, pack_form=pack_form, shift=shift,
                            shift_bag=kits_queries.open_outreach_for_shift(db.session, shift.id) if shift else None,
                            kit_shifts=kits_queries.upcoming_kit_shifts(db.session), now=utcnow(),
-                           open=open_now, recent=kits_queries.recent_outreaches(db.session))
+                           open=open_now, recent=kits_queries.recent_outreaches(db.session), bag_form=bag_form,
+                           # The chosen bag is still out: say so instead of offering "Pack".
+                           bag_out=next((o for o in open_now if str(o.bag_location_id) == form.bag_location_id.data),
+                                        None),
+                           free_bags=bags - len({o.bag_location_id for o in open_now}))
+
+
+@bp.route("/outreach/bags", methods=["POST"])
+@allow(Role.STAFF)
+def outreach_bag_new():
+    """Add a bag, so the next outreach can be packed while the last one is out."""
+    form = f.BagForm()
+    back = dict(activity_kind=request.form.get("activity_kind") or None,
+                from_location_id=request.form.get("from_location_id") or None,
+                shift_id=request.form.get("shift_id") or None)
+    if not form.validate_on_submit():
+        flash(_("Give the new bag a name."), "error")
+        return redirect(url_for("stock.outreach", **back))
+    try:
+        bag = kit_services.add_bag(db.session, name=form.name.data, by=current_user)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("stock.outreach", **back))
+    flash(_("%(bag)s is added: pack it for the next outreach.", bag=bag.name), "success")
+    return redirect(url_for("stock.outreach", bag_location_id=bag.id, **back))
 
 
 @bp.route("/outreach/pack", methods=["POST"])
@@ -162,15 +199,28 @@ def outreach_pack():
 
 # --- the return -------------------------------------------------------------------------
 
-def _outreach_page(obj: Outreach, form, status=200):
+def _handed_out(have: Decimal, raw: str | None) -> Decimal | None:
+    """What the count implies was handed out (None while the count is not a number that fits)."""
+    try:
+        back = Decimal((raw or "0").strip().replace(",", ".") or "0")
+    except InvalidOperation:
+        return None
+    return have - back if back.is_finite() and 0 <= back <= have else None
+
+
+def _outreach_page(obj: Outreach, form, status=200, *, preview: bool = False):
     contents = kits_queries.bag_contents(db.session, obj.bag_location_id) if obj.returned_at is None else []
-    # The shift was cancelled: the bag should be unpacked, so all of it is filled in as come back.
+    # The shift was cancelled: the bag should be unpacked, so all of it should come back.
     unpack_all = obj.shift is not None and obj.shift.is_cancelled
-    if not form.lines.entries:  # not sent back: one line per item in the bag
+    if not form.lines.entries:  # not sent back: one line per item, starting from what was packed
         for item, have in contents:
-            form.lines.append_entry({"item_id": item.id, "quantity": qty_input(have) if unpack_all else ""})
+            form.lines.append_entry({"item_id": item.id, "quantity": qty_input(have)})
+    in_bag = {item.id: (item, have) for item, have in contents}
+    handed_out = {e.item_id.data: _handed_out(in_bag[e.item_id.data][1], e.quantity.data)
+                  for e in form.lines if e.item_id.data in in_bag}
     return render("stock/kits/outreach_detail.html", status, outreach=obj, form=form, unpack_all=unpack_all,
-                  in_bag={item.id: (item, have) for item, have in contents},
+                  in_bag=in_bag, handed_out=handed_out, preview=preview,
+                  early=obj.returned_at is None and kit_services.returned_early(obj),
                   movements=kits_queries.outreach_movements(db.session, obj.id))
 
 
@@ -190,15 +240,19 @@ def outreach_return(outreach_id: int):
     form = f.ReturnForm()
     if not form.validate_on_submit():
         abort(400)
+    if form.preview.data:  # "Show what was handed out": the counts again, with what they imply
+        db.session.rollback()
+        return _outreach_page(obj, form, preview=True)
     returned = {entry.item_id.data: entry.quantity.data for entry in form.lines}
     try:
-        movements = kit_services.record_return(db.session, obj, returned, by=current_user)
+        movements = kit_services.record_return(db.session, obj, returned, early_reason=form.early_reason.data,
+                                               by=current_user)
         keep_movements(movements, url_for("stock.outreach_detail", outreach_id=obj.id))
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
-        line_error(form.lines, exc, "back-")
+        if not line_error(form.lines, exc, "back-"):
+            apply_error(form, exc)
         return _outreach_page(obj, form, 422)
     flash(_("Return recorded: what came back is in %(location)s again.", location=obj.from_location.name), "success")
     return redirect(url_for("stock.outreach_detail", outreach_id=obj.id))

@@ -5,17 +5,21 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, render_template, request
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
 
 from blueprints.access import allow
 from blueprints.fields import int_arg
 from blueprints.stock import bp
 from blueprints.stock import forms as f
-from blueprints.stock.helpers import item_choices, location_choices, render
+from blueprints.stock.helpers import item_choices, keep_movements, location_choices, render
 from logistics.clock import to_local, today
+from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
+from logistics.stock import ledger
 from logistics.stock.catalogue import fmt
 from logistics.stock.models import Category, MovementKind
 from logistics.stock.queries import lists as lists_queries
@@ -30,11 +34,41 @@ def expiring():
     return render_template("stock/lists/expiring.html", rows=lists_queries.expiring(db.session, days), days=days)
 
 
+def _expired_page(form, status: int = 200):
+    rows = lists_queries.expired(db.session)
+    if not form.lines.entries:  # the rows as shown now; a form sent back keeps what was shown then
+        for r in rows:
+            form.lines.append_entry({"lot_id": r.lot.id, "location_id": r.location.id, "quantity": fmt(r.qty)})
+    return render("stock/lists/expired.html", status, rows=rows, blocked=lists_queries.quarantined(db.session),
+                  form=form)
+
+
 @bp.route("/expired")
 @allow(Role.STAFF)
 def expired():
-    return render_template("stock/lists/expired.html", rows=lists_queries.expired(db.session),
-                           blocked=lists_queries.quarantined(db.session))
+    """Expired stock (to discard, all at once if need be) and blocked lots."""
+    return _expired_page(f.DiscardExpiredForm(formdata=None))
+
+
+@bp.route("/expired/discard", methods=["POST"])
+@allow(Role.STAFF)
+def expired_discard():
+    """Discard every row of the expired list as shown: one reason, one transaction."""
+    form = f.DiscardExpiredForm()
+    if not form.validate_on_submit():
+        return _expired_page(form, 422)
+    lines = [(e.lot_id.data, e.location_id.data, e.quantity.data) for e in form.lines]
+    try:
+        movements = ledger.discard_expired(db.session, lines, reason=form.reason.data, note=form.note.data or None,
+                                           by=current_user)
+        keep_movements(movements, url_for("stock.expired"))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _expired_page(f.DiscardExpiredForm(formdata=None), 409 if exc.status == 409 else 422)
+    flash(ngettext("%(num)d expired lot discarded.", "%(num)d expired lots discarded.", len(movements)), "success")
+    return redirect(url_for("stock.expired"))
 
 
 @bp.route("/shopping-list")

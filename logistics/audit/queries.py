@@ -69,6 +69,58 @@ def user_names(session, entries) -> dict[str, str]:
         sa.select(User.id, User.full_name).where(User.id.in_(ids)))}
 
 
+#: Keys in an entry's changes that hold the id of another row, and the kind of row.
+REFERENCES = {"user": "user", "from_user": "user", "to_user": "user", "shift": "shift", "activity": "activity",
+              "place": "place", "place_id": "place"}
+
+
+def _subject_models() -> dict:
+    from logistics.people.models import Qualification, User
+    from logistics.shifts.models import Activity, Place, Series, Shift, Signup
+    from logistics.stock.models import Item, Kit, Location, Lot, Outreach, ProductGroup, Stocktake
+
+    return {"user": User, "qualification": Qualification, "activity": Activity, "place": Place, "shift": Shift,
+            "series": Series, "signup": Signup, "stock_item": Item, "stock_kit": Kit, "stock_location": Location,
+            "stock_lot": Lot, "stock_stocktake": Stocktake, "stock_product_group": ProductGroup,
+            "stock_outreach": Outreach}
+
+
+def subjects(session, entries) -> dict[tuple[str, int], object]:
+    """The rows a page of entries is about, and the people, shifts, activities and places
+    their changes name, so each entry can be told as a sentence: {(kind, id): row}. One
+    query per kind of row present, whatever the number of entries."""
+    wanted: dict[str, set[int]] = {}
+    for e in entries:
+        if (e.entity_id or "").isdigit():
+            wanted.setdefault(e.entity, set()).add(int(e.entity_id))
+        for key, kind in REFERENCES.items():
+            value = (e.changes or {}).get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                wanted.setdefault(kind, set()).add(value)
+            elif isinstance(value, list) and len(value) == 2:  # [before, after]
+                wanted.setdefault(kind, set()).update(v for v in value if isinstance(v, int))
+    models = _subject_models()
+    found: dict[tuple[str, int], object] = {}
+    # A sign-up is told by its person and shift: they join the rows to load.
+    for row in session.scalars(sa.select(models["signup"]).where(
+            models["signup"].id.in_(wanted.pop("signup", set()) or {-1}))):
+        found[("signup", row.id)] = row
+        wanted.setdefault("user", set()).add(row.user_id)
+        wanted.setdefault("shift", set()).add(row.shift_id)
+    # What names a row besides its own columns, loaded with it.
+    names_with = {"stock_lot": "item", "stock_stocktake": "location", "stock_outreach": "bag_location"}
+    for kind, ids in wanted.items():
+        model = models.get(kind)
+        if model is None or not ids:
+            continue
+        stmt = sa.select(model).where(model.id.in_(ids))
+        if kind in names_with:
+            stmt = stmt.options(joinedload(getattr(model, names_with[kind])))
+        for row in session.scalars(stmt):
+            found[(kind, row.id)] = row
+    return found
+
+
 def for_entity(session, entity: str, entity_id, limit: int = 20) -> list[AuditEntry]:
     return list(session.scalars(
         sa.select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))

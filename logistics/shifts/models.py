@@ -220,6 +220,11 @@ class Shift(TimestampMixin, Base):
         return self.confirmed_count >= self.capacity_max
 
     @property
+    def needs_people(self) -> bool:
+        """Scheduled and short of the people needed (street outreach: a buddy)."""
+        return self.status == ShiftStatus.SCHEDULED and self.confirmed_count < self.needed
+
+    @property
     def duration_hours(self) -> Decimal:
         return Decimal((self.ends_at - self.starts_at).total_seconds() / 3600).quantize(Decimal("0.01"))
 
@@ -290,3 +295,17 @@ class ShiftEvent(TimestampMixin, Base):
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     #: Set by the notification area once handled.
     sent_at: Mapped[dt.datetime | None]
+
+
+class ShiftFilter(Base):
+    """What a person last chose to see: the calendar's activity, and on Open shifts the
+    activity and the kinds they never take. Remembered across devices, forgotten on erasure."""
+
+    __tablename__ = "shift_filter"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    calendar_activity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activity.id", ondelete="SET NULL"))
+    open_activity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activity.id", ondelete="SET NULL"))
+    #: Activity kinds (ActivityKind values) left out of Open shifts.
+    hidden_kinds: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -307,6 +307,25 @@ def extend_all(session, *, until: dt.datetime | None = None) -> int:
     return made
 
 
+def preview_series(*, freq: str, interval: int = 1, weekdays=(), month_weeks=(), starts_on: dt.date,
+                   start_time: dt.time, duration_minutes: int, until: dt.date | None = None, count: int | None = None,
+                   limit: int = 8, now: dt.datetime | None = None) -> tuple[str, list[tuple[dt.datetime, dt.datetime]]]:
+    """The rule and the next ``limit`` shifts (UTC) a series with these choices would make from
+    now on, checked as saving would check them; nothing is written."""
+    _check_duration(duration_minutes)
+    rule = _series_rule(freq=freq, interval=interval, weekdays=weekdays, month_weeks=month_weeks,
+                        starts_on=starts_on, start_time=start_time, until=until, count=count)
+    start = max(now or utcnow(), localize(dt.datetime.combine(starts_on, dt.time.min)))
+    found = []
+    # Look ahead in steps, so a monthly rule every 12 months still finds its next shifts.
+    for weeks in (8, 60, 600):
+        found = list(recurrence.occurrences(rule, starts_on, start_time, duration_minutes, start,
+                                            start + dt.timedelta(weeks=weeks)))
+        if len(found) >= limit:
+            break
+    return rule, found[:limit]
+
+
 def create_series(session, *, activity: Activity, place: Place | None, freq: str, interval: int = 1,
                   weekdays=(), month_weeks=(), starts_on: dt.date, start_time: dt.time, duration_minutes: int,
                   until: dt.date | None = None, count: int | None = None, capacity_min: int, capacity_max: int,

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from logistics import settings
 from logistics.clock import local_midnight, to_local, utcnow
-from logistics.people.models import User, UserQualification
+from logistics.people.models import Role, User, UserQualification
 from logistics.shifts.models import (
     ACTIVE_STATUSES,
     Activity,
@@ -24,7 +24,20 @@ from logistics.shifts.models import (
     SignupStatus,
     activity_qualification,
 )
-from logistics.shifts.rules import overlapping, signup_opens_at
+from logistics.shifts.rules import (
+    HotlineHoursLimit,
+    Limits,
+    MissingQualification,
+    Overlap,
+    RestLimit,
+    SignupRefused,
+    check_person,
+    confirmed_shifts_near_many,
+    hours_in_week,
+    nearby_span,
+    overlapping,
+    signup_opens_at,
+)
 
 
 def activities(session, *, active_only: bool = False) -> list[Activity]:
@@ -84,12 +97,16 @@ class OpenShifts:
     shifts: list[Shift]
     swaps: list[Signup]
     mine: dict[int, Signup] = field(default_factory=dict)
+    #: More shifts follow the last one listed (the list stops at ``limit``).
+    more: bool = False
 
 
 def open_shifts(session, user: User, *, activity_id: int | None = None, start: dt.date | None = None,
-                end: dt.date | None = None, now: dt.datetime | None = None, limit: int = 50) -> OpenShifts:
+                end: dt.date | None = None, hidden_kinds=(), now: dt.datetime | None = None,
+                limit: int = 50) -> OpenShifts:
     """Shifts this volunteer may take (qualified, sign-up open, not already on them, no clash),
-    those needing people first; and places others offer for swap."""
+    soonest first (people read them by date), leaving out the activity kinds they hide; and
+    places others offer for swap."""
     now = now or utcnow()
     lo = max(now, local_midnight(start)) if start else now
     hi = local_midnight(end + dt.timedelta(days=1)) if end else now + dt.timedelta(days=28)
@@ -102,13 +119,15 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
             Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))).unique()}
     busy = [(s.shift.starts_at, s.shift.ends_at) for s in mine.values()
             if s.status == SignupStatus.CONFIRMED and s.shift.status == ShiftStatus.SCHEDULED]
-    needing = sa.case((Shift.confirmed_count < Shift.capacity_min, 0), else_=1)
     stmt = (sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
             .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
                    Activity.is_active.is_(True), ~missing_qual)
-            .order_by(needing, Shift.starts_at, Shift.id))
+            .order_by(Shift.starts_at, Shift.id))
     if activity_id:
         stmt = stmt.where(Shift.activity_id == activity_id)
+    hidden = [ActivityKind(k) for k in hidden_kinds or ()]
+    if hidden:
+        stmt = stmt.where(Activity.kind.not_in(hidden))
     candidates = session.scalars(stmt.limit(limit * 2)).unique().all()
     shifts = []
     for shift in candidates:
@@ -123,6 +142,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
         shifts.append(shift)
         if len(shifts) >= limit:
             break
+    more = len(shifts) >= limit
     swap_stmt = (sa.select(Signup).join(Signup.shift).join(Shift.activity)
                  .options(contains_eager(Signup.shift).contains_eager(Shift.activity))
                  .where(Signup.status == SignupStatus.CONFIRMED, Signup.swap_offered_at.is_not(None),
@@ -131,11 +151,13 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
                  .order_by(Shift.starts_at).limit(limit))
     if activity_id:
         swap_stmt = swap_stmt.where(Shift.activity_id == activity_id)
+    if hidden:
+        swap_stmt = swap_stmt.where(Activity.kind.not_in(hidden))
     swaps = [s for s in session.scalars(swap_stmt).unique().all()
              if s.shift_id not in mine or mine[s.shift_id].status != SignupStatus.CONFIRMED]
     swaps = [s for s in swaps if _qualifies(s.shift, held)
              and not any(a < s.shift.ends_at and b > s.shift.starts_at for a, b in busy)]
-    return OpenShifts(shifts=shifts, swaps=swaps, mine=mine)
+    return OpenShifts(shifts=shifts, swaps=swaps, mine=mine, more=more)
 
 
 def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
@@ -186,11 +208,70 @@ def is_confirmed_on(session, user_id: int, shift_id: int) -> bool:
         Signup.shift_id == shift_id, Signup.user_id == user_id, Signup.status == SignupStatus.CONFIRMED)) is not None
 
 
-def volunteer_choices(session) -> list[User]:
-    """Active, approved people a coordinator can put on a shift."""
-    return list(session.scalars(sa.select(User).where(
-        User.is_active.is_(True), User.approved_at.is_not(None), User.erased_at.is_(None))
-        .order_by(sa.func.lower(User.full_name))))
+@dataclass
+class Candidate:
+    """A volunteer a coordinator might put on a shift, with what matters for choosing."""
+
+    user: User
+    #: Why the rules say no (not qualified, busy then, over the hotline hours, rest), or None.
+    refusal: SignupRefused | None
+    #: Hours of confirmed shifts in the shift's week, and of hotline shifts among them.
+    hours_week: float
+    #: On the waitlist of this shift (position), if they are.
+    waitlisted: int | None = None
+
+    @property
+    def may_take(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def busy(self) -> bool:
+        return isinstance(self.refusal, Overlap)
+
+    @property
+    def qualified(self) -> bool:
+        return not isinstance(self.refusal, MissingQualification)
+
+    @property
+    def reason(self) -> str | None:
+        """Which rule says no, as a code for the page's words."""
+        if self.refusal is None:
+            return None
+        return {MissingQualification: "qualification", Overlap: "busy", HotlineHoursLimit: "hotline_hours",
+                RestLimit: "rest"}.get(type(self.refusal), "other")
+
+
+def assign_candidates(session, shift: Shift, *, search: str | None = None) -> list[Candidate]:
+    """Active volunteers (approved, with a password set, not erased) not already confirmed on
+    the shift, by name, each checked against the sign-up rules of logistics.shifts.rules
+    (qualifications, clashes, weekly hotline hours, rest) in a fixed number of queries."""
+    on_it = {s.user_id: s for s in session.scalars(sa.select(Signup).where(
+        Signup.shift_id == shift.id, Signup.status.in_(ACTIVE_STATUSES)))}
+    stmt = (sa.select(User).options(selectinload(User.qualifications))
+            .where(User.role == Role.VOLUNTEER, User.is_active.is_(True), User.approved_at.is_not(None),
+                   User.password_hash.is_not(None), User.erased_at.is_(None))
+            .order_by(sa.func.lower(User.full_name), User.id))
+    confirmed = [uid for uid, s in on_it.items() if s.status == SignupStatus.CONFIRMED]
+    if confirmed:
+        stmt = stmt.where(User.id.not_in(confirmed))
+    if search and search.strip():
+        stmt = stmt.where(sa.func.lower(User.full_name).contains(search.strip().lower(), autoescape=True))
+    users = list(session.scalars(stmt))
+    limits = Limits.read(session)
+    start, end = nearby_span(shift, limits)
+    nearby = confirmed_shifts_near_many(session, [u.id for u in users], start, end, exclude_shift_id=shift.id)
+    out = []
+    for user in users:
+        mine = nearby.get(user.id, [])
+        try:
+            check_person(shift, user, mine, limits)
+            refusal = None
+        except SignupRefused as exc:
+            refusal = exc
+        waiting = on_it.get(user.id)
+        out.append(Candidate(user=user, refusal=refusal, hours_week=hours_in_week(shift, mine),
+                             waitlisted=waiting.position if waiting is not None else None))
+    return out
 
 
 def understaffed(session, *, days: int = 14, now: dt.datetime | None = None) -> list[Shift]:
@@ -258,6 +339,19 @@ class Coverage:
     hotline: Activity | None
 
 
+def hourly_confirmed(shifts, start: dt.datetime, hours: int) -> list[int]:
+    """Confirmed people at each hour from ``start``: ``shifts`` are (starts_at, ends_at,
+    confirmed count); an hour counts as covered by a shift running at its midpoint (the
+    coverage board and the calendar's hotline strips both count this way)."""
+    confirmed = [0] * hours
+    for starts_at, ends_at, count in shifts:
+        first = max(0, int(((starts_at - start).total_seconds() - 1800) // 3600) + 1)
+        last = min(hours, int(((ends_at - start).total_seconds() - 1800) // 3600) + 1)
+        for i in range(first, last):
+            confirmed[i] += count
+    return confirmed
+
+
 def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Coverage:
     """Every hour of the next ``weeks`` weeks: confirmed hotline people against those needed."""
     now = now or utcnow()
@@ -273,13 +367,7 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
                overlapping(start, end_sums))).unique().all()
     hours = int((end_sums - start).total_seconds() // 3600)
     shown = int((end - start).total_seconds() // 3600)
-    confirmed = [0] * hours
-    for shift in shifts:
-        # An hour counts as covered by a shift running at its midpoint.
-        first = max(0, int(((shift.starts_at - start).total_seconds() - 1800) // 3600) + 1)
-        last = min(hours, int(((shift.ends_at - start).total_seconds() - 1800) // 3600) + 1)
-        for i in range(first, last):
-            confirmed[i] += shift.confirmed_count
+    confirmed = hourly_confirmed([(s.starts_at, s.ends_at, s.confirmed_count) for s in shifts], start, hours)
     cells = []
     for i in range(hours):
         at = start + dt.timedelta(hours=i)

@@ -8,9 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from babel.lists import format_list
 from dateutil.rrule import rrulestr
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from logistics.clock import as_utc, localize, org_tz
+from logistics.i18n import babel_locale, current_language, format_date, format_span, format_time, weekday_names
 
 #: Shifts of a series exist this far ahead; the sweep keeps the horizon rolling.
 HORIZON_WEEKS = 12
@@ -78,3 +83,42 @@ def parse_rrule(rrule: str) -> dict:
         until=dt.datetime.strptime(until[:8], "%Y%m%d").date() if until else None,
         count=int(parts["COUNT"]) if "COUNT" in parts else None,
     )
+
+
+#: How people name the weeks of a month ("the 2nd and 4th Friday", "the last Saturday").
+ORDINALS = {1: _l("1st"), 2: _l("2nd"), 3: _l("3rd"), 4: _l("4th"), 5: _l("5th"), -1: _l("last")}
+WORKDAYS = ["MO", "TU", "WE", "TH", "FR"]
+
+
+def describe(rrule: str, *, start_time: dt.time | None = None, duration_minutes: int | None = None) -> str:
+    """The series as people say it, in the page's language: "2nd and 4th Friday each month,
+    16:00–20:00, until 28 Feb 2027" / "2. og 4. fredag i måneden kl. 16.00–20.00, til og med
+    28. feb. 2027". The inverse of the form: it reads what :func:`build_rrule` wrote."""
+    rule = parse_rrule(rrule)
+    locale = babel_locale(current_language())
+    names = weekday_names(width="wide")
+    days = format_list([names[WEEKDAYS.index(d)] for d in rule["weekdays"]], locale=locale)
+    n = rule["interval"]
+    if rule["freq"] == "daily":
+        text = _("Every day") if n == 1 else _("Every %(n)d days", n=n)
+    elif rule["freq"] == "weekly":
+        if rule["weekdays"] == WORKDAYS and n == 1:
+            text = _("Every weekday, Monday to Friday")
+        elif n == 1:
+            text = _("Every %(days)s", days=days)
+        else:
+            text = _("Every %(n)d weeks on %(days)s", n=n, days=days)
+    else:
+        weeks = format_list([str(ORDINALS[w]) for w in rule["month_weeks"]], locale=locale)
+        text = (_("%(weeks)s %(days)s each month", weeks=weeks, days=days) if n == 1
+                else _("%(weeks)s %(days)s every %(n)d months", weeks=weeks, days=days, n=n))
+    if start_time is not None:
+        start = dt.datetime.combine(dt.date(2000, 1, 3), start_time)
+        times = format_span(start, start + dt.timedelta(minutes=duration_minutes)) if duration_minutes \
+            else format_time(start)
+        text = _("%(rule)s, %(time)s", rule=text, time=times)
+    if rule["until"] is not None:
+        text = _("%(rule)s, until %(date)s", rule=text, date=format_date(rule["until"]))
+    elif rule["count"] is not None:
+        text = ngettext("%(rule)s, %(num)d time", "%(rule)s, %(num)d times", rule["count"], rule=text)
+    return text[:1].upper() + text[1:]

@@ -8,14 +8,15 @@ functions, so a shift the Open shifts page offers is one the volunteer may take.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from logistics import settings
 from logistics.clock import localize, to_local, utcnow
 from logistics.errors import DomainError
+from logistics.i18n import format_datetime
 from logistics.people.models import User
 from logistics.shifts.models import ActivityKind, Shift, ShiftStatus, Signup, SignupStatus
 
@@ -39,20 +40,22 @@ class AccountNotActive(SignupRefused):
 
 class MissingQualification(SignupRefused):
     def __init__(self, names: list[str]):
+        self.names = names
         super().__init__(str(_l("This shift needs a qualification you do not hold (or that has expired "
                                 "by then): %(names)s.", names=", ".join(names))))
 
 
 class Overlap(SignupRefused):
     def __init__(self, other: Shift):
+        self.other = other
         super().__init__(str(_l("You are already on another shift at that time (%(when)s).",
-                                when=format_datetime(other.starts_at, "short"))))
+                                when=format_datetime(other.starts_at))))
 
 
 class SignupNotOpen(SignupRefused):
     def __init__(self, opens: dt.datetime):
         super().__init__(str(_l("Sign-up for this shift opens on %(when)s.",
-                                when=format_datetime(opens, "short"))))
+                                when=format_datetime(opens))))
 
 
 class ShiftPast(SignupRefused):
@@ -75,6 +78,14 @@ class AlreadySignedUp(SignupRefused):
 
 class WellbeingLimit(SignupRefused):
     """Over the weekly hotline hours, or too little rest around a night shift."""
+
+
+class HotlineHoursLimit(WellbeingLimit):
+    """Over the weekly hotline hours."""
+
+
+class RestLimit(WellbeingLimit):
+    """Too little rest around a night shift."""
 
 
 class CutoffPassed(DomainError):
@@ -150,12 +161,24 @@ def _hours(a: dt.datetime, b: dt.datetime) -> float:
 def confirmed_shifts_near(session, user_id: int, start: dt.datetime, end: dt.datetime,
                           exclude_shift_id: int | None = None) -> list[Shift]:
     """The person's confirmed, scheduled shifts that overlap [start, end)."""
-    stmt = (sa.select(Shift).join(Signup, Signup.shift_id == Shift.id)
-            .where(Signup.user_id == user_id, Signup.status == SignupStatus.CONFIRMED,
+    return confirmed_shifts_near_many(session, [user_id], start, end, exclude_shift_id).get(user_id, [])
+
+
+def confirmed_shifts_near_many(session, user_ids, start: dt.datetime, end: dt.datetime,
+                               exclude_shift_id: int | None = None) -> dict[int, list[Shift]]:
+    """:func:`confirmed_shifts_near` for several people in one query: {user id: shifts}."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    stmt = (sa.select(Signup.user_id, Shift).join(Signup, Signup.shift_id == Shift.id)
+            .where(Signup.user_id.in_(ids), Signup.status == SignupStatus.CONFIRMED,
                    Shift.status == ShiftStatus.SCHEDULED, overlapping(start, end)))
     if exclude_shift_id is not None:
         stmt = stmt.where(Shift.id != exclude_shift_id)
-    return list(session.scalars(stmt.order_by(Shift.starts_at)))
+    found: dict[int, list[Shift]] = {}
+    for user_id, shift in session.execute(stmt.order_by(Shift.starts_at)):
+        found.setdefault(user_id, []).append(shift)
+    return found
 
 
 # --- the rules -----------------------------------------------------------------------------------
@@ -168,36 +191,63 @@ def check_shift_open(shift: Shift, now: dt.datetime) -> None:
         raise ShiftPast()
 
 
-def check_eligibility(session, shift: Shift, user: User, *, now: dt.datetime | None = None) -> None:
-    """Raise the first sign-up rule ``user`` does not meet for ``shift`` (capacity aside)."""
-    now = now or utcnow()
+@dataclass(frozen=True)
+class Limits:
+    """The wellbeing settings the rules apply (read once per page or sign-up)."""
+
+    rest: dt.timedelta
+    hotline_hours_per_week: float
+
+    @classmethod
+    def read(cls, session) -> Limits:
+        return cls(rest=dt.timedelta(hours=settings.get(session, "shifts_rest_after_night_hours")),
+                   hotline_hours_per_week=settings.get(session, "shifts_hotline_max_hours_per_week"))
+
+
+def nearby_span(shift: Shift, limits: Limits) -> tuple[dt.datetime, dt.datetime]:
+    """The window of a person's other shifts the rules look at: the shift's week (hotline
+    hours) and the rest time on either side."""
+    week_start, week_end = _week_bounds(shift.starts_at)
+    return min(week_start, shift.starts_at - limits.rest), max(week_end, shift.ends_at + limits.rest)
+
+
+def hours_in_week(shift: Shift, nearby: list[Shift], *, kind: ActivityKind | None = None) -> float:
+    """Hours of the person's confirmed shifts (``nearby``) in the local week of ``shift``,
+    of one activity kind when given."""
+    week_start, week_end = _week_bounds(shift.starts_at)
+    return sum(_hours(o.starts_at, o.ends_at) for o in nearby
+               if week_start <= o.starts_at < week_end and (kind is None or o.activity.kind == kind))
+
+
+def check_account(user: User) -> None:
     if not user.is_active or user.approved_at is None or user.erased_at is not None:
         raise AccountNotActive()
-    check_shift_open(shift, now)
-    if now < signup_opens_at(shift):
-        raise SignupNotOpen(signup_opens_at(shift))
+
+
+def check_person(shift: Shift, user: User, nearby: list[Shift], limits: Limits) -> None:
+    """Raise the first rule about the person that says no: qualifications held on the day,
+    another shift at the same time, the weekly hotline hours, rest around a night shift.
+
+    ``nearby`` are the person's confirmed, scheduled shifts in :func:`nearby_span` (this one
+    left out). The sign-up services and the coordinators' assign picker both call this.
+    """
     day = to_local(shift.starts_at).date()
     held = {q.qualification_id for q in user.qualifications if q.is_valid_on(day)}
     missing = [q for q in shift.activity.qualifications if q.id not in held]
     if missing:
         locale = getattr(user, "locale", "en")
         raise MissingQualification([q.name(locale) for q in missing])
-    rest = dt.timedelta(hours=settings.get(session, "shifts_rest_after_night_hours"))
-    week_start, week_end = _week_bounds(shift.starts_at)
-    span_start = min(week_start, shift.starts_at - rest)
-    span_end = max(week_end, shift.ends_at + rest)
-    nearby = confirmed_shifts_near(session, user.id, span_start, span_end, exclude_shift_id=shift.id)
     for other in nearby:
         if other.starts_at < shift.ends_at and other.ends_at > shift.starts_at:
             raise Overlap(other)
     if shift.activity.kind == ActivityKind.HOTLINE:
-        limit = settings.get(session, "shifts_hotline_max_hours_per_week")
-        booked = sum(_hours(o.starts_at, o.ends_at) for o in nearby
-                     if o.activity.kind == ActivityKind.HOTLINE and week_start <= o.starts_at < week_end)
+        limit = limits.hotline_hours_per_week
+        booked = hours_in_week(shift, nearby, kind=ActivityKind.HOTLINE)
         if booked + _hours(shift.starts_at, shift.ends_at) > limit:
-            raise WellbeingLimit(str(_l("This would take you over %(limit)d hotline hours in one week "
+            raise HotlineHoursLimit(str(_l("This would take you over %(limit)d hotline hours in one week "
                                         "(you have %(booked)s). Rest matters: pick another week.",
                                         limit=limit, booked=format(booked, "g"))))
+    rest = limits.rest
     if rest:
         night = is_night(shift.starts_at, shift.ends_at)
         for other in nearby:
@@ -205,7 +255,20 @@ def check_eligibility(session, shift: Shift, user: User, *, now: dt.datetime | N
                            and other.ends_at <= shift.starts_at < other.ends_at + rest)
             before_rest = night and shift.ends_at <= other.starts_at < shift.ends_at + rest
             if after_night or before_rest:
-                raise WellbeingLimit(str(_l("You need at least %(hours)d hours of rest after a night shift; "
+                raise RestLimit(str(_l("You need at least %(hours)d hours of rest after a night shift; "
                                             "this shift is too close to your shift on %(when)s.",
                                             hours=int(rest.total_seconds() // 3600),
-                                            when=format_datetime(other.starts_at, "short"))))
+                                            when=format_datetime(other.starts_at))))
+
+
+def check_eligibility(session, shift: Shift, user: User, *, now: dt.datetime | None = None) -> None:
+    """Raise the first sign-up rule ``user`` does not meet for ``shift`` (capacity aside)."""
+    now = now or utcnow()
+    check_account(user)
+    check_shift_open(shift, now)
+    if now < signup_opens_at(shift):
+        raise SignupNotOpen(signup_opens_at(shift))
+    limits = Limits.read(session)
+    span_start, span_end = nearby_span(shift, limits)
+    nearby = confirmed_shifts_near(session, user.id, span_start, span_end, exclude_shift_id=shift.id)
+    check_person(shift, user, nearby, limits)

@@ -15,13 +15,13 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import attributes
 
 from logistics.audit import services as audit
 from logistics.clock import utcnow
 from logistics.errors import Conflict, DomainError, NotFound, PermissionDenied
+from logistics.i18n import format_datetime
 from logistics.people.models import User
 from logistics.shifts import rules
 from logistics.shifts.models import (
@@ -366,7 +366,7 @@ def assign(session, shift: Shift, user: User, *, by: User, over_capacity: bool =
     clash = rules.confirmed_shifts_near(session, user.id, shift.starts_at, shift.ends_at, exclude_shift_id=shift.id)
     if clash:
         raise Conflict(str(_l("%(name)s is on another shift at that time (%(when)s).", name=user.full_name,
-                              when=format_datetime(clash[0].starts_at, "short"))), field="user_id")
+                              when=format_datetime(clash[0].starts_at))), field="user_id")
     if not _take_place(session, shift, allow_over=over_capacity):
         raise OverCapacity(shift)
     before = signup.status.value if signup is not None else None

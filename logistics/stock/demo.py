@@ -1,4 +1,4 @@
-"""Demo stock: a storeroom, kitchen, fridge and outreach bag; about 60 items across the
+"""Demo stock: a storeroom, kitchen, fridge and two outreach bags; about 60 items across the
 categories, clothing in sizes, lots with expiry dates (some expired, some expiring soon), a
 year of movements loaded through the bulk path, then kits, a blocked lot and a few fresh
 movements through the services."""
@@ -75,7 +75,9 @@ CLOTHING = [
     ("Socks", [("unisex", "36-40"), ("unisex", "41-46")]),
 ]
 
-LOCATIONS = [("Storeroom", False), ("Kitchen", False), ("Fridge", False), ("Outreach bag", True)]
+#: Two bags: the next outreach can be packed while the last one is out.
+LOCATIONS = [("Storeroom", False), ("Kitchen", False), ("Fridge", False), ("Outreach bag", True),
+             ("Outreach bag 2", True)]
 
 KITS = {
     "street_outreach": [("Food pack (standard)", 20), ("COVID-19 self-test", 10), ("Paracetamol 500 mg", 4),

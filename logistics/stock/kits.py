@@ -13,7 +13,7 @@ from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError, NotFound
 from logistics.people.models import User
 from logistics.shifts.models import Shift, ShiftStatus
-from logistics.stock.catalogue import InvalidQuantity, check_quantity, fmt, get_item, unit_label
+from logistics.stock.catalogue import InvalidQuantity, check_quantity, fmt, get_item, save_location, unit_label
 from logistics.stock.ledger import is_usable, locked_balances, take_out, user_id
 from logistics.stock.models import ACTIVITY_KINDS, Item, Kit, KitLine, Location, Movement, MovementKind, Outreach
 from logistics.stock.queries.kits import bag_contents, open_outreach_for_shift
@@ -162,16 +162,35 @@ def pack_bag(session, *, activity_kind: str | None = None, from_location: Locati
     return PackResult(outreach, movements, short)
 
 
+def add_bag(session, *, name: str, by: User | None) -> Location:
+    """Add a bag (a mobile location) so the next outreach can be packed while another is out;
+    staff may do it (other locations are for coordinators)."""
+    return save_location(session, None, name=name, is_mobile=True, by=by)
+
+
 # --- the return -------------------------------------------------------------------------
 
-def record_return(session, outreach: Outreach, returned: dict[int, str | None], *, by: User | None) -> list[Movement]:
+def returned_early(outreach: Outreach, now=None) -> bool:
+    """The bag of a shift that has not started yet is coming back (not for a cancelled shift:
+    that bag should come back)."""
+    shift = outreach.shift
+    return shift is not None and shift.status == ShiftStatus.SCHEDULED and shift.starts_at > (now or utcnow())
+
+
+def record_return(session, outreach: Outreach, returned: dict[int, str | None], *, early_reason: str | None = None,
+                  by: User | None) -> list[Movement]:
     """Record what came back: that is unpacked to the storeroom, the rest issued to the outreach.
 
     ``returned`` maps item id to the quantity that came back (blank = nothing came back).
     What was handed out is taken first-expiring-first, as volunteers hand out the oldest first.
+    A bag back before its shift has started needs ``early_reason``.
     """
     if outreach.returned_at is not None:
         raise Conflict(str(_l("The return of this outreach is already recorded.")))
+    early_reason = (early_reason or "").strip()[:300] or None
+    if returned_early(outreach) and early_reason is None:
+        raise DomainError(str(_l("The shift has not started yet. Say why the bag is back already.")),
+                          field="early_reason")
     bag, home = outreach.bag_location, outreach.from_location
     contents = bag_contents(session, bag.id)
     ref = ("outreach", outreach.id)
@@ -190,11 +209,17 @@ def record_return(session, outreach: Outreach, returned: dict[int, str | None], 
         used = have - back
         if used > 0:
             movements += take_out(session, kind=MovementKind.ISSUE, item=item, qty=used, from_loc=bag, to_loc=None,
-                                  by=by, usable_only=False, reason="outreach", reference=ref)
+                                  by=by, usable_only=False, reason="outreach", reference=ref, note=early_reason)
         if back > 0:
             movements += take_out(session, kind=MovementKind.UNPACK, item=item, qty=back, from_loc=bag, to_loc=home,
-                                  by=by, usable_only=False, reference=ref)
+                                  by=by, usable_only=False, reference=ref, note=early_reason)
     outreach.returned_at = utcnow()
     outreach.returned_by_id = user_id(by)
     session.flush()
+    audit.record(session, by=by, action="stock.bag_returned", entity="stock_outreach", entity_id=outreach.id,
+                 changes={"bag": bag.name, "shift": outreach.shift_id,
+                          "handed_out": {item.full_name: fmt(have - back) for item, have, back in wanted.values()
+                                         if have > back},
+                          "came_back": {item.full_name: fmt(back) for item, _have, back in wanted.values() if back},
+                          **({"early_reason": early_reason} if early_reason else {})})
     return movements

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from logistics.audit import services as audit
 from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError
+from logistics.i18n import format_date
 from logistics.people.models import User
 from logistics.stock.catalogue import check_quantity, clean_text, fmt, unit_label
 from logistics.stock.models import Balance, Item, Location, Lot, Movement, MovementKind, SourceKind
@@ -145,7 +146,7 @@ def take_out(session, *, kind: MovementKind, item: Item, qty: Decimal, from_loc:
                                      code=lot.code or "-")), field="lot_id")
         if usable_only and lot.expires_on is not None and lot.expires_on < day:
             raise DomainError(str(_l("Lot %(code)s expired on %(date)s; discard it instead.",
-                                     code=lot.code or "-", date=lot.expires_on.isoformat())), field="lot_id")
+                                     code=lot.code or "-", date=format_date(lot.expires_on))), field="lot_id")
         candidates = [(lt, q) for lt, q in entries if lt.id == lot.id]
         blocked = Decimal(0)
     else:
@@ -214,7 +215,7 @@ def find_or_create_lot(session, item: Item, code: str | None, expires_on: dt.dat
         session.flush()
     elif expires_on is not None and lot.expires_on != expires_on:
         raise DomainError(str(_l("Lot %(code)s is already recorded with expiry %(date)s. Check the package.",
-                                 code=code, date=lot.expires_on.isoformat() if lot.expires_on else "-")),
+                                 code=code, date=format_date(lot.expires_on) if lot.expires_on else "-")),
                           field="expires_on")
     return lot
 
@@ -308,6 +309,46 @@ def discard(session, *, item: Item, quantity, location: Location, lot: Lot | Non
     audit.record(session, by=by, action="stock.discarded", entity="stock_item", entity_id=item.id,
                  changes={"quantity": fmt(qty), "location": location.name, "reason": reason,
                           "movements": [m.id for m in movements]})
+    return movements
+
+
+def discard_expired(session, lines: list[tuple[int, int, str | Decimal]], *, reason: str, note: str | None = None,
+                    by: User | None) -> list[Movement]:
+    """Discard every (lot id, location id, quantity) of the expired list in one go: one reason,
+    one transaction, one audit entry. The lines are what the person saw; when any of them
+    changed since (stock issued, moved or discarded, a lot no longer expired) nothing is
+    discarded and the message says to look again."""
+    if not (reason or "").strip():
+        raise DomainError(str(_l("Say why the stock is discarded.")), field="reason")
+    if not lines:
+        raise DomainError(str(_l("There is no expired stock to discard.")))
+    day = today()
+    wanted: dict[tuple[int, int], Decimal] = {}
+    for lot_id, location_id, raw in lines:
+        lot, location = session.get(Lot, lot_id), session.get(Location, location_id)
+        if lot is None or location is None or lot.expires_on is None or lot.expires_on >= day:
+            raise stock_changed()
+        qty = check_quantity(lot.item, raw)
+        wanted[(lot.item_id, lot_id, location_id)] = wanted.get((lot.item_id, lot_id, location_id), Decimal(0)) + qty
+    # Lock the balances in one fixed order before taking any: two such lists at once queue.
+    keys = sorted(wanted)
+    session.execute(sa.select(Balance.qty).where(sa.tuple_(Balance.item_id, Balance.lot_id, Balance.location_id)
+                                                 .in_(keys)).order_by(Balance.item_id, Balance.lot_id,
+                                                                      Balance.location_id).with_for_update()).all()
+    movements = []
+    for item_id, lot_id, location_id in keys:
+        qty = wanted[(item_id, lot_id, location_id)]
+        lot, location = session.get(Lot, lot_id), session.get(Location, location_id)
+        if not take_balance(session, item_id, lot_id, location_id, qty):
+            raise stock_changed()
+        movements.append(write_movement(session, kind=MovementKind.DISCARD, item=lot.item, lot=lot, qty=qty,
+                                        from_loc=location, to_loc=None, by=by, reason=reason, note=note))
+    session.flush()
+    audit.record(session, by=by, action="stock.expired_discarded", entity="stock_lot", entity_id=None,
+                 changes={"reason": reason, "lines": [
+                     {"item": m.item.full_name, "lot": m.lot.code, "quantity": fmt(m.quantity),
+                      "location": session.get(Location, m.from_location_id).name} for m in movements],
+                     "movements": [m.id for m in movements]})
     return movements
 
 

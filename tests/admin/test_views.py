@@ -108,9 +108,10 @@ def test_user_page_shows_contact_details_and_history(app, admin):
                           by=db.session.get(User, admin.user.id))
         db.session.commit()
     page = admin.get(f"/admin/users/{person.id}").get_data(as_text=True)
-    for text in ("Ngozi Uche", "+45 12 12 12 12", "ngozi@example.org", "user.role_changed", "volunteer",
-                 "staff", "by Astrid Admin", "data-confirm"):
+    for text in ("Ngozi Uche", "+45 12 12 12 12", "ngozi@example.org", "Astrid Admin changed the role of Ngozi Uche",
+                 '<span class="before">Volunteer</span>', '<span class="after">Staff</span>', "data-confirm"):
         assert text in page
+    assert "user.role_changed" not in page
     assert admin.get("/admin/users/999999").status_code == 404
 
 
@@ -242,13 +243,17 @@ def test_audit_trail_filters_and_before_after(app, admin):
     admin.post(f"/admin/users/{person.id}/role", data={"role": "staff"})
     admin.post("/admin/settings", data={"retention_months": "18"})
     page = admin.get("/admin/audit").get_data(as_text=True)
-    assert "user.role_changed" in page and "setting.changed" in page and "Mette Jensen" in page
-    assert "by Astrid Admin" in page and "→" in page
-    shown = '<strong class="mono">{}</strong>'.format
+    role = "Astrid Admin changed the role of Mette Jensen"
+    setting = "Astrid Admin changed the setting “Retention period in months”"
+    assert role in page and setting in page and "→" in page
+    trail = page.split('<ol class="list audit-list">')[1]
+    assert "user.role_changed" not in trail and "setting.changed" not in trail  # words, not codes
+    assert '<option value="user.role_changed">Role changed</option>' in page
+    assert '<option value="setting">Settings</option>' in page
     page = admin.get("/admin/audit?entity=setting").get_data(as_text=True)
-    assert shown("setting.changed") in page and shown("user.role_changed") not in page
+    assert setting in page and role not in page
     page = admin.get("/admin/audit?action=user.role_changed&actor=astrid").get_data(as_text=True)
-    assert shown("user.role_changed") in page and shown("setting.changed") not in page
+    assert role in page and setting not in page
     page = admin.get("/admin/audit?date_from=2000-01-01&date_to=2000-01-02").get_data(as_text=True)
     assert "No changes match these filters." in page
     assert admin.get("/admin/audit?date_from=not-a-date&action=nonsense").status_code == 200
@@ -387,3 +392,25 @@ def test_volunteers_directory_query_count_does_not_grow(app, make_client, querie
     few = _count(queries, c, "/admin/volunteers", 2)
     add(20)
     assert _count(queries, c, "/admin/volunteers", 22) == few
+
+
+def test_the_wellbeing_limits_are_settings_on_the_settings_page(app, admin):
+    """The README calls the weekly hotline hours and the rest after a night shift settings:
+    the settings page shows and changes them, within bounds, and the sign-up rules use them."""
+    page = admin.get("/admin/settings").get_data(as_text=True)
+    assert "Most hotline hours per volunteer in one week" in page and 'value="12"' in page
+    assert "Hours of rest after a night shift" in page and 'value="11"' in page
+    r = admin.post("/admin/settings", data={"retention_months": "24", "shifts_hotline_max_hours_per_week": "200"})
+    assert r.status_code == 422 and "Enter a number from 1 to 168." in r.get_data(as_text=True)
+    r = admin.post("/admin/settings", data={
+        "require_2fa_privileged": "y", "retention_months": "24", "shifts_hotline_max_hours_per_week": "8",
+        "shifts_rest_after_night_hours": "0", "shifts_hotline_staff_needed": "2", "stock_expiry_warning_days": "14"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert settings.get(db.session, "shifts_hotline_max_hours_per_week") == 8
+        assert settings.get(db.session, "shifts_rest_after_night_hours") == 0
+        assert settings.get(db.session, "shifts_hotline_staff_needed") == 2
+        assert settings.get(db.session, "stock_expiry_warning_days") == 14
+        changed = {e.entity_id for e in db.session.scalars(sa.select(AuditEntry).where(
+            AuditEntry.action == "setting.changed"))}
+        assert {"shifts_hotline_max_hours_per_week", "shifts_rest_after_night_hours"} <= changed

@@ -28,7 +28,8 @@ EXPECTED = {
     "shifts.shift_cancel": ("coordinator", {"shift_id": 1}),
     "shifts.series_new": ("coordinator", {}),
     "shifts.series_edit": ("coordinator", {"series_id": 1}),
-    "shifts.fill": ("coordinator", {}),
+    "shifts.staffing": ("coordinator", {}),
+    "shifts.fill": ("coordinator", {}),  # the old address: a redirect to shifts.staffing
     "shifts.coverage": ("coordinator", {}),
     "shifts.cover_request": ("coordinator", {}),
 }

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from logistics.clock import to_local
 from logistics.extensions import db
+from logistics.people.models import User
 from logistics.shifts import signups
-from logistics.shifts.models import Shift
+from logistics.shifts.models import Activity, Shift
 from tests import factories
+from tests.shifts import helpers as h
 from tests.shifts.helpers import get_user
 
 
@@ -40,3 +42,48 @@ def test_calendar_week_and_month(app, client, login, setup):
         day = to_local(db.session.get(Shift, setup["prison_shift"]).starts_at).date()
     text = client.get(f"/shifts/calendar/week?start={day.isoformat()}").get_data(as_text=True)
     assert "HopeNow shift" in text and "Prison visit" not in text
+
+
+def test_a_place_address_is_a_map_link_unless_the_place_is_sensitive(app, client, login, setup):
+    with app.app_context():
+        office = h.place("HopeNow office", address="Nørrebrogade 100, 2200 København N")
+        shift = h.shift(db.session.get(Activity, setup["packing"]), in_days=5, place_=office)
+        db.session.commit()
+        office_shift = shift.id
+    login("coordinator")
+    html = client.get(f"/shifts/{office_shift}").get_data(as_text=True)
+    assert ('href="https://www.openstreetmap.org/search?query=N%C3%B8rrebrogade+100%2C+2200+K%C3%B8benhavn+N"'
+            in html)
+    assert 'rel="noopener noreferrer"' in html
+    # The prison is sensitive: its address is shown to a coordinator, but never as a map link.
+    html = client.get(f"/shifts/{setup['prison_shift']}").get_data(as_text=True)
+    assert "Vigerslev Allé 1" in html and "openstreetmap" not in html
+
+
+def test_the_calendar_says_waitlist_number_not_you_for_a_waitlisted_volunteer(app, client, login, setup):
+    with app.app_context():
+        shift = db.session.get(Shift, setup["hotline_shift"])
+        for name in ("Ann", "Bo"):
+            person = factories.user(full_name=f"{name} Hansen")
+            factories.grant(person, shift.activity.qualifications[0])
+            signups.sign_up(db.session, shift, person, by=person)
+        vera = db.session.get(User, setup["v"])
+        assert signups.sign_up(db.session, shift, vera, by=vera).position == 1
+        day = to_local(shift.starts_at).date()
+        db.session.commit()
+    login(get_user(app, setup["v"]))
+    text = client.get(f"/shifts/calendar/week?start={day.isoformat()}").get_data(as_text=True)
+    chip = text[text.index("is-waiting"):]
+    chip = chip[:chip.index("</a>")]
+    assert "waitlist no. 1" in chip and "· you" not in chip and "2/2" in chip
+
+
+def test_staff_see_discreet_activities_by_name_on_calendars_and_shift_pages(app, client, login, setup):
+    with app.app_context():
+        day = to_local(db.session.get(Shift, setup["prison_shift"]).starts_at).date()
+    login("staff")
+    assert "Prison visit" in client.get(f"/shifts/calendar/week?start={day.isoformat()}").get_data(as_text=True)
+    text = client.get(f"/shifts/{setup['prison_shift']}").get_data(as_text=True)
+    assert "Prison visit" in text and "Vestre Fængsel" in text and "HopeNow shift" not in text
+    # The sensitive address stays for coordinators and the people on the shift.
+    assert "Vigerslev" not in text

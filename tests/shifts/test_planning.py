@@ -329,3 +329,58 @@ def test_coordinator_creates_and_edits_a_series(app, client, login):
     with app.app_context():
         shifts = db.session.scalars(sa.select(Shift).where(Shift.status == ShiftStatus.SCHEDULED)).all()
         assert all(to_local(s.starts_at).hour == 20 for s in shifts)
+
+
+def test_preview_of_a_series_checks_like_saving_and_writes_nothing(session):
+    rule, dates = planning.preview_series(freq="monthly", weekdays=["FR"], month_weeks=["2", "4"],
+                                          starts_on=dt.date(2026, 12, 1), start_time=dt.time(16),
+                                          duration_minutes=240, until=dt.date(2027, 2, 28))
+    assert rule == "FREQ=MONTHLY;BYDAY=2FR,4FR;UNTIL=20270228T235959"
+    assert [to_local(s).date().isoformat() for s, _e in dates] == [
+        "2026-12-11", "2026-12-25", "2027-01-08", "2027-01-22", "2027-02-12", "2027-02-26"]
+    assert all(to_local(s).hour == 16 and (e - s) == dt.timedelta(hours=4) for s, e in dates)
+    # A yearly-ish rule still finds its next shifts; a bad one says what is wrong.
+    _rule, far = planning.preview_series(freq="monthly", interval=12, weekdays=["MO"], month_weeks=["1"],
+                                         starts_on=dt.date(2026, 12, 1), start_time=dt.time(9), duration_minutes=60,
+                                         limit=3)
+    assert len(far) == 3
+    with pytest.raises(rules.InvalidInput) as exc:
+        planning.preview_series(freq="monthly", weekdays=["FR"], month_weeks=[], starts_on=dt.date(2026, 12, 1),
+                                start_time=dt.time(16), duration_minutes=240)
+    assert exc.value.field == "month_weeks"
+    assert session.scalar(sa.select(sa.func.count(Series.id))) == 0
+
+
+def test_the_series_form_takes_the_activity_defaults_and_previews_before_saving(app, client, login):
+    login("coordinator")
+    with app.app_context():
+        cooking = h.activity("communal_cooking", name="Communal cooking", capacity=(3, 6))
+        db.session.commit()
+        cooking_id = cooking.id
+    page = client.get("/shifts/series/new").get_data(as_text=True)
+    assert 'data-activity-defaults="' in page and f"{cooking_id}:3:6" in page
+    assert 'class="only-freq freq-monthly"' in page and 'class="only-ends ends-until"' in page
+    base = {"activity": cooking_id, "place": "0", "freq": "monthly", "interval": "1", "weekdays": ["FR"],
+            "month_weeks": ["2", "4"], "starts_on": "2026-12-01", "start_time": "16:00", "end_time": "20:00",
+            "ends": "until", "until": "2027-02-28", "count": "", "capacity_min": "", "capacity_max": ""}
+    r = client.post("/shifts/series/new", data={**base, "preview": "1"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "The next shifts of this series" in html
+    assert "2nd and 4th Friday each month, 16:00–20:00, until 28 Feb 2027" in html
+    assert "Fri 11 Dec, 16:00–20:00" in html and "Fri 26 Feb, 16:00–20:00" in html
+    assert "3 people needed, 6 places each." in html and "Nothing is saved yet." in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Series.id))) == 0
+    bad = client.post("/shifts/series/new", data={**base, "month_weeks": [], "preview": "1"})
+    assert bad.status_code == 422 and "which weeks" in bad.get_data(as_text=True)
+    # Saved with the people needed and places left empty: the activity's numbers.
+    assert client.post("/shifts/series/new", data=base).status_code == 302
+    with app.app_context():
+        series = db.session.scalar(sa.select(Series))
+        assert (series.capacity_min, series.capacity_max) == (3, 6)
+        series_id = series.id
+    r = client.post(f"/shifts/series/{series_id}", data={**base, "start_time": "17:00", "preview": "1"})
+    html = r.get_data(as_text=True)
+    assert "Fri 11 Dec, 17:00–20:00" in html and "Coming shifts move to these dates when you save." in html
+    with app.app_context():
+        assert db.session.get(Series, series_id).start_time == dt.time(16)

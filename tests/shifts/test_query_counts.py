@@ -36,7 +36,7 @@ def _grow(app, n):
 
 @pytest.mark.parametrize("url,role", [("/shifts/mine", "v"), ("/shifts/open", "v"),
                                       ("/shifts/calendar/week", "v"), ("/shifts/calendar/month", "v"),
-                                      ("/shifts/coverage", "coordinator"), ("/shifts/fill", "coordinator")])
+                                      ("/shifts/coverage", "coordinator"), ("/shifts/staffing", "coordinator")])
 def test_query_count_does_not_grow(app, client, login, queries, setup, url, role):
     _grow(app, 2)  # some of everything, so the small case is not an empty-page special case
     if role == "v":

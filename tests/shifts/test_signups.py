@@ -284,7 +284,7 @@ def test_waitlist_and_cut_off_request(app, client, login, setup):
         db.session.commit()
     client.post("/logout")
     login(c)
-    text = client.get("/shifts/fill").get_data(as_text=True)
+    text = client.get("/shifts/staffing").get_data(as_text=True)
     assert "Vera Volunteer" in text and "Sick" in text
 
 

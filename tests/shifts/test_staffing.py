@@ -118,7 +118,7 @@ def test_fill_view_applies_the_buddy_rule(app, client, login):
         h.shift(h.activity("office", name="Office day"), in_days=20)  # beyond 14 days
         db.session.commit()
     login("coordinator")
-    text = client.get("/shifts/fill").get_data(as_text=True)
+    text = client.get("/shifts/staffing").get_data(as_text=True)
     assert "Street outreach" in text and "needs a buddy" in text
     assert "Packing" not in text.split("Cancellation requests")[0]
     assert "Office day" not in text

@@ -30,6 +30,7 @@ EXPECTED = {
     "stock.count_cancel": ("staff", {"stocktake_id": 1}),
     "stock.expiring": ("staff", {}),
     "stock.expired": ("staff", {}),
+    "stock.expired_discard": ("staff", {}),
     "stock.shopping_list": ("staff", {}),
     "stock.shopping_list_csv": ("staff", {}),
     "stock.export": ("staff", {}),
@@ -39,6 +40,7 @@ EXPECTED = {
     "stock.kit_edit": ("coordinator", {"kind": "street_outreach"}),
     "stock.outreach": ("staff", {}),
     "stock.outreach_pack": ("staff", {}),
+    "stock.outreach_bag_new": ("staff", {}),
     "stock.outreach_detail": ("staff", {"outreach_id": 1}),
     "stock.outreach_return": ("staff", {"outreach_id": 1}),
 }

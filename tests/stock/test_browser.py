@@ -86,3 +86,37 @@ def test_staff_packs_the_bag_for_an_outreach_shift(app, page, web_link, data):
     assert rows.count() == 2
     assert "Paracetamol 500 mg" in rows.first.inner_text() or "Paracetamol 500 mg" in rows.last.inner_text()
     page.screenshot(path="/tmp/hn_link_kit_375.png", full_page=True)
+
+
+def test_the_bag_return_starts_from_what_was_packed_and_shows_what_was_handed_out(app, page, web_link, data):
+    """Saving without counting records nothing as handed out; a changed count shows its
+    'handed out' before saving; a return before the shift asks why."""
+    link = web_link
+    with data(link) as s:
+        outreach_id = kits.pack_bag(db.session, from_location=s.storeroom, bag=s.bag, shift=s.shift,
+                                    by=s.staff).outreach.id
+    browser_login(page, link.staff)
+    page.goto(f"/stock/outreach/{outreach_id}")
+    back = page.get_by_label("Paracetamol 500 mg")
+    assert back.input_value() == "12" and page.get_by_label("Soap").input_value() == "4"
+    summary = page.locator(".return-summary")
+    assert summary.inner_text() == "Nothing is recorded as handed out: everything came back."
+    assert not page.get_by_role("button", name="Show what was handed out").is_visible()  # JavaScript shows it live
+    back.fill("9")
+    out = page.locator(f"output[for='{back.get_attribute('id')}']")
+    assert out.inner_text() == "3" and summary.inner_text() == "One item is recorded as handed out; the rest came back."
+    back.fill("13")
+    assert out.inner_text() == "?"
+    back.fill("9")
+    assert page.get_by_text("This shift has not started yet").is_visible()
+    page.get_by_role("button", name="Record the return").click()
+    page.get_by_text("Say why the bag is back already.").wait_for()
+    assert page.get_by_label("Paracetamol 500 mg").input_value() == "9"  # the counts are kept
+    page.get_by_label("Why is the bag back before the shift?").fill("The outreach was moved to Friday")
+    page.get_by_role("button", name="Record the return").click()
+    page.get_by_text("Return recorded").wait_for()
+    page.screenshot(path="/tmp/hn_bag_returned_375.png", full_page=True)
+    with data(link) as s:
+        issued = db.session.scalars(sa.select(Movement).where(Movement.kind == MovementKind.ISSUE)).all()
+        assert [(m.item_id, m.quantity) for m in issued] == [(s.pills.id, 3)]
+        assert on_hand_by_item(db.session, s.bag.id) == {s.pills.id: 0, s.soap.id: 0}

@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from logistics import clock
+from logistics.audit.models import AuditEntry
 from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError
 from logistics.extensions import db
@@ -47,7 +49,8 @@ def test_one_open_bag_per_shift_then_again_after_the_return(link):
     with pytest.raises(Conflict) as exc:
         pack(link, bag=link.bag2)
     assert "already packed for this shift" in exc.value.message
-    kits.record_return(db.session, first, {link.pills.id: "12", link.soap.id: "4"}, by=link.staff)
+    kits.record_return(db.session, first, {link.pills.id: "12", link.soap.id: "4"},
+                       early_reason="Packed into the wrong bag", by=link.staff)
     again = pack(link, bag=link.bag2).outreach
     db.session.commit()
     assert again.shift_id == link.shift.id
@@ -129,7 +132,8 @@ def test_shift_kit_should_hold_then_holds_then_returned(link):
     assert [(lot.expires_on, lot.qty) for lot in pills.lots] == [(today() + dt.timedelta(days=20), 12)]
     soap = next(ln for ln in kit.lines if ln.item.id == link.soap.id)
     assert soap.lots == []  # soap does not expire
-    kits.record_return(db.session, outreach, {link.pills.id: "2"}, by=link.staff)
+    with clock.frozen(link.shift.ends_at):  # after the outreach
+        kits.record_return(db.session, outreach, {link.pills.id: "2"}, by=link.staff)
     db.session.commit()
     kit = kits_queries.shift_kit(db.session, link.shift)
     assert not kit.is_packed and kit.outreach.returned_at is not None
@@ -184,3 +188,29 @@ def test_two_people_packing_for_one_shift_at_once(app, link):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Outreach)
                                  .where(Outreach.shift_id == ids["shift"])) == 1
         assert ledger.verify(db.session).differences == []
+
+
+def test_a_return_before_the_shift_has_started_needs_a_reason(link):
+    """Recorded before the outreach even began, a return is a mistake or a change of plan:
+    say which. After the start, or for a cancelled shift, no reason is asked."""
+    outreach = pack(link).outreach
+    db.session.commit()
+    assert kits.returned_early(outreach)
+    with pytest.raises(DomainError) as exc:
+        kits.record_return(db.session, outreach, {link.pills.id: "12", link.soap.id: "4"}, by=link.staff)
+    assert exc.value.field == "early_reason" and "has not started yet" in exc.value.message
+    db.session.rollback()
+    movements = kits.record_return(db.session, outreach, {link.pills.id: "12", link.soap.id: "4"},
+                                   early_reason="The outreach moved to Thursday", by=link.staff)
+    assert all(m.note == "The outreach moved to Thursday" for m in movements)
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "stock.bag_returned"))
+    assert entry.changes["early_reason"] == "The outreach moved to Thursday" and entry.changes["handed_out"] == {}
+    db.session.commit()
+    again = pack(link).outreach
+    db.session.commit()
+    with clock.frozen(link.shift.starts_at + dt.timedelta(minutes=30)):
+        assert not kits.returned_early(again)
+        kits.record_return(db.session, again, {link.pills.id: "10"}, by=link.staff)
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "stock.bag_returned")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.changes["handed_out"] == {"Paracetamol 500 mg": "2", "Soap": "4"}

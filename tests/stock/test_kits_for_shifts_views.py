@@ -51,11 +51,17 @@ def test_check_page_lists_upcoming_kit_shifts_and_packs_for_one(client, auth, li
     assert "Packed in Outreach bag" in again and "Pack the bag for this shift" not in again
     refused = client.post("/stock/outreach/pack", data={
         "activity_kind": "street_outreach", "from_location_id": link.storeroom.id,
-        "bag_location_id": link.bag2.id, "shift_id": link.shift.id, "once": token_of(page + "x")[:-1] + "Y"},
+        "bag_location_id": link.bag2.id, "shift_id": link.shift.id, "once": _fresh(token_of(page))},
         follow_redirects=True)
     assert "already packed for this shift" in refused.get_data(as_text=True)
     with data(link):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Outreach)) == 1
+
+
+def _fresh(token: str) -> str:
+    """Another token than ``token`` (its last character changed; a token ending in "Y" stayed
+    the same before, and the post then answered "Already recorded")."""
+    return token[:-1] + ("Z" if token.endswith("Y") else "Y")
 
 
 def test_pack_for_a_cancelled_or_missing_shift_is_refused_on_the_page(client, auth, link, data):

@@ -15,3 +15,36 @@ def test_expiring_and_expired_lists(stock):
     assert [r.lot.code for r in lists_queries.expired(db.session)] == ["GONE"]
     d = lists_queries.digest(db.session)
     assert d["warning_days"] == 30 and len(d["expiring"]) == 1 and len(d["expired"]) == 1
+
+
+def test_discard_all_expired_in_one_transaction_with_one_reason(stock):
+    from decimal import Decimal
+
+    from logistics.errors import Conflict
+    from logistics.stock import ledger
+    from tests.stock.conftest import assert_consistent, audit_actions, on_hand
+
+    gone = receive(stock, stock.pills, 5, code="GONE", days=-1, confirm_past_expiry=True).lot
+    old = receive(stock, stock.pills, 3, code="OLD", days=-40, location=stock.kitchen, confirm_past_expiry=True).lot
+    receive(stock, stock.pills, 7, code="GOOD", days=60)
+    rows = lists_queries.expired(db.session)
+    lines = [(r.lot.id, r.location.id, str(r.qty)) for r in rows]
+    # What was shown changed (someone discarded part of a lot): nothing is discarded.
+    ledger.discard(db.session, item=stock.pills, quantity=1, location=stock.storeroom, lot=gone, reason="expired",
+                   by=stock.staff)
+    db.session.commit()
+    try:
+        ledger.discard_expired(db.session, lines, reason="expired", by=stock.staff)
+    except Conflict:
+        db.session.rollback()
+    else:
+        raise AssertionError("a changed list was discarded")
+    assert on_hand(stock.pills, stock.kitchen) == 3
+    rows = lists_queries.expired(db.session)
+    movements = ledger.discard_expired(db.session, [(r.lot.id, r.location.id, str(r.qty)) for r in rows],
+                                       reason="expired", by=stock.staff)
+    assert sorted((m.lot_id, m.quantity) for m in movements) == sorted([(gone.id, Decimal(4)), (old.id, Decimal(3))])
+    assert all(m.kind.value == "discard" and m.reason == "expired" for m in movements)
+    assert lists_queries.expired(db.session) == [] and on_hand(stock.pills, stock.storeroom) == 7
+    assert audit_actions().count("stock.expired_discarded") == 1
+    assert_consistent()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -44,3 +45,31 @@ def test_shopping_list_and_exports(client, login, stock, data, movements_count):
     assert len(rows) == 1
     assert client.get("/stock/export/movements.csv?start=not-a-date").status_code == 422
     assert "Paracetamol" in client.get("/stock/expiring?days=30").get_data(as_text=True)
+
+
+def test_the_expired_list_discards_all_of_these_with_one_confirmation(client, login, stock, data):
+    from tests.stock.conftest import token_of
+
+    with data(stock) as s:
+        receive(s, s.pills, 5, code="GONE", days=-1, confirm_past_expiry=True)
+        receive(s, s.pills, 3, code="OLD", days=-30, location=s.kitchen, confirm_past_expiry=True)
+        receive(s, s.pills, 2, code="FINE", days=30)
+    login(stock.staff)
+    html = client.get("/stock/expired").get_data(as_text=True)
+    assert "Discard all of these" in html and "Discard all 2 lots" in html and "data-confirm" in html
+    form = html[html.index('action="/stock/expired/discard"'):]
+    fields = dict(re.findall(r'name="(lines-\d+-\w+)"[^>]*value="([^"]*)"', form))
+    assert len(fields) == 6
+    r = client.post("/stock/expired/discard", data={**fields, "reason": "expired", "note": "",
+                                                    "once": token_of(form)})
+    assert r.status_code == 302
+    page = client.get("/stock/expired").get_data(as_text=True)
+    assert "2 expired lots discarded." in page and "No expired stock." in page
+    # The same form sent again records nothing new.
+    again = client.post("/stock/expired/discard", data={**fields, "reason": "expired", "once": token_of(form)})
+    assert again.status_code == 409
+    with data(stock) as s:
+        from logistics.stock.queries import lists as lists_queries
+
+        assert lists_queries.expired(db.session) == []
+        assert [r.lot.code for r in lists_queries.expiring(db.session)] == ["FINE"]
