@@ -231,7 +231,8 @@ def _name_of(entry, subjects: dict) -> str:
         return row.activity.name if row is not None else _("a series that is gone")
     if kind == "cover_request":
         activity = subjects.get(("activity", changes.get("activity")))
-        when = format_datetime(changes["starts_at"]) if isinstance(changes.get("starts_at"), str) else ""
+        when = _value("starts_at", changes["starts_at"], entry, subjects) if isinstance(changes.get("starts_at"), str) \
+            else ""
         return ", ".join(x for x in (activity.name if activity else "", when) if x)
     if kind == "stock_kit":
         return str(ACTIVITY_KIND_LABELS.get(ActivityKind(changes["activity_kind"]), changes["activity_kind"])) \

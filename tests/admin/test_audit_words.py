@@ -84,3 +84,21 @@ def test_the_demo_trail_reads_as_sentences_without_codes(app, client, login):
             assert not codes, (language, page, codes[:5])
             assert trail.count("<li>") == min(50, total - 50 * (page - 1))
     assert admin is not None
+
+
+def test_a_cover_request_names_its_activity_and_time(app):
+    """The recorded start is an ISO string in the entry's changes; it reads as a date and time
+    (this once raised inside Babel, a 500 on the audit page)."""
+    from logistics.shifts import planning
+    from tests.shifts import helpers
+
+    with app.test_request_context():
+        coordinator = factories.user("coordinator", full_name="Carla Coordinator")
+        act = helpers.activity("hotline")
+        planning.request_cover(db.session, activity=act, starts_at=helpers.local(2026, 12, 3, 16),
+                               ends_at=helpers.local(2026, 12, 3, 20), by=coordinator)
+        with force_locale("en_GB"):
+            told = _told("cover.requested")
+            assert f"{act.name}, 3 Dec 2026, 16:00" in told.sentence
+        with force_locale("da"):
+            assert f"{act.name}, 3. dec. 2026 kl. 16.00" in _told("cover.requested").sentence
