@@ -231,8 +231,7 @@ def _name_of(entry, subjects: dict) -> str:
         return row.activity.name if row is not None else _("a series that is gone")
     if kind == "cover_request":
         activity = subjects.get(("activity", changes.get("activity")))
-        when = _value("starts_at", changes["starts_at"], entry, subjects) if isinstance(changes.get("starts_at"), str) \
-            else ""
+        when = _moment(changes["starts_at"]) if isinstance(changes.get("starts_at"), str) else ""
         return ", ".join(x for x in (activity.name if activity else "", when) if x)
     if kind == "stock_kit":
         return str(ACTIVITY_KIND_LABELS.get(ActivityKind(changes["activity_kind"]), changes["activity_kind"])) \
@@ -293,16 +292,24 @@ def _value(key: str, value, entry, subjects: dict) -> str:
         return recurrence.describe(value)
     if key == "duration_minutes" and isinstance(value, int):
         return _("%(hours)s h", hours=format_hours(value / 60))
-    if isinstance(value, str) and ISO_DATETIME.match(value):
-        try:
-            return format_datetime(dt.datetime.fromisoformat(value))
-        except ValueError:
-            return value
-    if isinstance(value, str) and ISO_DATE.match(value):
-        return format_date(dt.date.fromisoformat(value))
-    if isinstance(value, str) and ISO_TIME.match(value):
-        return format_time(dt.time.fromisoformat(value))
+    if isinstance(value, str):
+        return _moment(value)
     return str(value)
+
+
+def _moment(value: str) -> str:
+    """A recorded date, time or instant in the reader's format; any other text (a name or a
+    note that merely looks like "12:75") as it was written."""
+    try:
+        if ISO_DATETIME.match(value):
+            return format_datetime(dt.datetime.fromisoformat(value))
+        if ISO_DATE.match(value):
+            return format_date(dt.date.fromisoformat(value))
+        if ISO_TIME.match(value):
+            return format_time(dt.time.fromisoformat(value))
+    except ValueError:
+        pass
+    return value
 
 
 def _label(key: str, entry) -> str:

@@ -102,3 +102,14 @@ def test_a_cover_request_names_its_activity_and_time(app):
             assert f"{act.name}, 3 Dec 2026, 16:00" in told.sentence
         with force_locale("da"):
             assert f"{act.name}, 3. dec. 2026 kl. 16.00" in _told("cover.requested").sentence
+
+
+def test_text_that_only_looks_like_a_date_or_time_is_shown_as_written(app):
+    """A name or note such as "12:75" or "2026-02-30" matched the date patterns and raised
+    (a 500 on the audit page on PostgreSQL, found by the fuzz walk)."""
+    with app.test_request_context(), force_locale("en_GB"):
+        assert audit_words._moment("12:75") == "12:75"
+        assert audit_words._moment("2026-02-30") == "2026-02-30"
+        assert audit_words._moment("2026-02-30T10:00") == "2026-02-30T10:00"
+        assert audit_words._moment("2026-12-03") == "3 Dec 2026"
+        assert audit_words._moment("16:30") == "16:30"
