@@ -12,35 +12,65 @@ ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
 
 
+#: The gettext functions of the code and templates, with where their context and strings are.
+KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2),
+            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3), "lazy_npgettext": ((1, "c"), 2, 3)}
+
+
+def key(context: str | None, msgid: str) -> str:
+    """One message as gettext names it: the msgid, or the context and the msgid joined by EOT."""
+    return msgid if context is None else f"{context}\x04{msgid}"
+
+
 def _extracted() -> dict[str, tuple[str, int]]:
     with open(ROOT / "babel.cfg") as fh:
         method_map, options_map = parse_mapping_cfg(fh)
     found = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords={"_": None, "gettext": None, "lazy_gettext": None,
-                                                       "_l": None, "ngettext": (1, 2), "lazy_ngettext": (1, 2)},
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS,
     ):
         for msgid in (message if isinstance(message, tuple) else (message,)):
             if msgid:
-                found.setdefault(msgid, (filename, lineno))
+                found.setdefault(key(context, msgid), (filename, lineno))
     return found
+
+
+def _catalogues() -> dict[str, dict[str, str]]:
+    """Each area's Danish strings: {area: {key: translation}} (a plural's forms in order)."""
+    areas = {}
+    for po in sorted((ROOT / "translations").glob("*/da/LC_MESSAGES/messages.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale="da")
+        strings = areas.setdefault(po.relative_to(ROOT / "translations").parts[0], {})
+        for message in catalog:
+            if not message.id or message.fuzzy:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            translated = message.string if isinstance(message.string, tuple) else (message.string,)
+            if not all(translated):
+                continue
+            for i, msgid in enumerate(ids):
+                strings[key(message.context, msgid)] = translated[min(i, len(translated) - 1)]
+    return areas
 
 
 def _danish() -> dict[str, object]:
     merged = {}
-    for po in sorted((ROOT / "translations").glob("*/da/LC_MESSAGES/messages.po")):
-        with po.open("rb") as fh:
-            catalog = read_po(fh, locale="da")
-        for message in catalog:
-            if not message.id:
-                continue
-            ids = message.id if isinstance(message.id, tuple) else (message.id,)
-            for i, msgid in enumerate(ids):
-                strings = message.string if isinstance(message.string, tuple) else (message.string,)
-                translated = strings[min(i, len(strings) - 1)] if strings else ""
-                if translated and not message.fuzzy:
-                    merged[msgid] = translated
+    for strings in _catalogues().values():
+        merged.update(strings)
     return merged
+
+
+def conflicting_translations(areas: dict[str, dict[str, str]]) -> list[str]:
+    """Strings translated differently in two catalogues: Flask-Babel merges the catalogues and
+    one silently wins on every page, so each msgid (within its context) has one Danish."""
+    seen: dict[str, dict[str, str]] = {}
+    for area, strings in areas.items():
+        for msg, translated in strings.items():
+            seen.setdefault(msg, {})[area] = translated
+    return sorted(f"{msg!r}: " + "; ".join(f"{area}: {text!r}" for area, text in sorted(by_area.items()))
+                  for msg, by_area in seen.items() if len(set(by_area.values())) > 1)
 
 
 def missing_translations(extracted: dict, danish: dict) -> list[str]:
@@ -50,6 +80,24 @@ def missing_translations(extracted: dict, danish: dict) -> list[str]:
 def test_every_string_has_a_danish_translation():
     missing = missing_translations(_extracted(), _danish())
     assert not missing, "missing from the Danish catalogue:\n" + "\n".join(missing)
+
+
+def test_one_translation_per_string_across_the_catalogues():
+    conflicts = conflicting_translations(_catalogues())
+    assert not conflicts, ("translated differently in two catalogues (use one wording, or a context "
+                           "with pgettext where the word really differs):\n" + "\n".join(conflicts))
+
+
+def test_the_conflict_check_reports_two_translations_and_respects_contexts():
+    areas = {"shifts": {"Training": "Oplæring", key("weekdays", "On"): "På"},
+             "stock": {"Training": "Undervisning", "On": "Til"}}
+    assert conflicting_translations(areas) == ["'Training': shifts: 'Oplæring'; stock: 'Undervisning'"]
+
+
+def test_contexts_are_extracted_and_translated():
+    extracted, danish = _extracted(), _danish()
+    assert key("weekdays", "On") in extracted
+    assert danish[key("weekdays", "On")] == "På" and danish["On"] == "Til"
 
 
 def test_placeholders_match():

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -110,7 +111,7 @@ class SeriesForm(OnceForm):
                             description=_l("1 = every day/week/month, 2 = every other one, …"))
     #: "Show the next dates": the form comes back with the shifts it would make, unsaved.
     preview = StringField()
-    weekdays = MultiCheckboxField(_l("On"), choices=options(WEEKDAY_LABELS))
+    weekdays = MultiCheckboxField(lazy_pgettext("weekdays", "On"), choices=options(WEEKDAY_LABELS))
     month_weeks = MultiCheckboxField(_l("Weeks of the month (monthly)"), choices=options(MONTH_WEEK_LABELS))
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
