@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import secrets
 
+import wtforms
 from flask import flash
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, ValidationError
@@ -19,6 +21,39 @@ NO_NAMES = _l("No names or details of the people we help.")
 NO_NAMES_KW = {"data-no-names": "1"}
 
 
+class CatalogueTranslations:
+    """WTForms' and Flask-WTF's own messages ("This field is required.", "Not a valid date
+    value.", the CSRF refusals) in the page's language, from our catalogues
+    (``translations/forms/``): WTForms ships no Danish. English pages get them unchanged."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+TRANSLATIONS = CatalogueTranslations()
+
+
+class _Meta:
+    def get_translations(self, form):
+        return TRANSLATIONS
+
+
+class Form(FlaskForm):
+    """The base of every form of a page (a GET filter form too): its built-in messages are
+    translated. A test fails on a form that subclasses ``FlaskForm`` directly."""
+
+    Meta = _Meta
+
+
+class SubForm(wtforms.Form):
+    """The rows of a ``FieldList(FormField(...))``: translated like the form they are in."""
+
+    Meta = _Meta
+
+
 class OnceField(HiddenField):
     """The form's one-time token: a fresh one each time the form is drawn (a form shown
     again after an error can be sent again), required when it is sent. The request hook in
@@ -32,7 +67,7 @@ class OnceField(HiddenField):
             raise ValidationError(str(_l("The form is incomplete. Reload the page and try again.")))
 
 
-class OnceForm(FlaskForm):
+class OnceForm(Form):
     """Every form that changes something: CSRF and a one-time token, so a double click, a
     resent form or identical requests at once record one change, not several."""
 

@@ -6,12 +6,10 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -24,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
 from blueprints.fields import DateField, DateTimeLocalField, IdField, InstantField, IntegerField, optional_id
-from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, OnceForm, options
+from blueprints.forms import NO_NAMES, NO_NAMES_KW, Form, MultiCheckboxField, OnceForm, SubForm, options
 from blueprints.shifts.labels import (
     ACTIVITY_KIND_LABELS,
     COLOUR_LABELS,
@@ -43,7 +41,7 @@ class CancelRequestForm(OnceForm):
     reason = TextAreaField(_l("Why (optional, no names of clients)"), validators=[Optional(), Length(max=500)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """Open shifts: which activity, which days, and kinds the volunteer never takes. The
     activity and the hidden kinds are remembered (``filter`` marks a form that was sent)."""
 
@@ -57,7 +55,7 @@ class FilterForm(FlaskForm):
     filter = HiddenField(default="1")
 
 
-class CalendarFilterForm(FlaskForm):
+class CalendarFilterForm(Form):
     """The calendars' activity (remembered)."""
 
     class Meta:
@@ -170,7 +168,7 @@ class HoursField(DecimalField):
         self.data = value
 
 
-class AttendanceRow(Form):
+class AttendanceRow(SubForm):
     """One confirmed person; empty hours mean the shift's length."""
 
     signup_id = IdField(validators=[InputRequired()])

@@ -6,11 +6,9 @@ small line forms: the line's id travels in a hidden field next to its quantity."
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -22,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.fields import DateField, IdField, optional_id
-from blueprints.forms import NO_NAMES, NO_NAMES_KW, OnceForm
+from blueprints.forms import NO_NAMES, NO_NAMES_KW, Form, OnceForm, SubForm
 from blueprints.shifts.labels import ACTIVITY_KIND_LABELS
 from blueprints.stock.labels import (
     CATEGORY_LABELS,
@@ -182,7 +180,7 @@ class StartCountForm(OnceForm):
     location_id = _select(_l("Location"))
 
 
-class CountEntryForm(Form):
+class CountEntryForm(SubForm):
     """One line of a count: the count line's id and the quantity counted (blank: not counted yet)."""
 
     line_id = _line_id()
@@ -206,7 +204,7 @@ class CountLineForm(OnceForm):
 
 # --- kits -------------------------------------------------------------------------------
 
-class KitLineForm(Form):
+class KitLineForm(SubForm):
     """One line of a kit: the item and its quantity (0 or blank removes the line)."""
 
     item_id = _line_id()
@@ -221,7 +219,7 @@ class KitForm(OnceForm):
     new_quantity = StringField(_l("Quantity"), [Optional()], render_kw=QUANTITY_RENDER)
 
 
-class CheckForm(FlaskForm):
+class CheckForm(Form):
     class Meta:
         csrf = False  # a GET form: it only chooses what to look at
 
@@ -240,7 +238,7 @@ class PackForm(OnceForm):
     shift_id = IdField(validators=[Optional()])
 
 
-class ReturnLineForm(Form):
+class ReturnLineForm(SubForm):
     """One item in the bag and how much of it came back (blank: nothing)."""
 
     item_id = _line_id()
@@ -264,7 +262,7 @@ class BagForm(OnceForm):
 
 # --- lists ------------------------------------------------------------------------------
 
-class ExpiredLineForm(Form):
+class ExpiredLineForm(SubForm):
     """One row of the expired list as it was shown: the lot, where it is and how much."""
 
     lot_id = _line_id()
@@ -280,7 +278,7 @@ class DiscardExpiredForm(OnceForm):
     note = StringField(_l("Note"), [Optional(), Length(max=500)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     class Meta:
         csrf = False
 
