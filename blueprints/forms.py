@@ -15,8 +15,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from logistics.errors import DomainError
 from logistics.people.services import phone_problem
 
-#: Help text on every free-text field that could be misused for client details; the field
-#: macro shows it as a visible warning (the privacy rule: no client identities anywhere).
+#: Help text on every free-text field that could be misused for details of the people we help; the field
+#: macro shows it as a visible warning (the privacy rule: no identities of the people we help anywhere).
 NO_NAMES = _l("No names or details of the people we help.")
 NO_NAMES_KW = {"data-no-names": "1"}
 

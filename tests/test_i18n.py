@@ -132,4 +132,44 @@ def test_profile_language_wins(client, login, app):
         db.session.commit()
     login(user)
     r = client.get("/", headers={"Accept-Language": "en"})
-    assert b"Hej, Dorte" in r.data
+    assert b"Hej Dorte" in r.data
+
+
+#: Words never used for the people the NGO helps (the glossary: "the people we help" / "de
+#: mennesker, vi hjælper"), in the Danish strings and in the English msgids.
+FORBIDDEN_DANISH = re.compile(r"\b(klient\w*|borger(e|en|ne)?|offer(et)?|ofre(ne)?)\b", re.IGNORECASE)
+FORBIDDEN_ENGLISH = re.compile(r"\bclients?\b", re.IGNORECASE)
+#: The glossary's one word per thing: an English word in a msgid → the Danish that must be in its translation.
+GLOSSARY = [
+    (re.compile(r"\bedit\b", re.I), re.compile(r"redigér|redigere", re.I)),
+    (re.compile(r"\boptional\b", re.I), re.compile(r"valgfri", re.I)),
+    (re.compile(r"\bstaff\b", re.I), re.compile(r"medarbejder", re.I)),
+    (re.compile(r"\bexpiry\b|\buse by\b", re.I), re.compile(r"udløb", re.I)),
+]
+#: Danish the glossary rules out (an invented or misleading word for something it names).
+NOT_DANISH = re.compile(r"\b(personalet|madpakke\w*|fortrydelse|frivilligt\b(?=,|\))|brug før)", re.IGNORECASE)
+
+
+def forbidden_words(danish: dict[str, str]) -> list[str]:
+    found = [f"Danish {text!r} (for {msgid!r})" for msgid, text in danish.items()
+             if FORBIDDEN_DANISH.search(text) or NOT_DANISH.search(text)]
+    found += [f"English msgid {msgid!r}" for msgid in danish if FORBIDDEN_ENGLISH.search(msgid)]
+    return sorted(found)
+
+
+def test_the_people_we_help_are_named_with_care():
+    assert not forbidden_words(_danish()), "\n".join(forbidden_words(_danish()))
+    assert not [msgid for msgid in _extracted() if FORBIDDEN_ENGLISH.search(msgid)]
+
+
+def test_the_check_finds_clients_and_citizens():
+    assert forbidden_words({"No names of clients.": "Ingen navne på klienter.",
+                            "A citizen we help": "En borger, vi hjælper", "Victims": "Ofre"}) == [
+        "Danish 'En borger, vi hjælper' (for 'A citizen we help')", "Danish 'Ingen navne på klienter.' (for "
+        "'No names of clients.')", "Danish 'Ofre' (for 'Victims')", "English msgid 'No names of clients.'"]
+
+
+def test_the_glossary_words_are_used():
+    wrong = [f"{msgid!r} → {text!r}" for msgid, text in _danish().items()
+             for english, danish in GLOSSARY if english.search(msgid) and not danish.search(text)]
+    assert not wrong, "\n".join(wrong)

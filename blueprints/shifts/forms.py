@@ -38,7 +38,8 @@ class ActionForm(OnceForm):
 
 
 class CancelRequestForm(OnceForm):
-    reason = TextAreaField(_l("Why (optional, no names of clients)"), validators=[Optional(), Length(max=500)])
+    reason = TextAreaField(_l("Why (optional; no names of the people we help)"),
+                           validators=[Optional(), Length(max=500)])
 
 
 class FilterForm(Form):
@@ -69,7 +70,8 @@ class ActivityForm(OnceForm):
     kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in ACTIVITY_KIND_LABELS.items()))
     colour = RadioField(_l("Colour"), choices=options((c, COLOUR_LABELS[c]) for c in COLOURS), default="teal")
     briefing = TextAreaField(_l("Briefing"), validators=[Optional(), Length(max=5000)],
-                             description=_l("Meeting point, what to bring, who to call. Never client names."))
+                             description=_l("Meeting point, what to bring, who to call. "
+                                            "Never names of the people we help."))
     qualifications = MultiCheckboxField(_l("Required qualifications"), coerce=optional_id, choices=[])
     capacity_min = IntegerField(_l("People needed"), default=1, validators=[InputRequired()])
     capacity_max = IntegerField(_l("Places (maximum)"), default=2, validators=[InputRequired()])

@@ -84,7 +84,7 @@ class ReceiveForm(OnceForm):
     source_kind = SelectField(_l("From"), choices=opts([("", _l("— not stated —")), ("donor", _l("Donor")),
                                                    ("supplier", _l("Supplier"))]), validate_choice=True)
     source_name = StringField(_l("Donor or supplier name"), [Optional(), Length(max=120)],
-                              description=_l("An organisation or shop; never a client."))
+                              description=_l("An organisation or shop; never one of the people we help."))
     unit_cost = StringField(_l("Price per unit (DKK)"), [Optional(), Length(max=20)], render_kw=QUANTITY_RENDER)
     note = TextAreaField(_l("Note"), [Optional(), Length(max=500)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 

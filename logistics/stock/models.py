@@ -206,7 +206,7 @@ class Movement(Base):
     to_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stock_location.id"))
     reason: Mapped[str | None] = mapped_column(sa.String(200))
     source_kind: Mapped[SourceKind | None] = mapped_column(str_enum(SourceKind, 16))
-    #: Donor or supplier name (organisations or private donors; never a client).
+    #: Donor or supplier name (organisations or private donors; never one of the people we help).
     source_name: Mapped[str | None] = mapped_column(sa.String(120))
     #: Price per unit in DKK, when bought.
     unit_cost: Mapped[Decimal | None] = mapped_column(Fixed3)
