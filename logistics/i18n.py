@@ -51,6 +51,18 @@ def current_language() -> str:
     return language if language in FORMATS else "en"
 
 
+def localized(base, danish):
+    """What an organisation named in two languages shows: ``danish`` on a Danish page (or
+    email) when it is given, else ``base`` (the first, usually English, name). Outside a
+    request or an app context (a script), ``base``."""
+    if not danish:
+        return base
+    try:
+        return danish if current_language() == "da" else base
+    except RuntimeError:
+        return base
+
+
 @functools.lru_cache(maxsize=8192)
 def _date(value: dt.date, kind: str, language: str) -> str:
     spec = FORMATS[language]

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
-from logistics.db import Base, TimestampMixin, str_enum
+from logistics.db import Base, TimestampMixin, bilingual, str_enum
 from logistics.shifts.models import ActivityKind, Shift
 
 SCALE = 1000  # three decimal places
@@ -103,7 +103,10 @@ class ProductGroup(Base):
     __tablename__ = "stock_product_group"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    #: The name, and optionally in Danish (``name`` shows it on Danish pages when set).
+    name_en: Mapped[str] = mapped_column("name", sa.String(120), unique=True)
+    name_da: Mapped[str | None] = mapped_column(sa.String(120))
+    name = bilingual("name_en", "name_da")
     notes: Mapped[str | None] = mapped_column(sa.String(1000))
 
     items: Mapped[list[Item]] = relationship(back_populates="product_group", order_by="Item.id")
@@ -120,7 +123,10 @@ class Item(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    #: The name, and optionally in Danish (``name`` shows it on Danish pages when set).
+    name_en: Mapped[str] = mapped_column("name", sa.String(120))
+    name_da: Mapped[str | None] = mapped_column(sa.String(120))
+    name = bilingual("name_en", "name_da")
     category: Mapped[Category] = mapped_column(str_enum(Category, 16), index=True)
     #: One of UNITS; whole units refuse fractional quantities.
     unit: Mapped[str] = mapped_column(sa.String(16), default="piece")
@@ -153,7 +159,9 @@ class Location(Base):
     __tablename__ = "stock_location"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name_en: Mapped[str] = mapped_column("name", sa.String(80), unique=True)
+    name_da: Mapped[str | None] = mapped_column(sa.String(80))
+    name = bilingual("name_en", "name_da")
     #: A bag or box that goes out with a team (the outreach bag), not a room.
     is_mobile: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
