@@ -74,6 +74,27 @@ class OnceForm(Form):
     once = OnceField()
 
 
+#: The optional Danish name of something an organisation names (an activity, place, item,
+#: location or product group): shown on Danish pages instead of the name when it is set.
+NAME_DA_HELP = _l("Optional: shown on Danish pages instead of the name.")
+
+
+def danish_name_field(max_length: int):
+    """The optional "Name in Danish" field of a form that names something."""
+    from wtforms import StringField
+    from wtforms.validators import Length, Optional
+
+    return StringField(_l("Name in Danish"), [Optional(), Length(max=max_length)], description=NAME_DA_HELP)
+
+
+def show_stored(form, obj, *names: str) -> None:
+    """Fill ``names`` with what is stored (the first name), not what the page's language
+    shows (``bilingual`` attributes): the form edits the stored value."""
+    if obj is not None:
+        for name in names:
+            getattr(form, name).data = getattr(obj, f"{name}_en")
+
+
 def options(pairs) -> list[SelectChoice]:
     """Form choices from (value, label) pairs (WTForms 3.3 wants SelectChoice objects)."""
     return [SelectChoice(value, label) for value, label in pairs]

@@ -22,7 +22,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
 from blueprints.fields import DateField, DateTimeLocalField, IdField, InstantField, IntegerField, optional_id
-from blueprints.forms import NO_NAMES, NO_NAMES_KW, Form, MultiCheckboxField, OnceForm, SubForm, options
+from blueprints.forms import (
+    NO_NAMES,
+    NO_NAMES_KW,
+    Form,
+    MultiCheckboxField,
+    OnceForm,
+    SubForm,
+    danish_name_field,
+    options,
+)
 from blueprints.shifts.labels import (
     ACTIVITY_KIND_LABELS,
     COLOUR_LABELS,
@@ -67,11 +76,14 @@ class CalendarFilterForm(Form):
 
 class ActivityForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name_da = danish_name_field(80)
     kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in ACTIVITY_KIND_LABELS.items()))
     colour = RadioField(_l("Colour"), choices=options((c, COLOUR_LABELS[c]) for c in COLOURS), default="teal")
     briefing = TextAreaField(_l("Briefing"), validators=[Optional(), Length(max=5000)],
                              description=_l("Meeting point, what to bring, who to call. "
                                             "Never names of the people we help."))
+    briefing_da = TextAreaField(_l("Briefing in Danish"), validators=[Optional(), Length(max=5000)],
+                                description=_l("Optional: shown on Danish pages instead of the briefing."))
     qualifications = MultiCheckboxField(_l("Required qualifications"), coerce=optional_id, choices=[])
     capacity_min = IntegerField(_l("People needed"), default=1, validators=[InputRequired()])
     capacity_max = IntegerField(_l("Places (maximum)"), default=2, validators=[InputRequired()])
@@ -84,6 +96,7 @@ class ActivityForm(OnceForm):
 
 class PlaceForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name_da = danish_name_field(80)
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in PLACE_KIND_LABELS.items()))
     is_sensitive = BooleanField(_l("Sensitive: only coordinators and people on the shift see the address"))

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.fields import DateField, IdField, optional_id
-from blueprints.forms import NO_NAMES, NO_NAMES_KW, Form, OnceForm, SubForm
+from blueprints.forms import NO_NAMES, NO_NAMES_KW, Form, OnceForm, SubForm, danish_name_field
 from blueprints.shifts.labels import ACTIVITY_KIND_LABELS
 from blueprints.stock.labels import (
     CATEGORY_LABELS,
@@ -145,6 +145,7 @@ class ReleaseForm(OnceForm):
 
 class ItemForm(OnceForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the item a name.")), Length(max=120)])
+    name_da = danish_name_field(120)
     category = SelectField(_l("Category"), choices=opts((c.value, label) for c, label in CATEGORY_LABELS.items()))
     unit = SelectField(_l("Unit"), choices=opts((u, UNIT_NAMES[u]) for u in UNITS))
     is_expiry_tracked = BooleanField(_l("Expires: every lot needs an expiry date"))
@@ -165,12 +166,14 @@ class MinLevelForm(OnceForm):
 
 class LocationForm(OnceForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the location a name.")), Length(max=80)])
+    name_da = danish_name_field(80)
     is_mobile = BooleanField(_l("Mobile (a bag or box that goes out with a team)"))
     is_active = BooleanField(_l("In use"), default=True)
 
 
 class ProductGroupForm(OnceForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the product group a name.")), Length(max=120)])
+    name_da = danish_name_field(120)
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
