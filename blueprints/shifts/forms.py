@@ -39,6 +39,7 @@ from blueprints.shifts.labels import (
     PLACE_KIND_LABELS,
     WEEKDAY_LABELS,
 )
+from logistics.i18n import format_number
 from logistics.shifts.models import COLOURS
 
 
@@ -181,6 +182,11 @@ class HoursField(DecimalField):
         if value is None or not value.is_finite():
             raise ValueError(_("Enter hours as a number, such as 3.5."))
         self.data = value
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_number(self.data, decimals=2, grouping=False)  # "3,5" on a Danish page
 
 
 class AttendanceRow(SubForm):
