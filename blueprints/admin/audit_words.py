@@ -287,6 +287,12 @@ def _value(key: str, value, entry, subjects: dict) -> str:
         return str(STATUS_WORDS.get(value, value))
     if key == "locale":
         return LANGUAGE_WORDS.get(value, value)
+    if key == "name" and isinstance(value, str):
+        # A name recorded as what is still the thing's first name: shown in the reader's language.
+        key_id = int(entry.entity_id) if (entry.entity_id or "").isdigit() else None
+        row = subjects.get((entry.entity, key_id))
+        if row is not None and getattr(row, "name_en", None) == value and isinstance(row.name, str):
+            return row.name
     if key in ("activity", "place", "place_id") and isinstance(value, int):
         row = subjects.get(("place" if key != "activity" else "activity", value))
         return row.name if row is not None else "—"
