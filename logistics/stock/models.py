@@ -11,6 +11,7 @@ import enum
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
@@ -112,6 +113,10 @@ class ProductGroup(Base):
     items: Mapped[list[Item]] = relationship(back_populates="product_group", order_by="Item.id")
 
 
+#: A fit as an item's full name shows it.
+FIT_WORDS = {Fit.WOMEN: _l("women"), Fit.MEN: _l("men"), Fit.UNISEX: _l("unisex"), Fit.CHILD: _l("child")}
+
+
 class Item(TimestampMixin, Base):
     __tablename__ = "stock_item"
     __table_args__ = (
@@ -151,7 +156,10 @@ class Item(TimestampMixin, Base):
 
     @property
     def full_name(self) -> str:
-        parts = [self.name] + [p for p in (self.fit.value if self.fit else None, self.size) if p]
+        """"Winter jacket — women — M" / "Vinterjakke — kvinder — M": the name and the fit in
+        the reader's language."""
+        fit = str(FIT_WORDS.get(self.fit, self.fit.value)) if self.fit else None
+        parts = [self.name] + [p for p in (fit, self.size) if p]
         return " — ".join(parts)
 
 
