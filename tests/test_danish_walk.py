@@ -152,7 +152,7 @@ TEXT_NODES_JS = """() => {
 @pytest.mark.browser
 def test_no_english_in_chromium_on_the_danish_pages_of_any_role(app, browser, live_server, danish_demo):
     english, interface = english_words(app), english_words(app, content=False)
-    problems = []
+    problems, read = [], []
     for role in ("public", "volunteer", "staff", "coordinator", "admin"):
         context = browser.new_context(base_url=live_server, locale="da-DK")
         page = context.new_page()
@@ -169,6 +169,9 @@ def test_no_english_in_chromium_on_the_danish_pages_of_any_role(app, browser, li
                     assert response is not None and response.status < 500, url
                     if "text/html" in (response.headers.get("content-type") or ""):
                         words = interface if url.startswith(RECORDS) else english
-                        problems += [f"{role} {url}: {p}" for p in english_on(page.evaluate(TEXT_NODES_JS), words)]
+                        texts = page.evaluate(TEXT_NODES_JS)
+                        read += texts
+                        problems += [f"{role} {url}: {p}" for p in english_on(texts, words)]
         context.close()
+    assert len(read) > 2000 and "Ledige vagter" in read and "Opsøgende arbejde" in read  # the walk really read
     assert not problems, "English on Danish pages:\n" + "\n".join(problems)
