@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from logistics.audit import services as audit
 from logistics.errors import Conflict, DomainError
+from logistics.i18n import format_number
 from logistics.people.models import User
 from logistics.stock.models import UNITS, Category, Fit, Item, Location, ProductGroup
 
@@ -67,7 +68,7 @@ def check_quantity(item: Item, value, *, field: str = "quantity", allow_zero: bo
                               else str(_l("Enter zero or more.")), field)
     if qty > MAX_QUANTITY:
         raise InvalidQuantity(str(_l("%(qty)s is far more than one movement can hold (at most %(max)s). "
-                                     "Check the number.", qty=text[:20], max=fmt(MAX_QUANTITY))), field)
+                                     "Check the number.", qty=text[:20], max=format_number(MAX_QUANTITY))), field)
     if item.is_whole and qty != qty.to_integral_value():
         raise InvalidQuantity(str(_l("%(item)s is counted in whole %(unit)s; enter a whole number.",
                                      item=item.full_name, unit=unit_label(item.unit))), field)
