@@ -150,5 +150,5 @@ def test_a_danish_coordinator_sees_danish_errors(client, login, path, data):
     text = response.get_data(as_text=True)
     assert not [msg for msg in ENGLISH if msg in text]
     assert not re.search(r"Not a valid|This field|Invalid|[Mm]ust be|CSRF", text)
-    assert "Dette felt skal udfyldes." in text or "Skriv et helt tal." in text or "Det valgte" in text
+    assert "Dette felt skal udfyldes." in text or "Skriv et helt tal." in text or "Vælg en af mulighederne." in text
 
