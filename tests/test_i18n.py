@@ -173,3 +173,35 @@ def test_the_glossary_words_are_used():
     wrong = [f"{msgid!r} → {text!r}" for msgid, text in _danish().items()
              for english, danish in GLOSSARY if english.search(msgid) and not danish.search(text)]
     assert not wrong, "\n".join(wrong)
+
+
+#: The review's worst strings (issue 14), as they read now.
+CORRECTED = {
+    "You are on it": "Tilmeldt",
+    "Cancellation requested": "Har bedt om afmelding",
+    "Erasure requested": "Har bedt om sletning",
+    "Who is on it": "Hvem er på vagten",
+    "Keep going (shifts are made 12 weeks ahead)": "Uden slutdato (vagter oprettes 12 uger frem)",
+    "Undo of movement %(id)s": "Tilbageførsel af lagerbevægelse %(id)s",
+    "Your sign-up is cancelled.": "Du er afmeldt.",
+    "Finish the count? Differences become count movements.":
+        "Vil du afslutte optællingen? Forskellene bliver til lagerbevægelser.",
+    "The minimum cannot be above the maximum.": "Det mindste antal kan ikke være større end det højeste.",
+    "Hello, %(name)s": "Hej %(name)s",
+    "Use by": "Udløbsdato",
+    "Edit qualification": "Redigér kvalifikation",
+    "Repeat every 1 to 52 periods.": "Intervallet skal være fra 1 til 52 (dage, uger eller måneder).",
+}
+
+
+def test_the_worst_strings_are_corrected():
+    danish = _danish()
+    assert {msgid: danish.get(msgid) for msgid in CORRECTED} == CORRECTED
+    assert "tæller kun som bemandet" in danish[
+        "The next 14 days. Street outreach counts as staffed only with at least 2 people (a buddy)."]
+    assert "koordinatoren finder" in danish[
+        "It is too late to cancel yourself. Ask a coordinator to let you off; they will find cover."]
+    once = [text for text in danish.values() if re.search(r"én gang i (en time|7 dage)", text)]
+    assert not once, once  # "works once, for one hour" is not "once an hour"
+    links = [danish[m] for m in danish if "works once, for" in m]
+    assert links and all("kan bruges én gang og virker i" in text for text in links)
