@@ -133,3 +133,11 @@ def test_the_demo_language_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("DEMO_LANGUAGE", "da")
     monkeypatch.setenv("LANG", "C.UTF-8")
     assert default_demo_language() == "da"
+
+
+def test_a_qualification_is_named_in_danish_on_a_danish_page(app_ctx):
+    from logistics.people.models import Qualification
+
+    qual = Qualification(code="x", name_en="First aid", name_da="Førstehjælp")
+    assert [qual.name(locale) for locale in ("da", "da_DK", "en", "en_GB")] == [
+        "Førstehjælp", "Førstehjælp", "First aid", "First aid"]

@@ -9,6 +9,7 @@ Two walks: the test client reads the text nodes of the HTML (fast suite), and Ch
 the text nodes the browser shows (marker ``browser``)."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -56,28 +57,43 @@ def visible_texts(html: str) -> list[str]:
     return parser.texts
 
 
-#: Pages that show recorded values (the audit trail): checked for the interface's English only.
+#: Pages that show recorded values (the audit trail): checked for the interface's English only,
+#: not for the names things were recorded with.
 RECORDS = ("/admin/audit",)
 
 
-def english_words(app, *, content: bool = True) -> dict[str, str]:
-    """English text → its Danish, for every English string whose Danish differs (with
-    ``content``, the demo's names too)."""
-    from logistics.shifts.models import Activity, Place
-    from logistics.stock.models import Item, Location, ProductGroup
-
+def english_words(app) -> dict[str, str]:
+    """English text → its Danish, for every msgid of ours whose Danish differs."""
     english = {msgid: text for msgid, text in _danish().items()
                if "\x04" not in msgid and text.strip() != msgid.strip() and "%" not in msgid}
-    with app.app_context():
-        for model in ((Activity, Place, Item, Location, ProductGroup) if content else ()):
-            for en, da in db.session.execute(sa.select(model.name_en, model.name_da).where(model.name_da.is_not(None))):
-                if en != da:
-                    english[en] = da
     return {en: da for en, da in english.items() if en not in ALLOWED}
 
 
-def english_on(texts: list[str], english: dict[str, str]) -> list[str]:
-    return sorted({f"{text!r} (Danish: {english[text]!r})" for text in texts if text in english})
+def demo_names(app) -> dict[str, str]:
+    """The English name → the Danish one, of every activity, place, item, product group and
+    location named differently in Danish."""
+    from logistics.shifts.models import Activity, Place
+    from logistics.stock.models import Item, Location, ProductGroup
+
+    names = {}
+    with app.app_context():
+        for model in (Activity, Place, Item, Location, ProductGroup):
+            for en, da in db.session.execute(sa.select(model.name_en, model.name_da).where(model.name_da.is_not(None))):
+                if en != da and en not in ALLOWED:
+                    names[en] = da
+    return names
+
+
+def english_on(texts: list[str], english: dict[str, str], names: dict[str, str] | None = None) -> list[str]:
+    """Texts that are an English msgid, or that contain an English name (as whole words)."""
+    found = {f"{text!r} (Danish: {english[text]!r})" for text in texts if text in english}
+    if names:
+        pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                             + r")(?!\w)")
+        for text in texts:
+            for name in pattern.findall(text):
+                found.add(f"{text!r} names {name!r} (Danish: {names[name]!r})")
+    return sorted(found)
 
 
 @pytest.fixture
@@ -95,19 +111,21 @@ def test_the_check_finds_english_text():
     assert texts == ["Open shifts", "Log out", "Ledige", "vagter", "Search"]
     assert english_on(texts, {"Open shifts": "Ledige vagter", "Search": "Søg"}) == [
         "'Open shifts' (Danish: 'Ledige vagter')", "'Search' (Danish: 'Søg')"]
+    assert english_on(["Winter jacket — kvinder — M", "Vinterjakke"], {}, {"Winter jacket": "Vinterjakke"}) == [
+        "'Winter jacket — kvinder — M' names 'Winter jacket' (Danish: 'Vinterjakke')"]
 
 
 def test_no_english_on_the_danish_pages_of_any_role(app, make_client, auth, danish_demo):
     from tests.conftest import Auth
 
-    english, interface = english_words(app), english_words(app, content=False)
-    assert "Street outreach" in english and "Open shifts" in english and "Storeroom" not in interface
+    english, names = english_words(app), demo_names(app)
+    assert "Open shifts" in english and "Storeroom" in names
     problems, walked = [], 0
     public = make_client()
     for url in danish_demo.get("public", []):
         response = public.get(url, headers={"Accept-Language": "da"})
         assert response.status_code < 500, url
-        problems += [f"{url}: {p}" for p in english_on(visible_texts(response.get_data(as_text=True)), english)]
+        problems += [f"{url}: {p}" for p in english_on(visible_texts(response.get_data(as_text=True)), english, names)]
         walked += 1
     for role in ("volunteer", "staff", "coordinator", "admin"):
         client = make_client()
@@ -123,8 +141,8 @@ def test_no_english_on_the_danish_pages_of_any_role(app, make_client, auth, dani
                     response = client.get(url)
                     assert response.status_code < 500, url
                     if "text/html" in (response.content_type or ""):
-                        words = interface if url.startswith(RECORDS) else english
-                        found = english_on(visible_texts(response.get_data(as_text=True)), words)
+                        found = english_on(visible_texts(response.get_data(as_text=True)), english,
+                                           None if url.startswith(RECORDS) else names)
                         problems += [f"{role} {url}: {p}" for p in found]
                     walked += 1
     assert walked > 100
@@ -151,7 +169,7 @@ TEXT_NODES_JS = """() => {
 
 @pytest.mark.browser
 def test_no_english_in_chromium_on_the_danish_pages_of_any_role(app, browser, live_server, danish_demo):
-    english, interface = english_words(app), english_words(app, content=False)
+    english, names = english_words(app), demo_names(app)
     problems, read = [], []
     for role in ("public", "volunteer", "staff", "coordinator", "admin"):
         context = browser.new_context(base_url=live_server, locale="da-DK")
@@ -168,10 +186,10 @@ def test_no_english_in_chromium_on_the_danish_pages_of_any_role(app, browser, li
                     response = page.goto(url)
                     assert response is not None and response.status < 500, url
                     if "text/html" in (response.headers.get("content-type") or ""):
-                        words = interface if url.startswith(RECORDS) else english
                         texts = page.evaluate(TEXT_NODES_JS)
                         read += texts
-                        problems += [f"{role} {url}: {p}" for p in english_on(texts, words)]
+                        found = english_on(texts, english, None if url.startswith(RECORDS) else names)
+                        problems += [f"{role} {url}: {p}" for p in found]
         context.close()
     assert len(read) > 2000 and "Ledige vagter" in read and "Opsøgende arbejde" in read  # the walk really read
     assert not problems, "English on Danish pages:\n" + "\n".join(problems)
