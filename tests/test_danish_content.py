@@ -141,3 +141,16 @@ def test_a_qualification_is_named_in_danish_on_a_danish_page(app_ctx):
     qual = Qualification(code="x", name_en="First aid", name_da="Førstehjælp")
     assert [qual.name(locale) for locale in ("da", "da_DK", "en", "en_GB")] == [
         "Førstehjælp", "Førstehjælp", "First aid", "First aid"]
+
+
+def test_lists_are_in_the_order_of_the_names_a_page_shows(app):
+    from logistics.shifts import queries
+
+    with app.app_context():
+        first, second = h.activity("packing", name="Apple picking"), h.activity("packing", name="Zoo visit")
+        first.name_da, second.name_da = "Plukning af æbler", "Besøg i zoo"
+        db.session.commit()
+    with app.test_request_context("/", headers={"Accept-Language": "da"}):
+        assert [a.name for a in queries.activities(db.session)] == ["Besøg i zoo", "Plukning af æbler"]
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert [a.name for a in queries.activities(db.session)] == ["Apple picking", "Zoo visit"]
