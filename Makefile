@@ -11,6 +11,7 @@ export FLASK_APP := wsgi
 
 help:
 	@echo "make run   - set up, migrate, load demo data on first start, start web + worker"
+	@echo "             (DEMO_LANGUAGE=da, or a Danish LANG: the demo in Danish)"
 	@echo "make test  - set up, lint, and run the whole test suite"
 	@echo "make bench - run the benchmarks under bench/ (writes bench/results/)"
 
@@ -32,7 +33,10 @@ demo: migrate
 # The web app stays in the terminal (its requests are logged there); the worker logs to
 # instance/worker.log. The address and the logins come last, once the app answers.
 run: migrate
-	@if [ ! -f instance/.demo-loaded ]; then $(BIN)/flask demo-data > instance/demo-logins.txt && touch instance/.demo-loaded; fi
+	@# The demo's language comes from DEMO_LANGUAGE (or a Danish LANG): `make run DEMO_LANGUAGE=da`;
+	@# asked for again later, the (idempotent) demo step makes the demo people Danish then.
+	@if [ ! -f instance/.demo-loaded ]; then $(BIN)/flask demo-data > instance/demo-logins.txt && touch instance/.demo-loaded; \
+	  elif [ -n "$$DEMO_LANGUAGE" ]; then $(BIN)/flask demo-data > /dev/null; fi
 	@$(BIN)/python worker.py >> instance/worker.log 2>&1 & WORKER=$$!; \
 	  BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask run --host $(HOST) --port $(PORT) & WEB=$$!; \
 	  trap 'kill $$WEB $$WORKER 2>/dev/null; wait $$WEB $$WORKER 2>/dev/null; \

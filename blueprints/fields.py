@@ -19,6 +19,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 from wtforms.validators import ValidationError
 
+from logistics.i18n import format_number
+
 #: PostgreSQL's ``integer`` (SQLite's is wider): every id column, every count we store.
 MAX_ID = 2**31 - 1
 #: Dates people plan with: outside these years a date is a typo (or an attack).
@@ -184,14 +186,14 @@ class DecimalField(wtforms.StringField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else format(self.data, "f")
+        return format_number(self.data, decimals=self.places, grouping=False)  # "2,5" on a Danish page
 
     def pre_validate(self, form):
         if self.data is None:
             return
         if not self.minimum <= self.data <= self.maximum:
             raise ValidationError(str(_l("Enter a number from %(min)s to %(max)s.",
-                                         min=format(self.minimum, "f"), max=format(self.maximum, "f"))))
+                                         min=format_number(self.minimum), max=format_number(self.maximum))))
         if self.data != self.data.quantize(Decimal(1).scaleb(-self.places)):
             raise ValidationError(str(_l("Use at most %(n)d decimals.", n=self.places)))
 

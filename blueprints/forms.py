@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import secrets
 
+import wtforms
 from flask import flash
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, ValidationError
@@ -13,10 +15,43 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from logistics.errors import DomainError
 from logistics.people.services import phone_problem
 
-#: Help text on every free-text field that could be misused for client details; the field
-#: macro shows it as a visible warning (the privacy rule: no client identities anywhere).
+#: Help text on every free-text field that could be misused for details of the people we help; the field
+#: macro shows it as a visible warning (the privacy rule: no identities of the people we help anywhere).
 NO_NAMES = _l("No names or details of the people we help.")
 NO_NAMES_KW = {"data-no-names": "1"}
+
+
+class CatalogueTranslations:
+    """WTForms' and Flask-WTF's own messages ("This field is required.", "Not a valid date
+    value.", the CSRF refusals) in the page's language, from our catalogues
+    (``translations/forms/``): WTForms ships no Danish. English pages get them unchanged."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+TRANSLATIONS = CatalogueTranslations()
+
+
+class _Meta:
+    def get_translations(self, form):
+        return TRANSLATIONS
+
+
+class Form(FlaskForm):
+    """The base of every form of a page (a GET filter form too): its built-in messages are
+    translated. A test fails on a form that subclasses ``FlaskForm`` directly."""
+
+    Meta = _Meta
+
+
+class SubForm(wtforms.Form):
+    """The rows of a ``FieldList(FormField(...))``: translated like the form they are in."""
+
+    Meta = _Meta
 
 
 class OnceField(HiddenField):
@@ -32,11 +67,32 @@ class OnceField(HiddenField):
             raise ValidationError(str(_l("The form is incomplete. Reload the page and try again.")))
 
 
-class OnceForm(FlaskForm):
+class OnceForm(Form):
     """Every form that changes something: CSRF and a one-time token, so a double click, a
     resent form or identical requests at once record one change, not several."""
 
     once = OnceField()
+
+
+#: The optional Danish name of something an organisation names (an activity, place, item,
+#: location or product group): shown on Danish pages instead of the name when it is set.
+NAME_DA_HELP = _l("Optional: shown on Danish pages instead of the name.")
+
+
+def danish_name_field(max_length: int):
+    """The optional "Name in Danish" field of a form that names something."""
+    from wtforms import StringField
+    from wtforms.validators import Length, Optional
+
+    return StringField(_l("Name in Danish"), [Optional(), Length(max=max_length)], description=NAME_DA_HELP)
+
+
+def show_stored(form, obj, *names: str) -> None:
+    """Fill ``names`` with what is stored (the first name), not what the page's language
+    shows (``bilingual`` attributes): the form edits the stored value."""
+    if obj is not None:
+        for name in names:
+            getattr(form, name).data = getattr(obj, f"{name}_en")
 
 
 def options(pairs) -> list[SelectChoice]:

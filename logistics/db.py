@@ -15,6 +15,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 from logistics.clock import as_utc, utcnow
@@ -26,6 +27,38 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def bilingual(base: str, danish: str) -> hybrid_property:
+    """A name (or text) an organisation may give in Danish too: read on an object, the Danish
+    one on a Danish page when it is set, else the base one (``logistics.i18n.localized``);
+    written, and in SQL (filters, ordering, uniqueness), always the base column. Forms that
+    edit the base value read ``base`` itself, never this property."""
+
+    def get(self):
+        from logistics.i18n import localized
+
+        return localized(getattr(self, base), getattr(self, danish))
+
+    def set_(self, value) -> None:
+        setattr(self, base, value)
+
+    def expression(cls):
+        return getattr(cls, base)
+
+    return hybrid_property(get, set_, expr=expression)
+
+
+def shown(model):
+    """SQL for the name a page shows, to order by: on a Danish page the Danish name where it
+    is set, else the first one (``bilingual``)."""
+    from logistics.i18n import current_language
+
+    try:
+        danish = current_language() == "da"
+    except RuntimeError:  # no app context: a script
+        danish = False
+    return sa.func.coalesce(model.name_da, model.name_en) if danish else model.name_en
 
 
 class UTCDateTime(sa.types.TypeDecorator):

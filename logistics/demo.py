@@ -4,11 +4,14 @@ Every step is idempotent: it looks before it creates."""
 from __future__ import annotations
 
 
-def load(session) -> list[str]:
-    """Create or complete the demo data; return the lines to print."""
+def load(session, language: str = "en") -> list[str]:
+    """Create or complete the demo data; return the lines to print. ``language`` ("en" or
+    "da") is the demo people's language and that of the demo's free text; the names of
+    activities, places and stock are in both languages either way (Danish pages show the
+    Danish ones)."""
     from logistics.areas import AREAS
 
-    context: dict = {"lines": []}
+    context: dict = {"lines": [], "language": language}
     for area in AREAS:
         if area.demo is not None:
             area.demo(session, context)

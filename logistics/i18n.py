@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from decimal import Decimal
 from pathlib import Path
 
 from babel.dates import format_date as _babel_date
@@ -49,6 +50,18 @@ def current_language() -> str:
     locale = get_locale()
     language = locale.language if locale is not None else "en"
     return language if language in FORMATS else "en"
+
+
+def localized(base, danish):
+    """What an organisation named in two languages shows: ``danish`` on a Danish page (or
+    email) when it is given, else ``base`` (the first, usually English, name). Outside a
+    request or an app context (a script), ``base``."""
+    if not danish:
+        return base
+    try:
+        return danish if current_language() == "da" else base
+    except RuntimeError:
+        return base
 
 
 @functools.lru_cache(maxsize=8192)
@@ -138,6 +151,16 @@ def format_hours(value, language: str | None = None) -> str:
     if value is None:
         return ""
     return _babel_decimal(round(float(value), 1), "0.#", locale=babel_locale(language or current_language()))
+
+
+def format_number(value, language: str | None = None, *, decimals: int = 3, grouping: bool = True) -> str:
+    """A number a person reads, in the page's locale: "1,234.5" / "1.234,5" (at most
+    ``decimals`` decimals, no trailing zeros). Without ``grouping`` for a form's input
+    ("1234,5"): a thousands separator would read back as a decimal sign."""
+    if value is None:
+        return ""
+    pattern = ("#,##0" if grouping else "0") + ("." + "#" * decimals if decimals else "")
+    return _babel_decimal(Decimal(str(value)), pattern, locale=babel_locale(language or current_language()))
 
 
 def format_day_span(start, end, language: str | None = None) -> str:

@@ -137,7 +137,8 @@ FIELD_LABELS = {
     "is_active": _l("Active"), "status": _l("Status"), "reason": _l("Reason"), "qualification": _l("Qualification"),
     "expires_on": _l("Valid until"), "code": _l("Code"), "name_en": _l("Name in English"),
     "name_da": _l("Name in Danish"), "description": _l("Description"), "kind": _l("Kind"), "colour": _l("Colour"),
-    "briefing": _l("Briefing"), "qualifications": _l("Required qualifications"), "capacity_min": _l("People needed"),
+    "briefing": _l("Briefing"), "briefing_da": _l("Briefing in Danish"),
+    "qualifications": _l("Required qualifications"), "capacity_min": _l("People needed"),
     "capacity_max": _l("Places (maximum)"), "capacity": _l("People needed and places"),
     "cancel_cutoff_hours": _l("Cancel until (hours before)"), "signup_opens_days": _l("Sign-up opens (days before)"),
     "is_discreet": _l("Discreet"), "address": _l("Address"), "is_sensitive": _l("Sensitive place"),
@@ -285,6 +286,12 @@ def _value(key: str, value, entry, subjects: dict) -> str:
         return str(STATUS_WORDS.get(value, value))
     if key == "locale":
         return LANGUAGE_WORDS.get(value, value)
+    if key == "name" and isinstance(value, str):
+        # A name recorded as what is still the thing's first name: shown in the reader's language.
+        key_id = int(entry.entity_id) if (entry.entity_id or "").isdigit() else None
+        row = subjects.get((entry.entity, key_id))
+        if row is not None and getattr(row, "name_en", None) == value and isinstance(row.name, str):
+            return row.name
     if key in ("activity", "place", "place_id") and isinstance(value, int):
         row = subjects.get(("place" if key != "activity" else "activity", value))
         return row.name if row is not None else "—"

@@ -1,6 +1,5 @@
 """Forms for administration: shape only; the rules are in logistics.people and settings."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from blueprints.account.forms import options
 from blueprints.account.labels import ROLE_LABELS, STATUS_LABELS
 from blueprints.fields import DateField, IntegerField, optional_id
-from blueprints.forms import OnceForm
+from blueprints.forms import Form, OnceForm
 from logistics.people.models import Role
 
 
@@ -26,7 +25,7 @@ def role_choices(roles=tuple(Role)):
     return options((r.value, ROLE_LABELS[r]) for r in roles)
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form
 
@@ -38,7 +37,7 @@ class UserFilterForm(FlaskForm):
         ("erased", STATUS_LABELS["erased"])]))
 
 
-class DirectoryFilterForm(FlaskForm):
+class DirectoryFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -70,7 +69,7 @@ class QualificationForm(OnceForm):
                                             "people keep those they hold."))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -5,12 +5,11 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_babel import lazy_pgettext
 from wtforms import (
     BooleanField,
     DecimalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -23,7 +22,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
 from blueprints.fields import DateField, DateTimeLocalField, IdField, InstantField, IntegerField, optional_id
-from blueprints.forms import NO_NAMES, NO_NAMES_KW, MultiCheckboxField, OnceForm, options
+from blueprints.forms import (
+    NO_NAMES,
+    NO_NAMES_KW,
+    Form,
+    MultiCheckboxField,
+    OnceForm,
+    SubForm,
+    danish_name_field,
+    options,
+)
 from blueprints.shifts.labels import (
     ACTIVITY_KIND_LABELS,
     COLOUR_LABELS,
@@ -31,6 +39,7 @@ from blueprints.shifts.labels import (
     PLACE_KIND_LABELS,
     WEEKDAY_LABELS,
 )
+from logistics.i18n import format_number
 from logistics.shifts.models import COLOURS
 
 
@@ -39,10 +48,11 @@ class ActionForm(OnceForm):
 
 
 class CancelRequestForm(OnceForm):
-    reason = TextAreaField(_l("Why (optional, no names of clients)"), validators=[Optional(), Length(max=500)])
+    reason = TextAreaField(_l("Why (optional; no names of the people we help)"),
+                           validators=[Optional(), Length(max=500)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """Open shifts: which activity, which days, and kinds the volunteer never takes. The
     activity and the hidden kinds are remembered (``filter`` marks a form that was sent)."""
 
@@ -56,7 +66,7 @@ class FilterForm(FlaskForm):
     filter = HiddenField(default="1")
 
 
-class CalendarFilterForm(FlaskForm):
+class CalendarFilterForm(Form):
     """The calendars' activity (remembered)."""
 
     class Meta:
@@ -67,10 +77,14 @@ class CalendarFilterForm(FlaskForm):
 
 class ActivityForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name_da = danish_name_field(80)
     kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in ACTIVITY_KIND_LABELS.items()))
     colour = RadioField(_l("Colour"), choices=options((c, COLOUR_LABELS[c]) for c in COLOURS), default="teal")
     briefing = TextAreaField(_l("Briefing"), validators=[Optional(), Length(max=5000)],
-                             description=_l("Meeting point, what to bring, who to call. Never client names."))
+                             description=_l("Meeting point, what to bring, who to call. "
+                                            "Never names of the people we help."))
+    briefing_da = TextAreaField(_l("Briefing in Danish"), validators=[Optional(), Length(max=5000)],
+                                description=_l("Optional: shown on Danish pages instead of the briefing."))
     qualifications = MultiCheckboxField(_l("Required qualifications"), coerce=optional_id, choices=[])
     capacity_min = IntegerField(_l("People needed"), default=1, validators=[InputRequired()])
     capacity_max = IntegerField(_l("Places (maximum)"), default=2, validators=[InputRequired()])
@@ -83,6 +97,7 @@ class ActivityForm(OnceForm):
 
 class PlaceForm(OnceForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name_da = danish_name_field(80)
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=options((k.value, label) for k, label in PLACE_KIND_LABELS.items()))
     is_sensitive = BooleanField(_l("Sensitive: only coordinators and people on the shift see the address"))
@@ -110,7 +125,7 @@ class SeriesForm(OnceForm):
                             description=_l("1 = every day/week/month, 2 = every other one, …"))
     #: "Show the next dates": the form comes back with the shifts it would make, unsaved.
     preview = StringField()
-    weekdays = MultiCheckboxField(_l("On"), choices=options(WEEKDAY_LABELS))
+    weekdays = MultiCheckboxField(lazy_pgettext("weekdays", "On"), choices=options(WEEKDAY_LABELS))
     month_weeks = MultiCheckboxField(_l("Weeks of the month (monthly)"), choices=options(MONTH_WEEK_LABELS))
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
@@ -168,8 +183,13 @@ class HoursField(DecimalField):
             raise ValueError(_("Enter hours as a number, such as 3.5."))
         self.data = value
 
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_number(self.data, decimals=2, grouping=False)  # "3,5" on a Danish page
 
-class AttendanceRow(Form):
+
+class AttendanceRow(SubForm):
     """One confirmed person; empty hours mean the shift's length."""
 
     signup_id = IdField(validators=[InputRequired()])

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from blueprints.access import allow
 from blueprints.fields import datetime_arg, int_arg
-from blueprints.forms import apply_error, options
+from blueprints.forms import apply_error, options, show_stored
 from blueprints.shifts import bp
 from blueprints.shifts.calendar import refused
 from blueprints.shifts.forms import ActionForm, ActivityForm, PlaceForm, SeriesForm, ShiftForm
@@ -55,6 +55,7 @@ def _save_activity(activity: Activity | None):
     if request.method == "GET" and activity is not None:
         form.kind.data = activity.kind.value
         form.qualifications.data = [q.id for q in activity.qualifications]
+        show_stored(form, activity, "name", "briefing")
     if form.validate_on_submit():
         try:
             saved = planning.save_activity(
@@ -62,7 +63,8 @@ def _save_activity(activity: Activity | None):
                 briefing=form.briefing.data, qualification_ids=form.qualifications.data,
                 capacity_min=form.capacity_min.data, capacity_max=form.capacity_max.data,
                 cancel_cutoff_hours=form.cancel_cutoff_hours.data, signup_opens_days=form.signup_opens_days.data,
-                is_discreet=form.is_discreet.data, is_active=form.is_active.data, by=current_user)
+                is_discreet=form.is_discreet.data, is_active=form.is_active.data, by=current_user,
+                name_da=form.name_da.data or "", briefing_da=form.briefing_da.data or "")
         except DomainError as exc:
             db.session.rollback()
             apply_error(form, exc)
@@ -93,11 +95,13 @@ def _save_place(place: Place | None):
     form = PlaceForm(obj=place)
     if request.method == "GET" and place is not None:
         form.kind.data = place.kind.value
+        show_stored(form, place, "name")
     if form.validate_on_submit():
         try:
             saved = planning.save_place(db.session, place, name=form.name.data, address=form.address.data,
                                         kind=form.kind.data, is_sensitive=form.is_sensitive.data,
-                                        is_active=form.is_active.data, by=current_user)
+                                        is_active=form.is_active.data, by=current_user,
+                                        name_da=form.name_da.data or "")
         except DomainError as exc:
             db.session.rollback()
             apply_error(form, exc)

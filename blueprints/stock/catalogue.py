@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.access import allow
-from blueprints.forms import apply_error
+from blueprints.forms import apply_error, show_stored
 from blueprints.stock import bp
 from blueprints.stock import forms as f
 from blueprints.stock.helpers import item_url, prefill, render
@@ -28,7 +28,8 @@ def _item_form_choices(form) -> None:
 def _item_values(form) -> dict:
     return {"name": form.name.data, "category": form.category.data, "unit": form.unit.data,
             "is_expiry_tracked": form.is_expiry_tracked.data, "notes": form.notes.data,
-            "product_group_id": form.product_group_id.data, "size": form.size.data, "fit": form.fit.data}
+            "product_group_id": form.product_group_id.data, "size": form.size.data, "fit": form.fit.data,
+            "name_da": form.name_da.data or ""}
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
@@ -62,6 +63,7 @@ def item_edit(item_id: int):
         form.category.data = obj.category.value
         form.fit.data = obj.fit.value if obj.fit else ""
         form.product_group_id.data = str(obj.product_group_id or "")
+        show_stored(form, obj, "name")
     if form.validate_on_submit():
         try:
             catalogue.update_item(db.session, obj, is_active=form.is_active.data, by=current_user,
@@ -108,10 +110,13 @@ def locations():
 
 def _location_form(location: Location | None):
     form = f.LocationForm(obj=location) if request.method == "GET" and location else f.LocationForm()
+    if request.method == "GET":
+        show_stored(form, location, "name")
     if form.validate_on_submit():
         try:
             catalogue.save_location(db.session, location, name=form.name.data, is_mobile=form.is_mobile.data,
-                                    is_active=form.is_active.data, by=current_user)
+                                    is_active=form.is_active.data, by=current_user,
+                                    name_da=form.name_da.data or "")
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -148,7 +153,8 @@ def group_new():
     form = f.ProductGroupForm()
     if form.validate_on_submit():
         try:
-            group = catalogue.create_product_group(db.session, name=form.name.data, notes=form.notes.data,
+            group = catalogue.create_product_group(db.session, name=form.name.data, name_da=form.name_da.data,
+                                                   notes=form.notes.data,
                                                    by=current_user)
             db.session.commit()
         except DomainError as exc:

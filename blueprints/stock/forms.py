@@ -6,11 +6,9 @@ small line forms: the line's id travels in a hidden field next to its quantity."
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -22,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from blueprints.fields import DateField, IdField, optional_id
-from blueprints.forms import NO_NAMES, NO_NAMES_KW, OnceForm
+from blueprints.forms import NO_NAMES, NO_NAMES_KW, Form, OnceForm, SubForm, danish_name_field
 from blueprints.shifts.labels import ACTIVITY_KIND_LABELS
 from blueprints.stock.labels import (
     CATEGORY_LABELS,
@@ -86,7 +84,7 @@ class ReceiveForm(OnceForm):
     source_kind = SelectField(_l("From"), choices=opts([("", _l("— not stated —")), ("donor", _l("Donor")),
                                                    ("supplier", _l("Supplier"))]), validate_choice=True)
     source_name = StringField(_l("Donor or supplier name"), [Optional(), Length(max=120)],
-                              description=_l("An organisation or shop; never a client."))
+                              description=_l("An organisation or shop; never one of the people we help."))
     unit_cost = StringField(_l("Price per unit (DKK)"), [Optional(), Length(max=20)], render_kw=QUANTITY_RENDER)
     note = TextAreaField(_l("Note"), [Optional(), Length(max=500)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
@@ -147,6 +145,7 @@ class ReleaseForm(OnceForm):
 
 class ItemForm(OnceForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the item a name.")), Length(max=120)])
+    name_da = danish_name_field(120)
     category = SelectField(_l("Category"), choices=opts((c.value, label) for c, label in CATEGORY_LABELS.items()))
     unit = SelectField(_l("Unit"), choices=opts((u, UNIT_NAMES[u]) for u in UNITS))
     is_expiry_tracked = BooleanField(_l("Expires: every lot needs an expiry date"))
@@ -167,12 +166,14 @@ class MinLevelForm(OnceForm):
 
 class LocationForm(OnceForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the location a name.")), Length(max=80)])
+    name_da = danish_name_field(80)
     is_mobile = BooleanField(_l("Mobile (a bag or box that goes out with a team)"))
     is_active = BooleanField(_l("In use"), default=True)
 
 
 class ProductGroupForm(OnceForm):
     name = StringField(_l("Name"), [DataRequired(message=_l("Give the product group a name.")), Length(max=120)])
+    name_da = danish_name_field(120)
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=1000)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
@@ -182,7 +183,7 @@ class StartCountForm(OnceForm):
     location_id = _select(_l("Location"))
 
 
-class CountEntryForm(Form):
+class CountEntryForm(SubForm):
     """One line of a count: the count line's id and the quantity counted (blank: not counted yet)."""
 
     line_id = _line_id()
@@ -206,7 +207,7 @@ class CountLineForm(OnceForm):
 
 # --- kits -------------------------------------------------------------------------------
 
-class KitLineForm(Form):
+class KitLineForm(SubForm):
     """One line of a kit: the item and its quantity (0 or blank removes the line)."""
 
     item_id = _line_id()
@@ -221,7 +222,7 @@ class KitForm(OnceForm):
     new_quantity = StringField(_l("Quantity"), [Optional()], render_kw=QUANTITY_RENDER)
 
 
-class CheckForm(FlaskForm):
+class CheckForm(Form):
     class Meta:
         csrf = False  # a GET form: it only chooses what to look at
 
@@ -240,7 +241,7 @@ class PackForm(OnceForm):
     shift_id = IdField(validators=[Optional()])
 
 
-class ReturnLineForm(Form):
+class ReturnLineForm(SubForm):
     """One item in the bag and how much of it came back (blank: nothing)."""
 
     item_id = _line_id()
@@ -264,7 +265,7 @@ class BagForm(OnceForm):
 
 # --- lists ------------------------------------------------------------------------------
 
-class ExpiredLineForm(Form):
+class ExpiredLineForm(SubForm):
     """One row of the expired list as it was shown: the lot, where it is and how much."""
 
     lot_id = _line_id()
@@ -280,7 +281,7 @@ class DiscardExpiredForm(OnceForm):
     note = StringField(_l("Note"), [Optional(), Length(max=500)], description=NO_NAMES, render_kw=NO_NAMES_KW)
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     class Meta:
         csrf = False
 

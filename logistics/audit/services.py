@@ -42,7 +42,9 @@ def diff(obj, fields: dict[str, Any]) -> dict[str, list]:
     """Return {field: [before, after]} for the fields of ``obj`` that ``fields`` changes."""
     out = {}
     for name, new in fields.items():
-        old = getattr(obj, name)
+        # A bilingual name (logistics.db.bilingual) compares its stored first name, not the
+        # one the page's language shows.
+        old = getattr(obj, f"{name}_en") if hasattr(type(obj), f"{name}_en") else getattr(obj, name)
         if old != new:
             out[name] = [_plain(old), _plain(new)]
     return out

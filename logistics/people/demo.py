@@ -30,10 +30,13 @@ QUALIFICATIONS = [
 ]
 
 
-def _user(session, email, name, role, password) -> User:
+def _user(session, email, name, role, password, language: str = "en") -> User:
     user = services.find_by_email(session, email)
     if user is None:
-        user = cli_services.create_user(session, email=email, role=role, password=password, full_name=name)
+        user = cli_services.create_user(session, email=email, role=role, password=password, full_name=name,
+                                        locale=language)
+    elif language == "da":
+        user.locale = "da"  # asked for in Danish: the demo people read Danish pages from now on
     return user
 
 
@@ -41,11 +44,12 @@ def load(session, context: dict) -> None:
     """Create the demo people (idempotent); put them in ``context`` for the other areas."""
     # Demo mode: coordinators and admins may log in without two-factor login; every page says so.
     settings.set_value(session, "require_2fa_privileged", False)
-    users = {role: _user(session, email, name, role, pw) for email, name, role, pw in DEMO_USERS}
+    language = context.get("language", "en")
+    users = {role: _user(session, email, name, role, pw, language) for email, name, role, pw in DEMO_USERS}
     volunteers = [users[Role.VOLUNTEER]]
     for i, name in enumerate(MORE_VOLUNTEERS, start=1):
         email = f"volunteer{i}@hopenow.example"
-        volunteers.append(_user(session, email, name, Role.VOLUNTEER, "demo-volunteer-pass"))
+        volunteers.append(_user(session, email, name, Role.VOLUNTEER, "demo-volunteer-pass", language))
     for code, en, da, desc in QUALIFICATIONS:
         if session.query(Qualification).filter_by(code=code).first() is None:
             session.add(Qualification(code=code, name_en=en, name_da=da, description=desc))

@@ -148,8 +148,10 @@ class Qualification(Base):
     description: Mapped[str | None] = mapped_column(sa.String(500))
     is_active: Mapped[bool] = mapped_column(default=True)
 
-    def name(self, locale: str) -> str:
-        return self.name_da if locale == "da" else self.name_en
+    def name(self, locale) -> str:
+        """The name in ``locale``: "da" or a Danish Babel locale ("da_DK", what pages use) reads
+        the Danish name."""
+        return self.name_da if str(locale).split("_")[0].split("-")[0] == "da" else self.name_en
 
 
 class UserQualification(Base):

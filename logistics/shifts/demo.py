@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from logistics.clock import localize, to_local, today, utcnow
 from logistics.people.models import Qualification, Role, UserQualification
-from logistics.shifts import planning
+from logistics.shifts import demo_da, planning
 from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
 
 ACTIVITIES = [
@@ -60,6 +60,7 @@ def _series(session, coordinator, activity, place, *, freq, start, minutes, week
 def load(session, context: dict) -> None:
     """Activities, places, series and sign-ups (idempotent)."""
     if session.scalar(sa.select(Activity.id).limit(1)) is not None:
+        demo_da.name_in_danish(session)
         return
     rng = random.Random(2026)
     coordinator = context["users"][Role.COORDINATOR]
@@ -119,10 +120,11 @@ def load(session, context: dict) -> None:
                           ends_at=localize(dt.datetime.combine(training_day, t(21))),
                           capacity_min=3, capacity_max=15, by=coordinator)
     session.flush()
-    _sign_up_volunteers(session, rng, volunteers)
+    demo_da.name_in_danish(session)
+    _sign_up_volunteers(session, rng, volunteers, context.get("language", "en"))
 
 
-def _sign_up_volunteers(session, rng, volunteers) -> None:
+def _sign_up_volunteers(session, rng, volunteers, language: str = "en") -> None:
     """Fill shifts realistically: daytime well, nights thinly, respecting qualifications,
     overlaps and the weekly hotline limit; past shifts get attendance and hours."""
     now = utcnow()
@@ -190,5 +192,5 @@ def _sign_up_volunteers(session, rng, volunteers) -> None:
     if len(future) > 10:
         future[3].swap_offered_at = now
         future[9].cancel_requested_at = now
-        future[9].cancel_request_reason = "Sick with a fever."
+        future[9].cancel_request_reason = demo_da.CANCEL_REASON[language]
     session.flush()

@@ -12,7 +12,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
-from logistics.db import Base, TimestampMixin, str_enum
+from logistics.db import Base, TimestampMixin, bilingual, str_enum
 
 
 class ActivityKind(str, enum.Enum):
@@ -86,12 +86,18 @@ class Activity(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    #: The name (in the organisation's first language, English in the demo), and optionally
+    #: in Danish: ``name`` shows the Danish one on Danish pages when it is set.
+    name_en: Mapped[str] = mapped_column("name", sa.String(80), unique=True)
+    name_da: Mapped[str | None] = mapped_column(sa.String(80))
+    name = bilingual("name_en", "name_da")
     kind: Mapped[ActivityKind] = mapped_column(str_enum(ActivityKind, 24), index=True)
     #: One of COLOURS.
     colour: Mapped[str] = mapped_column(sa.String(16), default="teal")
     #: What volunteers need to know before the shift (meeting point, what to bring).
-    briefing: Mapped[str] = mapped_column(sa.Text, default="")
+    briefing_en: Mapped[str] = mapped_column("briefing", sa.Text, default="")
+    briefing_da: Mapped[str | None] = mapped_column(sa.Text)
+    briefing = bilingual("briefing_en", "briefing_da")
     #: Default capacity of new shifts: needed people (min) and places (max).
     capacity_min: Mapped[int] = mapped_column(default=1)
     capacity_max: Mapped[int] = mapped_column(default=2)
@@ -111,7 +117,9 @@ class Place(TimestampMixin, Base):
     __tablename__ = "place"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name_en: Mapped[str] = mapped_column("name", sa.String(80), unique=True)
+    name_da: Mapped[str | None] = mapped_column(sa.String(80))
+    name = bilingual("name_en", "name_da")
     address: Mapped[str] = mapped_column(sa.String(200), default="")
     kind: Mapped[PlaceKind] = mapped_column(str_enum(PlaceKind, 24), default=PlaceKind.OTHER)
     #: The address is shown only to coordinators and the people on a shift there.

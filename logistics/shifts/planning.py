@@ -56,8 +56,10 @@ def _check_capacity(capacity_min, capacity_max) -> None:
 
 def save_activity(session, activity: Activity | None, *, name: str, kind: str, colour: str, briefing: str,
                   qualification_ids, capacity_min: int, capacity_max: int, cancel_cutoff_hours: int,
-                  signup_opens_days: int, is_discreet: bool, is_active: bool = True, by: User) -> Activity:
-    """Create (``activity`` None) or change an activity."""
+                  signup_opens_days: int, is_discreet: bool, is_active: bool = True, by: User,
+                  name_da: str | None = None, briefing_da: str | None = None) -> Activity:
+    """Create (``activity`` None) or change an activity. ``name_da`` and ``briefing_da`` (the
+    Danish ones, shown on Danish pages) change only when given; "" removes them."""
     name = (name or "").strip()
     if not name:
         raise InvalidInput(str(_l("Give the activity a name.")), field="name")
@@ -81,6 +83,7 @@ def save_activity(session, activity: Activity | None, *, name: str, kind: str, c
     values = dict(name=name, kind=ActivityKind(kind), colour=colour, briefing=(briefing or "").strip(),
                   capacity_min=capacity_min, capacity_max=capacity_max, cancel_cutoff_hours=cancel_cutoff_hours,
                   signup_opens_days=signup_opens_days, is_discreet=bool(is_discreet), is_active=bool(is_active))
+    values.update(_danish(name_da=(name_da, 80), briefing_da=(briefing_da, 5000)))
     if activity is None:
         activity = Activity(**values)
         activity.qualifications = quals
@@ -103,8 +106,13 @@ def save_activity(session, activity: Activity | None, *, name: str, kind: str, c
     return activity
 
 
+def _danish(**given: tuple[str | None, int]) -> dict[str, str | None]:
+    """The Danish names and texts that were given (None: leave as is; "": remove)."""
+    return {key: ((value or "").strip()[:limit] or None) for key, (value, limit) in given.items() if value is not None}
+
+
 def save_place(session, place: Place | None, *, name: str, address: str, kind: str, is_sensitive: bool,
-               is_active: bool = True, by: User) -> Place:
+               is_active: bool = True, by: User, name_da: str | None = None) -> Place:
     """Create (``place`` None) or change a place."""
     name = (name or "").strip()
     if not name:
@@ -114,6 +122,7 @@ def save_place(session, place: Place | None, *, name: str, address: str, kind: s
         raise Conflict(str(_l("Another place already has this name.")), field="name")
     values = dict(name=name, address=(address or "").strip(), kind=PlaceKind(kind),
                   is_sensitive=bool(is_sensitive), is_active=bool(is_active))
+    values.update(_danish(name_da=(name_da, 80)))
     if place is None:
         place = Place(**values)
         session.add(place)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from logistics import settings
 from logistics.clock import local_midnight, to_local, utcnow
+from logistics.db import shown
 from logistics.people.models import Role, User, UserQualification
 from logistics.shifts.models import (
     ACTIVE_STATUSES,
@@ -41,7 +42,7 @@ from logistics.shifts.rules import (
 
 
 def activities(session, *, active_only: bool = False) -> list[Activity]:
-    stmt = sa.select(Activity).order_by(Activity.name)
+    stmt = sa.select(Activity).order_by(shown(Activity))
     if active_only:
         stmt = stmt.where(Activity.is_active.is_(True))
     return list(session.scalars(stmt))
@@ -62,7 +63,7 @@ def signup_of(session, shift_id: int, user_id: int) -> Signup | None:
 
 
 def places(session, *, active_only: bool = False) -> list[Place]:
-    stmt = sa.select(Place).order_by(Place.name)
+    stmt = sa.select(Place).order_by(shown(Place))
     if active_only:
         stmt = stmt.where(Place.is_active.is_(True))
     return list(session.scalars(stmt))

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from logistics.audit import services as audit
 from logistics.errors import Conflict, DomainError
+from logistics.i18n import format_number
 from logistics.people.models import User
 from logistics.stock.models import UNITS, Category, Fit, Item, Location, ProductGroup
 
@@ -67,7 +68,7 @@ def check_quantity(item: Item, value, *, field: str = "quantity", allow_zero: bo
                               else str(_l("Enter zero or more.")), field)
     if qty > MAX_QUANTITY:
         raise InvalidQuantity(str(_l("%(qty)s is far more than one movement can hold (at most %(max)s). "
-                                     "Check the number.", qty=text[:20], max=fmt(MAX_QUANTITY))), field)
+                                     "Check the number.", qty=text[:20], max=format_number(MAX_QUANTITY))), field)
     if item.is_whole and qty != qty.to_integral_value():
         raise InvalidQuantity(str(_l("%(item)s is counted in whole %(unit)s; enter a whole number.",
                                      item=item.full_name, unit=unit_label(item.unit))), field)
@@ -109,7 +110,13 @@ def get_location(session, location_id, *, field: str = "location_id") -> Locatio
 
 # --- items and minimum levels -----------------------------------------------------------
 
-def _item_fields(session, *, name, category, unit, is_expiry_tracked, notes, product_group_id, size, fit):
+def _danish_name(name_da, limit: int) -> dict:
+    """The Danish name when one was given (None: leave as is; "": remove)."""
+    return {} if name_da is None else {"name_da": (name_da or "").strip()[:limit] or None}
+
+
+def _item_fields(session, *, name, category, unit, is_expiry_tracked, notes, product_group_id, size, fit,
+                 name_da=None):
     name = (name or "").strip()
     if not name:
         raise DomainError(str(_l("Give the item a name.")), field="name")
@@ -132,7 +139,7 @@ def _item_fields(session, *, name, category, unit, is_expiry_tracked, notes, pro
         size = fit = None
     return {"name": name[:120], "category": category, "unit": unit, "is_expiry_tracked": bool(is_expiry_tracked),
             "notes": clean_text(notes, 1000), "product_group_id": group.id if group else None, "size": size,
-            "fit": fit}
+            "fit": fit, **_danish_name(name_da, 120)}
 
 
 def _unique_item(session, fields, item_id=None):
@@ -187,7 +194,7 @@ def set_min_level(session, item: Item, value, *, by: User | None) -> None:
 # --- locations and product groups -------------------------------------------------------
 
 def save_location(session, location: Location | None, *, name: str, is_mobile: bool, is_active: bool = True,
-                  by: User | None) -> Location:
+                  by: User | None, name_da: str | None = None) -> Location:
     """Add a location (``location`` None) or change one; names are unique; audited."""
     name = (name or "").strip()[:80]
     if not name:
@@ -197,13 +204,14 @@ def save_location(session, location: Location | None, *, name: str, is_mobile: b
     if clash is not None:
         raise Conflict(str(_l("There is already a location with this name.")), field="name")
     if location is None:
-        location = Location(name=name, is_mobile=bool(is_mobile), is_active=bool(is_active))
+        location = Location(name=name, is_mobile=bool(is_mobile), is_active=bool(is_active),
+                            **_danish_name(name_da, 80))
         session.add(location)
         session.flush()
         audit.record(session, by=by, action="stock.location_created", entity="stock_location",
                      entity_id=location.id, changes={"name": name, "is_mobile": bool(is_mobile)})
     else:
-        values = {"name": name, "is_mobile": bool(is_mobile), "is_active": bool(is_active)}
+        values = {"name": name, "is_mobile": bool(is_mobile), "is_active": bool(is_active), **_danish_name(name_da, 80)}
         changes = audit.diff(location, values)
         for k, v in values.items():
             setattr(location, k, v)
@@ -214,14 +222,15 @@ def save_location(session, location: Location | None, *, name: str, is_mobile: b
     return location
 
 
-def create_product_group(session, *, name: str, notes: str | None = None, by: User | None) -> ProductGroup:
+def create_product_group(session, *, name: str, notes: str | None = None, by: User | None,
+                         name_da: str | None = None) -> ProductGroup:
     """Add a clothing product group; its sizes are then added as items."""
     name = (name or "").strip()[:120]
     if not name:
         raise DomainError(str(_l("Give the product group a name.")), field="name")
     if session.scalar(sa.select(ProductGroup.id).where(ProductGroup.name == name)) is not None:
         raise Conflict(str(_l("There is already a product group with this name.")), field="name")
-    group = ProductGroup(name=name, notes=clean_text(notes, 1000))
+    group = ProductGroup(name=name, notes=clean_text(notes, 1000), **_danish_name(name_da, 120))
     session.add(group)
     session.flush()
     audit.record(session, by=by, action="stock.group_created", entity="stock_product_group", entity_id=group.id,

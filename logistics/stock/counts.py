@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from logistics.audit import services as audit
 from logistics.clock import utcnow
+from logistics.db import shown
 from logistics.errors import Conflict
 from logistics.people.models import User
 from logistics.stock.catalogue import InvalidQuantity, check_quantity, fmt
@@ -37,7 +38,7 @@ def start_stocktake(session, location: Location, *, by: User | None) -> Stocktak
         sa.select(Balance.item_id, Balance.lot_id, Balance.qty)
         .join(Item, Item.id == Balance.item_id)
         .where(Balance.location_id == location.id, Balance.qty > 0)
-        .order_by(Item.category, Item.name, Item.id, Balance.lot_id)
+        .order_by(Item.category, shown(Item), Item.id, Balance.lot_id)
     ).all()
     session.add_all([StocktakeLine(stocktake_id=take.id, item_id=i, lot_id=lt, expected_qty=q) for i, lt, q in rows])
     session.flush()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from logistics import clock
 from logistics.people.models import Role
-from logistics.stock import bulk, catalogue, kits, ledger
+from logistics.stock import bulk, catalogue, demo_da, kits, ledger
 from logistics.stock.models import Category, Fit, Item, Location, Lot, MovementKind, ProductGroup, SourceKind
 
 # name, category, unit, shelf life in days (None: does not expire), weekly use, minimum, home
@@ -172,7 +172,9 @@ def _history(session, rng: random.Random, items, lots_by_item, locs, users, star
 def load(session, context: dict) -> None:
     """Locations, items, lots, a year of movements, kits (idempotent)."""
     if session.scalar(sa.select(Location.id).where(Location.name == "Storeroom")) is not None:
+        demo_da.name_in_danish(session)
         return
+    language = context.get("language", "en")
     staff, coordinator = context["users"][Role.STAFF], context["users"][Role.COORDINATOR]
     rng = random.Random(2026)
     locs = {}
@@ -198,6 +200,8 @@ def load(session, context: dict) -> None:
     lots_by_item: dict = {}
     rows = _history(session, rng, items, lots_by_item, locs, [staff, coordinator], today - dt.timedelta(days=days),
                     days)
+    for row in rows:
+        row["source_name"] = row["source_name"] and demo_da.donor(row["source_name"], language)
     bulk.load(session, rows)
     by_name = {item.name if not item.size else item.full_name: item for item, _x in items}
     # A couple of lots that expire soon and one expired lot still on the shelf.
@@ -209,16 +213,17 @@ def load(session, context: dict) -> None:
                      unit_cost="11.95", by=staff)
     ledger.receive(session, item=by_name["Cough syrup"], quantity=4, location=locs["Storeroom"], lot_code="CS-0912",
                      expires_on=today - dt.timedelta(days=20), confirm_past_expiry=True, source_kind="donor",
-                     source_name="Private donor", by=staff)
+                     source_name=demo_da.donor("Private donor", language), by=staff)
     recalled = ledger.receive(session, item=by_name["Ibuprofen 200 mg"], quantity=12, location=locs["Storeroom"],
                                 lot_code="IBU-4471", expires_on=today + dt.timedelta(days=400),
                                 source_kind="supplier", source_name="Apotek Vesterbro", unit_cost="18.50", by=staff)
     ledger.issue(session, item=by_name["Ibuprofen 200 mg"], quantity=2, location=locs["Storeroom"],
                    lot=recalled.lot, reason="hand_out", by=staff)
-    ledger.quarantine(session, recalled.lot, reason="Recall notice from the supplier (lot IBU-4471)", by=coordinator)
+    ledger.quarantine(session, recalled.lot, reason=demo_da.RECALL[language], by=coordinator)
     for kind, lines in KITS.items():
         kits.save_kit(session, kind, {by_name[name].id: str(q) for name, q in lines}, by=coordinator)
     session.flush()
+    demo_da.name_in_danish(session)
     _pack_for_next_outreach(session, locs, staff)
 
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from logistics.audit import services as audit
 from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError, NotFound
+from logistics.i18n import format_number
 from logistics.people.models import User
 from logistics.shifts.models import Shift, ShiftStatus
 from logistics.stock.catalogue import InvalidQuantity, check_quantity, fmt, get_item, save_location, unit_label
@@ -200,7 +201,8 @@ def record_return(session, outreach: Outreach, returned: dict[int, str | None], 
         back = check_quantity(item, raw if raw not in (None, "") else 0, field=f"back-{item.id}", allow_zero=True)
         if back > have:
             raise InvalidQuantity(str(_l("Only %(have)s %(unit)s of %(item)s were in the bag.",
-                                         have=fmt(have), unit=unit_label(item.unit), item=item.full_name)),
+                                         have=format_number(have), unit=unit_label(item.unit),
+                                         item=item.full_name)),
                                   f"back-{item.id}")
         wanted[item.id] = (item, have, back)
     movements = []

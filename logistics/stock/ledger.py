@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from logistics.audit import services as audit
 from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError
-from logistics.i18n import format_date
+from logistics.i18n import format_date, format_number
 from logistics.people.models import User
 from logistics.stock.catalogue import check_quantity, clean_text, fmt, unit_label
 from logistics.stock.models import Balance, Item, Location, Lot, Movement, MovementKind, SourceKind
@@ -40,11 +40,11 @@ class InsufficientStock(DomainError):
         self.available = available
         self.wanted = wanted
         message = str(_l("Only %(available)s %(unit)s of %(item)s available at %(location)s; you asked for %(wanted)s.",
-                         available=fmt(available), unit=unit_label(item.unit), item=item.full_name,
-                         location=location.name, wanted=fmt(wanted)))
+                         available=format_number(available), unit=unit_label(item.unit), item=item.full_name,
+                         location=location.name, wanted=format_number(wanted)))
         if blocked:
             message += " " + str(_l("%(blocked)s more are expired or blocked and cannot be used.",
-                                    blocked=fmt(blocked)))
+                                    blocked=format_number(blocked)))
         super().__init__(message, field=field)
 
 

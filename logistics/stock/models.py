@@ -11,10 +11,11 @@ import enum
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.clock import utcnow
-from logistics.db import Base, TimestampMixin, str_enum
+from logistics.db import Base, TimestampMixin, bilingual, str_enum
 from logistics.shifts.models import ActivityKind, Shift
 
 SCALE = 1000  # three decimal places
@@ -103,10 +104,17 @@ class ProductGroup(Base):
     __tablename__ = "stock_product_group"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    #: The name, and optionally in Danish (``name`` shows it on Danish pages when set).
+    name_en: Mapped[str] = mapped_column("name", sa.String(120), unique=True)
+    name_da: Mapped[str | None] = mapped_column(sa.String(120))
+    name = bilingual("name_en", "name_da")
     notes: Mapped[str | None] = mapped_column(sa.String(1000))
 
     items: Mapped[list[Item]] = relationship(back_populates="product_group", order_by="Item.id")
+
+
+#: A fit as an item's full name shows it.
+FIT_WORDS = {Fit.WOMEN: _l("women"), Fit.MEN: _l("men"), Fit.UNISEX: _l("unisex"), Fit.CHILD: _l("child")}
 
 
 class Item(TimestampMixin, Base):
@@ -120,7 +128,10 @@ class Item(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
+    #: The name, and optionally in Danish (``name`` shows it on Danish pages when set).
+    name_en: Mapped[str] = mapped_column("name", sa.String(120))
+    name_da: Mapped[str | None] = mapped_column(sa.String(120))
+    name = bilingual("name_en", "name_da")
     category: Mapped[Category] = mapped_column(str_enum(Category, 16), index=True)
     #: One of UNITS; whole units refuse fractional quantities.
     unit: Mapped[str] = mapped_column(sa.String(16), default="piece")
@@ -145,7 +156,10 @@ class Item(TimestampMixin, Base):
 
     @property
     def full_name(self) -> str:
-        parts = [self.name] + [p for p in (self.fit.value if self.fit else None, self.size) if p]
+        """"Winter jacket — women — M" / "Vinterjakke — kvinder — M": the name and the fit in
+        the reader's language."""
+        fit = str(FIT_WORDS.get(self.fit, self.fit.value)) if self.fit else None
+        parts = [self.name] + [p for p in (fit, self.size) if p]
         return " — ".join(parts)
 
 
@@ -153,7 +167,9 @@ class Location(Base):
     __tablename__ = "stock_location"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name_en: Mapped[str] = mapped_column("name", sa.String(80), unique=True)
+    name_da: Mapped[str | None] = mapped_column(sa.String(80))
+    name = bilingual("name_en", "name_da")
     #: A bag or box that goes out with a team (the outreach bag), not a room.
     is_mobile: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -206,7 +222,7 @@ class Movement(Base):
     to_location_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stock_location.id"))
     reason: Mapped[str | None] = mapped_column(sa.String(200))
     source_kind: Mapped[SourceKind | None] = mapped_column(str_enum(SourceKind, 16))
-    #: Donor or supplier name (organisations or private donors; never a client).
+    #: Donor or supplier name (organisations or private donors; never one of the people we help).
     source_name: Mapped[str | None] = mapped_column(sa.String(120))
     #: Price per unit in DKK, when bought.
     unit_cost: Mapped[Decimal | None] = mapped_column(Fixed3)

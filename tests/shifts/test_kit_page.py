@@ -107,7 +107,7 @@ def test_kit_page_when_packed_shows_what_the_bag_holds_and_expiry(client, login,
     with data(link) as s:
         s.volunteer.locale = "da"
     html_da = client.get(f"/shifts/{link.shift.id}/kit").get_data(as_text=True)
-    assert "Tasken er pakket: Outreach bag" in html_da and "Brug før" in html_da
+    assert "Tasken er pakket: Outreach bag" in html_da and "Udløbsdato" in html_da
 
 
 def test_staff_see_a_discreet_shift_by_its_real_name_inside_the_app(client, auth, link, data, app):

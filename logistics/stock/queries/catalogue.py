@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from logistics.db import shown
 from logistics.stock.models import (
     Balance,
     Item,
@@ -14,7 +15,7 @@ from logistics.stock.models import (
 
 
 def locations(session, *, active_only: bool = True) -> list[Location]:
-    stmt = sa.select(Location).order_by(Location.is_mobile, Location.name)
+    stmt = sa.select(Location).order_by(Location.is_mobile, shown(Location))
     if active_only:
         stmt = stmt.where(Location.is_active.is_(True))
     return list(session.scalars(stmt))
@@ -30,11 +31,11 @@ def busiest_location(session, *, mobile: bool) -> int | None:
 
 def item_choices(session) -> list[Item]:
     return list(session.scalars(
-        sa.select(Item).where(Item.is_active.is_(True)).order_by(Item.name, Item.fit, Item.size, Item.id)))
+        sa.select(Item).where(Item.is_active.is_(True)).order_by(shown(Item), Item.fit, Item.size, Item.id)))
 
 
 def product_groups(session) -> list[ProductGroup]:
-    return list(session.scalars(sa.select(ProductGroup).order_by(ProductGroup.name)))
+    return list(session.scalars(sa.select(ProductGroup).order_by(shown(ProductGroup))))
 
 
 def size_grid(session, group: ProductGroup) -> tuple[list[str], list[str], dict[tuple[str, str], tuple[Item, Decimal]]]:

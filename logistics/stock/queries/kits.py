@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from logistics.clock import today, utcnow
+from logistics.db import shown
 from logistics.shifts.models import Activity, Shift, ShiftStatus
 from logistics.stock.models import (
     ACTIVITY_KINDS,
@@ -96,7 +97,7 @@ def bag_contents(session, bag_location_id: int) -> list[tuple[Item, Decimal]]:
         .join(Balance, Balance.item_id == Item.id)
         .where(Balance.location_id == bag_location_id)
         .group_by(Item.id).having(sa.func.sum(Balance.qty) > 0)
-        .order_by(Item.category, Item.name, Item.id)
+        .order_by(Item.category, shown(Item), Item.id)
     ).all()
     return [(item, qty) for item, qty in rows]
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from logistics.clock import org_tz, today
+from logistics.db import shown
 from logistics.stock.models import (
     Balance,
     Category,
@@ -76,7 +77,7 @@ def overview(session, *, q: str | None = None, category: str | None = None, loca
         stmt = stmt.where(Item.min_level > 0, total < Item.min_level)
     count = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     rows = session.execute(
-        stmt.order_by(Item.category, Item.name, Item.fit, Item.size, Item.id)
+        stmt.order_by(Item.category, shown(Item), Item.fit, Item.size, Item.id)
         .limit(per_page).offset((max(page, 1) - 1) * per_page)
     ).all()
     out = []
@@ -101,7 +102,7 @@ def item_balances(session, item_id: int) -> list[BalanceRow]:
         sa.select(Balance.qty, Lot, Location)
         .join(Lot, Lot.id == Balance.lot_id).join(Location, Location.id == Balance.location_id)
         .where(Balance.item_id == item_id, Balance.qty > 0)
-        .order_by(Lot.expires_on.is_(None), Lot.expires_on, Lot.id, Location.name)
+        .order_by(Lot.expires_on.is_(None), Lot.expires_on, Lot.id, shown(Location))
     ).all()
     return [BalanceRow(lot, loc, qty) for qty, lot, loc in rows]
 
@@ -176,7 +177,7 @@ def trace(session, lot: Lot) -> Trace:
         sa.select(Movement).where(Movement.lot_id == lot.id).order_by(Movement.at, Movement.id))))
     left = [(loc, qty) for qty, loc in session.execute(
         sa.select(Balance.qty, Location).join(Location, Location.id == Balance.location_id)
-        .where(Balance.lot_id == lot.id, Balance.qty > 0).order_by(Location.name))]
+        .where(Balance.lot_id == lot.id, Balance.qty > 0).order_by(shown(Location)))]
     out: dict[str, Decimal] = {}
     received = Decimal(0)
     for m in movements:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from logistics import settings
 from logistics.clock import local_midnight, today
+from logistics.db import shown
 from logistics.stock.models import (
     Balance,
     Category,
@@ -36,7 +37,7 @@ def _lot_rows(session, condition) -> list[LotRow]:
         .join(Balance, Balance.item_id == Item.id).join(Lot, Lot.id == Balance.lot_id)
         .join(Location, Location.id == Balance.location_id)
         .where(Balance.qty > 0, condition)
-        .order_by(Lot.expires_on, Item.name, Item.id, Location.name)
+        .order_by(Lot.expires_on, shown(Item), Item.id, shown(Location))
     ).all()
     return [LotRow(*r) for r in rows]
 
@@ -79,7 +80,7 @@ def below_minimum(session) -> list[ShortRow]:
     rows = session.execute(
         sa.select(Item, total).outerjoin(totals, totals.c.item_id == Item.id)
         .where(Item.is_active.is_(True), Item.min_level > 0, total < Item.min_level)
-        .order_by(Item.category, Item.name, Item.fit, Item.size, Item.id)
+        .order_by(Item.category, shown(Item), Item.fit, Item.size, Item.id)
     ).all()
     return [ShortRow(item, tot or Decimal(0)) for item, tot in rows]
 
@@ -98,7 +99,7 @@ def on_hand_rows(session, *, location_id: int | None = None, category: str | Non
             .join(Balance, Balance.item_id == Item.id).join(Lot, Lot.id == Balance.lot_id)
             .join(Location, Location.id == Balance.location_id)
             .where(Balance.qty > 0)
-            .order_by(Item.category, Item.name, Item.id, Lot.expires_on, Location.name))
+            .order_by(Item.category, shown(Item), Item.id, Lot.expires_on, shown(Location)))
     if location_id:
         stmt = stmt.where(Balance.location_id == location_id)
     if category:
