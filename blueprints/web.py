@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
         token = g.pop("_tx_token", None)
         if token is not None:
             reset_transactions(token)
+        settings.forget_request_cache()  # read once per request (settings.get), never kept longer
 
     @app.context_processor
     def template_globals():
@@ -60,9 +61,7 @@ def init_app(app: Flask) -> None:
             admins, whom it concerns (told to visitors, it says the door is weaker)."""
             if not (current_user.is_authenticated and current_user.has_role(Role.COORDINATOR)):
                 return False
-            if "two_factor_relaxed" not in g:
-                g.two_factor_relaxed = not settings.get(db.session, "require_2fa_privileged")
-            return g.two_factor_relaxed
+            return not settings.get(db.session, "require_2fa_privileged")
 
         return {
             "org_name": app.config["ORG_NAME"],
