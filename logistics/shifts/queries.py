@@ -82,6 +82,19 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
     return upcoming, past
 
 
+def my_next_shifts(session, user: User, *, limit: int = 3, now: dt.datetime | None = None) -> tuple[list[Signup], int]:
+    """The start page's part of :func:`my_shifts`: the first ``limit`` coming sign-ups (as
+    there, next first) and how many are coming in all, without loading the rest."""
+    now = now or utcnow()
+    coming = sa.and_(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(now))
+    first = session.scalars(
+        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift)).where(coming)
+        .order_by(Shift.starts_at).limit(limit)).unique().all()
+    total = len(first) if len(first) < limit else session.scalar(
+        sa.select(sa.func.count()).select_from(Signup).join(Signup.shift).where(coming))
+    return list(first), total
+
+
 def _held(session, user: User) -> dict[int, UserQualification]:
     return {q.qualification_id: q for q in session.scalars(
         sa.select(UserQualification).where(UserQualification.user_id == user.id))}
@@ -282,6 +295,24 @@ def understaffed(session, *, days: int = 14, now: dt.datetime | None = None) -> 
         .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
                Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < Shift.needed)
         .order_by(Shift.starts_at)).unique())
+
+
+def understaffed_count(session, *, days: int = 14, now: dt.datetime | None = None) -> int:
+    """``len(understaffed(...))`` counted by the database."""
+    now = now or utcnow()
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Shift)
+        .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
+               Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < Shift.needed))
+
+
+def cancellation_requests_count(session, *, now: dt.datetime | None = None) -> int:
+    """``len(cancellation_requests(...))`` counted by the database (the partial index)."""
+    now = now or utcnow()
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Signup).join(Signup.shift)
+        .where(Signup.cancel_requested_at.is_not(None), Signup.status == SignupStatus.CONFIRMED,
+               Shift.starts_at > now, Shift.status == ShiftStatus.SCHEDULED))
 
 
 def cancellation_requests(session, *, now: dt.datetime | None = None) -> list[Signup]:
