@@ -85,3 +85,18 @@ def test_profile_language_wins(client, login, app):
     login(user)
     r = client.get("/", headers={"Accept-Language": "en"})
     assert b"Hej, Dorte" in r.data
+
+
+def test_templates_look_the_catalogue_up_once_and_follow_force_locale(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from logistics import i18n
+
+    with app.test_request_context("/", headers={"Accept-Language": "da"}):
+        assert render_template_string("{{ _('My shifts') }}") == "Mine vagter"
+        first = i18n.translations()
+        assert i18n.translations() is first
+        with force_locale("en_GB"):
+            assert render_template_string("{{ _('My shifts') }}") == "My shifts"
+        assert render_template_string("{{ _('My shifts') }}") == "Mine vagter"
