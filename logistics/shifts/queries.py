@@ -84,15 +84,20 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
 
 def my_next_shifts(session, user: User, *, limit: int = 3, now: dt.datetime | None = None) -> tuple[list[Signup], int]:
     """The start page's part of :func:`my_shifts`: the first ``limit`` coming sign-ups (as
-    there, next first) and how many are coming in all, without loading the rest."""
+    there, next first) and how many are coming in all, without building the rest.
+
+    The person's coming sign-ups are read as (id, start) rows first: an ORDER BY start with a
+    LIMIT would lead PostgreSQL to walk every coming shift looking for the person's (36 ms for
+    someone on none); then the first ``limit`` are loaded as objects."""
     now = now or utcnow()
-    coming = sa.and_(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(now))
+    coming = session.execute(
+        sa.select(Signup.id, Shift.starts_at).join(Signup.shift)
+        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(now))).all()
+    first_ids = [i for i, _start in sorted(coming, key=lambda r: (r[1], r[0]))[:limit]]
     first = session.scalars(
-        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift)).where(coming)
-        .order_by(Shift.starts_at).limit(limit)).unique().all()
-    total = len(first) if len(first) < limit else session.scalar(
-        sa.select(sa.func.count()).select_from(Signup).join(Signup.shift).where(coming))
-    return list(first), total
+        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift))
+        .where(Signup.id.in_(first_ids)).order_by(Shift.starts_at, Signup.id)).unique().all()
+    return list(first), len(coming)
 
 
 def _held(session, user: User) -> dict[int, UserQualification]:
