@@ -1,8 +1,12 @@
 """The HTTP benchmark's data, loaded fast (PostgreSQL COPY): volunteers, three years of shifts
 (2 back, 1 ahead; the hotline 24/7 in 4-hour slots), sign-ups with a few swap offers and
 cancellation requests, a coordinator and a staff member, and the stock ledger of
-bench/stock_data.py. ``scale`` multiplies volunteers, shifts and sign-ups (10: ten times the
-sign-ups); the stock stays the same size.
+bench/stock_data.py.
+
+``scale`` multiplies volunteers, shifts and sign-ups the way an organisation grows them: more
+history at the same density (10: 29 years back and the same year ahead, so 300,000 shifts and
+1,500,000 sign-ups, while a week, a month or a person's coming shifts look as they do at 1).
+The stock stays the same size.
 """
 from __future__ import annotations
 
@@ -49,10 +53,11 @@ def generate(app, *, scale: int = 1, stock_movements: int = 300_000, seed: int =
     from logistics.shifts.models import Activity, ActivityKind, Place, PlaceKind, Shift, Signup
 
     volunteers, shifts, signups = 500 * scale, 30_000 * scale, 150_000 * scale
+    years = 3 * scale  # the last one ahead
     rng = random.Random(seed)
     t0 = time.perf_counter()
     now = utcnow().replace(minute=0, second=0, microsecond=0)
-    start = (now - dt.timedelta(days=730)).replace(hour=0)
+    start = (now - dt.timedelta(days=365 * (years - 1))).replace(hour=0)
     with app.app_context():
         s = db.session
         settings.set_value(s, "require_2fa_privileged", False)
@@ -89,12 +94,12 @@ def generate(app, *, scale: int = 1, stock_movements: int = 300_000, seed: int =
         hotline = next(a for a in acts if a.kind == ActivityKind.HOTLINE)
         others = [a for a in acts if a.kind != ActivityKind.HOTLINE]
         rows = []
-        hotline_slots = min(shifts // 4, 3 * 365 * 6)
+        hotline_slots = min(shifts // 4, years * 365 * 6)
         hotline_start = max(start, now.replace(hour=0) - dt.timedelta(hours=4 * (hotline_slots // 2)))
         for i in range(hotline_slots):
             at = hotline_start + dt.timedelta(hours=4 * i)
             rows.append((hotline.id, None, at, at + dt.timedelta(hours=4), 1, 6))
-        span_hours = 3 * 365 * 24
+        span_hours = years * 365 * 24
         while len(rows) < shifts:
             a = rng.choice(others)
             at = start + dt.timedelta(hours=rng.randrange(span_hours))
@@ -138,6 +143,6 @@ def generate(app, *, scale: int = 1, stock_movements: int = 300_000, seed: int =
         item_id = stock["item_ids"][len(stock["item_ids"]) // 2]
         return {"volunteer": email, "volunteer_signups": busiest[1], "coordinator": "coordinator@bench.example",
                 "staff": "staff@bench.example", "shift_id": soon, "item_id": item_id,
-                "volunteers": len(user_ids), "shifts": len(shift_ids), "signups": sum(counts),
+                "volunteers": len(user_ids), "shifts": len(shift_ids), "years": years, "signups": sum(counts),
                 "movements": stock["movements"], "items": stock["items"], "locations": stock["locations"],
                 "shifts_seconds": shifts_seconds, "stock_seconds": stock_seconds}
