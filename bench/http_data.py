@@ -95,7 +95,8 @@ def generate(app, *, scale: int = 1, stock_movements: int = 300_000, seed: int =
         others = [a for a in acts if a.kind != ActivityKind.HOTLINE]
         rows = []
         hotline_slots = min(shifts // 4, years * 365 * 6)
-        hotline_start = max(start, now.replace(hour=0) - dt.timedelta(hours=4 * (hotline_slots // 2)))
+        # 24/7 up to a year ahead, as far back as there are slots (all the years unless few shifts).
+        hotline_start = max(start, start + dt.timedelta(days=365 * years, hours=-4 * hotline_slots))
         for i in range(hotline_slots):
             at = hotline_start + dt.timedelta(hours=4 * i)
             rows.append((hotline.id, None, at, at + dt.timedelta(hours=4), 1, 6))

@@ -83,6 +83,7 @@ def _seq_scans(node, table: str) -> bool:
 
 
 @pytest.mark.parametrize("name,index", [("cancellation_requests", "ix_signup_cancel_requested"),
+                                        ("cancellation_requests_count", "ix_signup_cancel_requested"),
                                         ("swap_offers", "ix_signup_swap_offered")])
 def test_coordinator_lists_use_the_partial_index(app, many_signups, name, index):
     plans = _plans(app, lambda: getattr(queries, name)(db.session))

@@ -18,10 +18,10 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("signup", schema=None) as batch_op:
-        batch_op.create_index("ix_signup_swap_offered", ["shift_id"], unique=False,
+        batch_op.create_index("ix_signup_swap_offered", ["shift_id", "status"], unique=False,
                               postgresql_where=sa.text("swap_offered_at IS NOT NULL"),
                               sqlite_where=sa.text("swap_offered_at IS NOT NULL"))
-        batch_op.create_index("ix_signup_cancel_requested", ["shift_id"], unique=False,
+        batch_op.create_index("ix_signup_cancel_requested", ["shift_id", "status"], unique=False,
                               postgresql_where=sa.text("cancel_requested_at IS NOT NULL"),
                               sqlite_where=sa.text("cancel_requested_at IS NOT NULL"))
 
