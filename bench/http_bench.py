@@ -295,6 +295,10 @@ def main() -> int:
     sizes = [int(x) for x in os.environ.get("BENCH_SIZES", "1" if QUICK else "1,10").split(",")]
     results = [run_size(url, scale, ROUNDS) for scale in sizes]
     print(write(results))
+    if not QUICK:
+        from bench import readme_table
+
+        readme_table.main()  # README.md shows the latest full run
     return 0
 
 
