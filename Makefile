@@ -13,7 +13,7 @@ help:
 	@echo "make run   - set up, migrate, load demo data on first start, start web + worker"
 	@echo "             (DEMO_LANGUAGE=da, or a Danish LANG: the demo in Danish)"
 	@echo "make test  - set up, lint, and run the whole test suite"
-	@echo "make bench - run the benchmarks under bench/ (writes bench/results/)"
+	@echo "make bench - the HTTP benchmark under gunicorn on PostgreSQL (BENCH_DATABASE_URL; writes bench/results/)"
 
 # Installer output goes to a log: the terminal shows it only when something fails.
 $(STAMP): pyproject.toml
@@ -74,8 +74,11 @@ fuzz: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o instance/messages.pot --no-location --omit-header .
 
+# The HTTP benchmark (bench/http_bench.py) on a scratch PostgreSQL database named by
+# BENCH_DATABASE_URL; BENCH_QUICK=1 for a short run. `make bench BENCH=shifts` etc. runs the others.
+BENCH ?= http
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) instance/logistics.sqlite* instance/redis.db* instance/.demo-loaded

@@ -18,10 +18,12 @@ def main(argv: list[str]) -> int:
     if not wanted:
         print("no benchmark matches", argv or "(none found)")
         return 1
+    status = 0
     for name in sorted(wanted):
         print(f"== {name}")
-        importlib.import_module(f"bench.{name}").main()
-    return 0
+        result = importlib.import_module(f"bench.{name}").main()
+        status = max(status, result if isinstance(result, int) else 0)
+    return status
 
 
 if __name__ == "__main__":

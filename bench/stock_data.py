@@ -12,7 +12,7 @@ from logistics.stock.models import Category, Item, Location, Lot, MovementKind, 
 
 
 def generate(session, *, items: int = 400, locations: int = 5, movements: int = 300_000, lots_per_item: int = 4,
-             seed: int = 7, by_id: int | None = None) -> dict:
+             seed: int = 7, by_id: int | None = None, copy: bool = False) -> dict:
     rng = random.Random(seed)
     locs = [Location(name=f"Location {i + 1}", is_mobile=(i == locations - 1)) for i in range(locations)]
     session.add_all(locs)
@@ -78,6 +78,6 @@ def generate(session, *, items: int = 400, locations: int = 5, movements: int = 
                 yield {**base, "kind": MovementKind.DISCARD, "lot_id": lot_id, "quantity": qty,
                        "from_location_id": loc, "to_location_id": None, "reason": "expired"}
 
-    count = bulk.load(session, rows())
+    count = bulk.load(session, rows(), copy=copy)
     return {"items": items, "locations": locations, "movements": count, "lots": items * lots_per_item,
             "item_ids": [i.id for i in item_rows]}

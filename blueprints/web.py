@@ -1,9 +1,12 @@
 """Request-wide glue: read-only transactions, the locale, template helpers."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from jinja2 import FileSystemBytecodeCache
 
 from blueprints import nav
 from logistics import clock, i18n, settings
@@ -41,6 +44,12 @@ def _language() -> str:
 
 
 def init_app(app: Flask) -> None:
+    # Compiled templates kept in the instance folder: a new worker (gunicorn restarts them
+    # every few thousand requests) loads them instead of compiling every template again.
+    cache = Path(app.instance_path) / "jinja-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(cache))
+
     @app.before_request
     def read_only_transactions():
         # GET pages read; SQLite then begins DEFERRED so they never wait behind a writer.
@@ -52,6 +61,7 @@ def init_app(app: Flask) -> None:
         token = g.pop("_tx_token", None)
         if token is not None:
             reset_transactions(token)
+        settings.forget_request_cache()  # read once per request (settings.get), never kept longer
 
     @app.context_processor
     def template_globals():
@@ -60,9 +70,7 @@ def init_app(app: Flask) -> None:
             admins, whom it concerns (told to visitors, it says the door is weaker)."""
             if not (current_user.is_authenticated and current_user.has_role(Role.COORDINATOR)):
                 return False
-            if "two_factor_relaxed" not in g:
-                g.two_factor_relaxed = not settings.get(db.session, "require_2fa_privileged")
-            return g.two_factor_relaxed
+            return not settings.get(db.session, "require_2fa_privileged")
 
         return {
             "org_name": app.config["ORG_NAME"],

@@ -20,14 +20,15 @@ def utcnow() -> dt.datetime:
 
 
 def org_tz() -> ZoneInfo:
-    """Return the organisation's time zone (``ORG_TIMEZONE``, default Europe/Copenhagen)."""
-    try:
-        from flask import current_app
+    """Return the organisation's time zone (``ORG_TIMEZONE``, default Europe/Copenhagen).
 
-        name = current_app.config["ORG_TIMEZONE"]
-    except (RuntimeError, KeyError):
-        name = os.environ.get("ORG_TIMEZONE", "Europe/Copenhagen")
-    return ZoneInfo(name)
+    Pages ask for it for every time they show (thousands of calls on a calendar), so the app
+    is found through Flask's context variable rather than the ``current_app`` proxy."""
+    from flask.globals import _cv_app
+
+    ctx = _cv_app.get(None)
+    name = ctx.app.config.get("ORG_TIMEZONE") if ctx is not None else None
+    return ZoneInfo(name or os.environ.get("ORG_TIMEZONE", "Europe/Copenhagen"))
 
 
 def local_now() -> dt.datetime:

@@ -197,7 +197,33 @@ def compile_catalogues(target: Path) -> list[str]:
     return sorted(folders)
 
 
+def translations():
+    """The page's catalogue, looked up once per app context: kept in Flask-Babel's own slot
+    (``babel_translations``), which ``force_locale`` and ``refresh`` reset, so an email in
+    another language still gets its own. Templates call it for every ``_()``."""
+    from flask import g
+    from flask_babel import get_translations
+
+    if not g:
+        return get_translations()
+    ctx = g.get("_flask_babel")
+    cached = getattr(ctx, "babel_translations", None)
+    if cached is None:
+        cached = get_translations()
+        g._flask_babel.babel_translations = cached
+    return cached
+
+
 def init_app(app: Flask, locale_selector=None) -> None:
     folders = compile_catalogues(Path(app.instance_path) / "translations")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(folders))
     babel.init_app(app, locale_selector=locale_selector)
+    # Flask-Babel's template callables look the catalogue up on every call (context, domain,
+    # locale); these use the one looked up for the page.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

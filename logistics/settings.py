@@ -36,8 +36,28 @@ class Setting(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+def _request_cache() -> dict[str, Any] | None:
+    """This request's settings (flask.g), read once by the first :func:`get`; None outside a
+    request (jobs, commands), which read the database each time. blueprints.web drops it when
+    the request ends."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    return g.get("_settings")
+
+
 def get(session, key: str) -> Any:
-    """Return the setting ``key``, or its default."""
+    """Return the setting ``key``, or its default. In a request every setting is read in the
+    first call (one query) and kept for the rest of the request."""
+    from flask import g, has_request_context
+
+    cached = _request_cache()
+    if cached is not None:
+        return cached[key]
+    if has_request_context():
+        g._settings = get_all(session)
+        return g._settings[key]
     row = session.get(Setting, key)
     return DEFAULTS[key] if row is None else row.value
 
@@ -48,6 +68,13 @@ def get_all(session) -> dict[str, Any]:
         if row.key in values:
             values[row.key] = row.value
     return values
+
+
+def forget_request_cache() -> None:
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.pop("_settings", None)
 
 
 def set_value(session, key: str, value: Any, *, by: User | None = None) -> None:
@@ -62,6 +89,9 @@ def set_value(session, key: str, value: Any, *, by: User | None = None) -> None:
         session.add(Setting(key=key, value=value))
     else:
         row.value = value
+    cached = _request_cache()
+    if cached is not None:
+        cached[key] = value
     if before != value:
         audit.record(session, by=by, action="setting.changed", entity="setting", entity_id=key,
                      changes={key: [before, value]})

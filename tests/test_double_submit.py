@@ -128,3 +128,24 @@ def test_two_people_saving_the_same_name_at_once(app, make_client, url, model, f
     assert statuses.count(302) == 1, statuses
     assert all(s in (302, 409, 422) for s in statuses), statuses
     assert _count(app, model) == 1
+
+
+def test_once_forms_hidden_tag_is_flask_wtfs_html(app):
+    """OnceForm.hidden_tag writes the inputs itself; the HTML is Flask-WTF's (tokens aside)."""
+    import re
+
+    from flask_wtf import FlaskForm
+
+    from blueprints.forms import OnceForm
+
+    with app.test_request_context("/"):
+        form = OnceForm()
+        fast = str(form.hidden_tag())
+        slow = str(FlaskForm.hidden_tag(form))
+        assert fast.count("<input") == 2 and 'name="csrf_token"' in fast and 'name="once"' in fast
+
+        def shape(html):
+            return re.sub(r'(name="once" type="hidden" value=")[^"]+', r"\1X", html)
+
+        assert shape(fast) == shape(slow)
+        assert str(form.hidden_tag()) != fast  # a fresh one-time token each time it is drawn

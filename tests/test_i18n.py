@@ -205,3 +205,18 @@ def test_the_worst_strings_are_corrected():
     assert not once, once  # "works once, for one hour" is not "once an hour"
     links = [danish[m] for m in danish if "works once, for" in m]
     assert links and all("kan bruges én gang og virker i" in text for text in links)
+
+
+def test_templates_look_the_catalogue_up_once_and_follow_force_locale(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from logistics import i18n
+
+    with app.test_request_context("/", headers={"Accept-Language": "da"}):
+        assert render_template_string("{{ _('My shifts') }}") == "Mine vagter"
+        first = i18n.translations()
+        assert i18n.translations() is first
+        with force_locale("en_GB"):
+            assert render_template_string("{{ _('My shifts') }}") == "My shifts"
+        assert render_template_string("{{ _('My shifts') }}") == "Mine vagter"

@@ -110,3 +110,21 @@ def test_the_admin_navigation_is_one_line_at_1366_px(app, browser, live_server):
         page.locator(".nav-group").get_by_role("link", name="Indstillinger" if language == "da" else "Settings").click()
         page.wait_for_url("**/admin/settings")
     context.close()
+
+
+def test_static_files_are_fingerprinted_and_kept_a_year(client, login):
+    import re
+
+    login("volunteer")
+    page = client.get("/")
+    assert page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+    assert urls and all(re.search(r"\?v=[0-9a-f]{10}$", u) for u in urls), urls
+    css = next(u for u in urls if "app.css" in u)
+    r = client.get(css)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # Another (old) fingerprint or none: the file, but not promised for a year.
+    for stale in ("/static/css/app.css?v=0000000000", "/static/css/app.css"):
+        r = client.get(stale)
+        assert r.status_code == 200 and "immutable" not in r.headers.get("Cache-Control", ""), stale

@@ -21,22 +21,18 @@ bp = Blueprint("main", __name__)
 @allow(Role.VOLUNTEER)
 def home():
     """The start page: my next shifts, and what needs this person's attention."""
-    upcoming, _past = shift_queries.my_shifts(db.session, current_user)
+    # Counts are counted by the database: the page shows numbers, not the rows behind them.
+    upcoming, coming = shift_queries.my_next_shifts(db.session, current_user, limit=3)
     stock = coordination = None
     if current_user.has_role(Role.STAFF):
-        stock = {
-            "expiring": len(stock_queries.expiring(db.session)),
-            "expired": len(stock_queries.expired(db.session)),
-            "below_minimum": len(stock_queries.below_minimum(db.session)),
-            "warning_days": stock_queries.warning_days(db.session),
-        }
+        stock = stock_queries.attention_counts(db.session)
     if current_user.has_role(Role.COORDINATOR):
         coordination = {
-            "understaffed": len(shift_queries.understaffed(db.session)),
-            "cancel_requests": len(shift_queries.cancellation_requests(db.session)),
+            "understaffed": shift_queries.understaffed_count(db.session),
+            "cancel_requests": shift_queries.cancellation_requests_count(db.session),
             "applications": people_queries.pending_count(db.session),
         }
-    return render_template("main/home.html", upcoming=upcoming[:3], more=max(len(upcoming) - 3, 0),
+    return render_template("main/home.html", upcoming=upcoming, more=max(coming - 3, 0),
                            stock=stock, coordination=coordination)
 
 

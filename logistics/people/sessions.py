@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from logistics.clock import utcnow
 from logistics.people.models import User, UserSession
@@ -43,8 +44,10 @@ def load(session, token: str, *, idle: dt.timedelta, absolute: dt.timedelta) -> 
     """Return the live session for ``token`` (ending it if it timed out), or None."""
     if not token:
         return None
+    # The person comes in the same statement: every page reads them (role, language), once.
     row = session.scalar(
-        sa.select(UserSession).where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
+        sa.select(UserSession).options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
     )
     if row is None:
         return None

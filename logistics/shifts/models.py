@@ -245,6 +245,15 @@ class Signup(TimestampMixin, Base):
         sa.CheckConstraint("hours IS NULL OR (hours >= 0 AND hours <= 24)", name="hours_range"),
         sa.Index("ix_signup_user_status", "user_id", "status"),
         sa.Index("ix_signup_shift_status_position", "shift_id", "status", "position"),
+        # Sparse flags: few of 150,000 sign-ups are offered for swap or asked to be let off, and
+        # the pages listing them read only those rows (partial indexes, PostgreSQL and SQLite;
+        # with the status, the coordinator's count needs no table rows: an index-only scan).
+        sa.Index("ix_signup_swap_offered", "shift_id", "status",
+                 postgresql_where=sa.text("swap_offered_at IS NOT NULL"),
+                 sqlite_where=sa.text("swap_offered_at IS NOT NULL")),
+        sa.Index("ix_signup_cancel_requested", "shift_id", "status",
+                 postgresql_where=sa.text("cancel_requested_at IS NOT NULL"),
+                 sqlite_where=sa.text("cancel_requested_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

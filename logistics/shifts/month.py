@@ -20,6 +20,7 @@ from logistics.clock import local_midnight, to_local, utcnow
 from logistics.people.models import User
 from logistics.shifts.models import ACTIVE_STATUSES, Activity, ActivityKind, Shift, ShiftStatus, Signup, SignupStatus
 from logistics.shifts.queries import hourly_confirmed
+from logistics.shifts.rules import overlapping
 
 
 @dataclass
@@ -147,7 +148,7 @@ def _strips(session, days: list[Day], bounds: list[dt.datetime], needed: int, ac
     """Each day's hotline as runs of covered / short / empty hours."""
     stmt = (sa.select(Shift.starts_at, Shift.ends_at, Shift.confirmed_count).join(Shift.activity)
             .where(Activity.kind == ActivityKind.HOTLINE, Shift.status == ShiftStatus.SCHEDULED,
-                   Shift.ends_at > bounds[0], Shift.starts_at < bounds[-1]))
+                   overlapping(bounds[0], bounds[-1])))  # starts bounded below: the index, not 30 years
     if activity_id:
         stmt = stmt.where(Shift.activity_id == activity_id)
     rows = session.execute(stmt).all()

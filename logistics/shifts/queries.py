@@ -83,6 +83,24 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
     return upcoming, past
 
 
+def my_next_shifts(session, user: User, *, limit: int = 3, now: dt.datetime | None = None) -> tuple[list[Signup], int]:
+    """The start page's part of :func:`my_shifts`: the first ``limit`` coming sign-ups (as
+    there, next first) and how many are coming in all, without building the rest.
+
+    The person's coming sign-ups are read as (id, start) rows first: an ORDER BY start with a
+    LIMIT would lead PostgreSQL to walk every coming shift looking for the person's (36 ms for
+    someone on none); then the first ``limit`` are loaded as objects."""
+    now = now or utcnow()
+    coming = session.execute(
+        sa.select(Signup.id, Shift.starts_at).join(Signup.shift)
+        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(now))).all()
+    first_ids = [i for i, _start in sorted(coming, key=lambda r: (r[1], r[0]))[:limit]]
+    first = session.scalars(
+        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift))
+        .where(Signup.id.in_(first_ids)).order_by(Shift.starts_at, Signup.id)).unique().all()
+    return list(first), len(coming)
+
+
 def _held(session, user: User) -> dict[int, UserQualification]:
     return {q.qualification_id: q for q in session.scalars(
         sa.select(UserQualification).where(UserQualification.user_id == user.id))}
@@ -283,6 +301,24 @@ def understaffed(session, *, days: int = 14, now: dt.datetime | None = None) -> 
         .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
                Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < Shift.needed)
         .order_by(Shift.starts_at)).unique())
+
+
+def understaffed_count(session, *, days: int = 14, now: dt.datetime | None = None) -> int:
+    """``len(understaffed(...))`` counted by the database."""
+    now = now or utcnow()
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Shift)
+        .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
+               Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < Shift.needed))
+
+
+def cancellation_requests_count(session, *, now: dt.datetime | None = None) -> int:
+    """``len(cancellation_requests(...))`` counted by the database (the partial index)."""
+    now = now or utcnow()
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Signup).join(Signup.shift)
+        .where(Signup.cancel_requested_at.is_not(None), Signup.status == SignupStatus.CONFIRMED,
+               Shift.starts_at > now, Shift.status == ShiftStatus.SCHEDULED))
 
 
 def cancellation_requests(session, *, now: dt.datetime | None = None) -> list[Signup]:

@@ -48,3 +48,19 @@ def test_discard_all_expired_in_one_transaction_with_one_reason(stock):
     assert lists_queries.expired(db.session) == [] and on_hand(stock.pills, stock.storeroom) == 7
     assert audit_actions().count("stock.expired_discarded") == 1
     assert_consistent()
+
+
+def test_start_page_counts_match_the_lists(stock):
+    from decimal import Decimal
+
+    receive(stock, stock.pills, 1, code="SOON", days=5)
+    receive(stock, stock.pills, 2, code="SOON", days=5, location=stock.kitchen)
+    receive(stock, stock.pills, 1, code="LATER", days=100)
+    receive(stock, stock.pills, 1, code="GONE", days=-1, confirm_past_expiry=True)
+    stock.pills.min_level = Decimal(50)
+    db.session.flush()
+    counts = lists_queries.attention_counts(db.session)
+    assert counts == {"expiring": len(lists_queries.expiring(db.session)),
+                      "expired": len(lists_queries.expired(db.session)),
+                      "below_minimum": len(lists_queries.below_minimum(db.session)), "warning_days": 30}
+    assert counts["expiring"] == 2 and counts["expired"] == 1 and counts["below_minimum"] >= 1

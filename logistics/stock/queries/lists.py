@@ -85,6 +85,28 @@ def below_minimum(session) -> list[ShortRow]:
     return [ShortRow(item, tot or Decimal(0)) for item, tot in rows]
 
 
+def _lot_count(session, condition) -> int:
+    """How many rows :func:`_lot_rows` gives for ``condition``, counted by the database."""
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Balance).join(Lot, Lot.id == Balance.lot_id)
+        .where(Balance.qty > 0, condition))
+
+
+def attention_counts(session, *, on: dt.date | None = None) -> dict:
+    """The start page's numbers: ``len()`` of :func:`expiring`, :func:`expired` and
+    :func:`below_minimum`, counted by the database, and the warning days."""
+    on = on or today()
+    days = warning_days(session)
+    totals = (sa.select(Balance.item_id, sa.func.sum(Balance.qty).label("total"))
+              .group_by(Balance.item_id).subquery())
+    total = sa.func.coalesce(totals.c.total, 0)
+    short = session.scalar(
+        sa.select(sa.func.count()).select_from(Item).outerjoin(totals, totals.c.item_id == Item.id)
+        .where(Item.is_active.is_(True), Item.min_level > 0, total < Item.min_level))
+    return {"expiring": _lot_count(session, Lot.expires_on.between(on, on + dt.timedelta(days=days))),
+            "expired": _lot_count(session, Lot.expires_on < on), "below_minimum": short, "warning_days": days}
+
+
 def digest(session) -> dict:
     """What a staff digest reports: counts and the rows behind them."""
     soon, gone, short = expiring(session), expired(session), below_minimum(session)
