@@ -19,6 +19,7 @@ from logistics import cli as core_cli
 from logistics import jobs as core_jobs
 from logistics import once
 from logistics.audit import models as audit_models
+from logistics.distributions import models as distributions_models
 from logistics.people import cli as people_cli
 from logistics.people import demo as people_demo
 from logistics.people import export as people_export
@@ -136,6 +137,11 @@ AREAS: tuple[Area, ...] = (
         commands=(stock_cli.stock,),
         demo=stock_demo.load,
         nav=(NavEntry("stock.overview", _l("Stock"), Role.STAFF, 30, prefix="stock."),),
+    ),
+    Area(
+        "distributions",
+        models=distributions_models,
+        nav=(NavEntry("stock.overview", _l("Distributions"), Role.STAFF, 31, prefix="distributions."),),
     ),
 )
 
