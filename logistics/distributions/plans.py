@@ -119,7 +119,8 @@ def average_handed_out(session, *, on: dt.date | None = None) -> dict[int, int]:
     """Packs handed out per completed distribution over the three months before ``on``, per
     pack item, rounded up (one aggregate query)."""
     on = on or today()
-    since = add_months(month_start(on), -3)
+    back = add_months(month_start(on), -3)
+    since = back.replace(day=min(on.day, calendar.monthrange(back.year, back.month)[1]))
     rows = session.execute(
         sa.select(DistributionLine.pack_item_id, sa.func.sum(DistributionLine.handed_out_packs),
                   sa.func.count(DistributionLine.id))
