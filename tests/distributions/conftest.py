@@ -44,7 +44,7 @@ def plan(ns, days, counts=None):
 
 
 def stock_up(ns, rice=100, oil=50, oil_days=60, soap=20):
-    receive(ns, ns.rice, rice)
-    receive(ns, ns.oil, oil, days=oil_days)
-    receive(ns, ns.soap, soap)
+    for item, qty, days in ((ns.rice, rice, None), (ns.oil, oil, oil_days), (ns.soap, soap, None)):
+        if qty:
+            receive(ns, item, qty, days=days)
     db.session.commit()
