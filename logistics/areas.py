@@ -141,7 +141,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         "distributions",
         models=distributions_models,
-        nav=(NavEntry("stock.overview", _l("Distributions"), Role.STAFF, 31, prefix="distributions."),),
+        nav=(NavEntry("distributions.index", _l("Distributions"), Role.STAFF, 31, prefix="distributions."),),
     ),
 )
 

@@ -23,7 +23,14 @@ from logistics.people.models import User
 from logistics.shifts import planning as shift_planning
 from logistics.shifts.models import ShiftStatus
 from logistics.stock.catalogue import fmt, unit_label
-from logistics.stock.ledger import InsufficientStock, find_or_create_lot, is_usable, locked_balances, take_out, write_movement
+from logistics.stock.ledger import (
+    InsufficientStock,
+    find_or_create_lot,
+    is_usable,
+    locked_balances,
+    take_out,
+    write_movement,
+)
 from logistics.stock.models import Item, Movement, MovementKind
 
 #: The anonymous hand-out counts, in the order forms show them.

@@ -48,3 +48,10 @@ def stock_up(ns, rice=100, oil=50, oil_days=60, soap=20):
         if qty:
             receive(ns, item, qty, days=days)
     db.session.commit()
+
+
+@pytest.fixture
+def web(app):
+    """The set-up built in its own app context, so client requests get theirs."""
+    with app.app_context():
+        return build()

@@ -4,7 +4,6 @@ DATABASE_URL). Two coordinators plan the same month at once: one plan, a clear r
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa

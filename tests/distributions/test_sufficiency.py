@@ -3,6 +3,7 @@ blocked lots, figures worked out by hand."""
 from __future__ import annotations
 
 import datetime as dt
+
 import sqlalchemy as sa
 
 from logistics.distributions import packing, sufficiency
