@@ -8,6 +8,7 @@ from flask_login import current_user
 from blueprints.access import allow, public
 from blueprints.redirects import safe_target
 from logistics import queue
+from logistics.distributions import sufficiency
 from logistics.extensions import db
 from logistics.people import queries as people_queries
 from logistics.people.models import Role
@@ -35,6 +36,7 @@ def home():
             "understaffed": len(shift_queries.understaffed(db.session)),
             "cancel_requests": len(shift_queries.cancellation_requests(db.session)),
             "applications": people_queries.pending_count(db.session),
+            "short_distributions": sufficiency.short_count(db.session),
         }
     return render_template("main/home.html", upcoming=upcoming[:3], more=max(len(upcoming) - 3, 0),
                            stock=stock, coordination=coordination)

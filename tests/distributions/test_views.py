@@ -138,3 +138,20 @@ def test_query_counts_do_not_grow(app, client, auth, queries, web, url):
     with queries() as large:
         assert client.get(url).status_code == 200
     assert large.count == small.count, (small.count, large.count)
+
+
+def test_shift_pages_calendar_and_start_page_show_the_distribution(app, client, auth, web):
+    with attached(app)(web) as s:
+        d = plan(s, [dt.date(2026, 12, 8)])[0]
+        ids = (d.id, d.handout_shift_id, d.packing_shift_id)
+    auth.login(web.coordinator)
+    for shift_id in ids[1:]:
+        page = client.get(f"/shifts/{shift_id}").get_data(as_text=True)
+        assert "Food-pack distribution" in page and f"/distributions/{ids[0]}" in page
+    assert "packing the day before" in client.get(f"/shifts/{ids[2]}").get_data(as_text=True)
+    week = client.get("/shifts/calendar/week?start=2026-12-07").get_data(as_text=True)
+    assert f"/distributions/{ids[0]}" in week
+    month = client.get("/shifts/calendar/month?month=2026-12&day=2026-12-08").get_data(as_text=True)
+    assert f"/distributions/{ids[0]}" in month
+    home = client.get("/").get_data(as_text=True)
+    assert "distribution in the next 8 weeks lacks stock" in home  # nothing is in stock
