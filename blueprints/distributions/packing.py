@@ -10,7 +10,7 @@ from blueprints.access import allow
 from blueprints.distributions import bp
 from blueprints.distributions import forms as f
 from blueprints.forms import apply_error
-from logistics.distributions import packing, queries, sufficiency
+from logistics.distributions import forecast, packing, queries, sufficiency
 from logistics.distributions.models import Distribution
 from logistics.errors import DomainError
 from logistics.extensions import db
@@ -113,3 +113,11 @@ def cancel(distribution_id: int):
 def sufficiency_page():
     return render_template("distributions/sufficiency.html", checks=sufficiency.check(db.session),
                            weeks=sufficiency.WEEKS)
+
+
+@bp.route("/forecast")
+@allow(Role.STAFF)
+def forecast_page():
+    """The day each item runs out, with what drives it."""
+    return render_template("distributions/forecast.html", rows=forecast.forecast(db.session), weeks=forecast.WEEKS,
+                           use_days=forecast.USE_DAYS)

@@ -9,6 +9,7 @@ EXPECTED = {
     "distributions.handout": ("staff", {"distribution_id": 1}),
     "distributions.cancel": ("coordinator", {"distribution_id": 1}),
     "distributions.sufficiency_page": ("staff", {}),
+    "distributions.forecast_page": ("staff", {}),
     "distributions.recipes": ("staff", {}),
     "distributions.recipe_new": ("coordinator", {}),
     "distributions.recipe_edit": ("coordinator", {"recipe_id": 1}),

@@ -122,6 +122,7 @@ def _grow(app, ns, n, start):
 
 
 @pytest.mark.parametrize("url", ["/distributions/", "/distributions/sufficiency", "/distributions/recipes",
+                                 "/distributions/forecast", "/stock/shopping-list", "/stock/shopping-list.csv",
                                  "/distributions/plan", "/distributions/{id}", "/distributions/{id}/packing-list"])
 def test_query_counts_do_not_grow(app, client, auth, queries, web, url):
     with attached(app)(web) as s:
