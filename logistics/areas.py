@@ -19,6 +19,7 @@ from logistics import cli as core_cli
 from logistics import jobs as core_jobs
 from logistics import once
 from logistics.audit import models as audit_models
+from logistics.cooking import models as cooking_models
 from logistics.distributions import models as distributions_models
 from logistics.people import cli as people_cli
 from logistics.people import demo as people_demo
@@ -142,6 +143,11 @@ AREAS: tuple[Area, ...] = (
         "distributions",
         models=distributions_models,
         nav=(NavEntry("distributions.index", _l("Distributions"), Role.STAFF, 31, prefix="distributions."),),
+    ),
+    Area(
+        "cooking",
+        models=cooking_models,
+        nav=(NavEntry("cooking.index", _l("Cooking"), Role.STAFF, 32, prefix="cooking."),),
     ),
 )
 

@@ -57,6 +57,8 @@ ACTION_LABELS = {
     "distribution.created": _l("Distribution planned"), "distribution.month_planned": _l("Month planned"),
     "distribution.packed": _l("Distribution packed"), "distribution.handed_out": _l("Hand-out recorded"),
     "distribution.cancelled": _l("Distribution cancelled"),
+    "cooking.created": _l("Cooking event planned"), "cooking.ingredients_drawn": _l("Ingredients taken"),
+    "cooking.diners_recorded": _l("Diners recorded"), "cooking.cancelled": _l("Cooking event cancelled"),
 }
 
 #: The kinds of things entries are about, for the filter.
@@ -68,6 +70,7 @@ ENTITY_LABELS = {
     "stock_movement": _l("Stock movements"), "stock_stocktake": _l("Stocktakes"),
     "stock_product_group": _l("Clothing groups"), "stock_outreach": _l("Outreach bags"),
     "distribution": _l("Distributions"), "distribution_month": _l("Planned months"),
+    "cooking_event": _l("Cooking events"),
 }
 
 #: Sentences; %(who)s is who did it, %(name)s what it was done to (a person, a place, …).
@@ -138,6 +141,10 @@ SENTENCES = {
     "distribution.packed": _l("%(who)s packed for the distribution on %(name)s"),
     "distribution.handed_out": _l("%(who)s recorded the hand-out of the distribution on %(name)s"),
     "distribution.cancelled": _l("%(who)s cancelled the distribution on %(name)s"),
+    "cooking.created": _l("%(who)s planned the cooking event %(name)s"),
+    "cooking.ingredients_drawn": _l("%(who)s took ingredients from stock for %(name)s"),
+    "cooking.diners_recorded": _l("%(who)s recorded how many ate at %(name)s"),
+    "cooking.cancelled": _l("%(who)s cancelled the cooking event %(name)s"),
 }
 
 #: Labels of the fields entries record.
@@ -164,6 +171,7 @@ FIELD_LABELS = {
     "handed_out": _l("Handed out"), "came_back": _l("Came back"), "early_reason": _l("Back before the shift because"),
     "compensating_movement": _l("Undone by movement"),
     "day": _l("Day"), "days": _l("Days"), "months": _l("Months"), "packs": _l("Packs"), "pack": _l("Pack"),
+    "expected_diners": _l("Expected diners"), "actual_diners": _l("Diners"), "ingredients": _l("Ingredients"),
     "women": _l("Women"), "men": _l("Men"), "transgender": _l("Transgender"), "not_stated": _l("Not stated"),
 }
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 import sqlalchemy as sa
 
 from logistics.clock import local_midnight, today
+from logistics.cooking import queries as cooking_queries
 from logistics.distributions.models import REFERENCE, Distribution, DistributionStatus
 from logistics.distributions.queries import with_lines
 from logistics.stock.models import Balance, Item, Lot, Movement, MovementKind
@@ -31,8 +31,6 @@ WEEKS = 8
 #: References whose use is planned, not averaged (they come in as dated needs).
 PLANNED_REFERENCES = (REFERENCE, "cooking")
 
-#: Other areas (cooking) add dated needs: a function(session, start, end) -> [(day, item_id, qty)].
-NEED_SOURCES: list[Callable] = []
 
 
 @dataclass
@@ -94,8 +92,7 @@ def forecast(session, *, start: dt.date | None = None, weeks: int = WEEKS) -> li
     lots = _usable_lots(session)
     use = daily_use(session, on=start)
     dated: dict[int, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for day, item_id, qty in planned_needs(session, start, end) + [
-            need for source in NEED_SOURCES for need in source(session, start, end)]:
+    for day, item_id, qty in planned_needs(session, start, end) + cooking_queries.expected_needs(session, start, end):
         dated[item_id][day] += qty
     item_ids = set(lots) | set(use) | set(dated)
     items = {i.id: i for i in session.scalars(sa.select(Item).where(Item.id.in_(item_ids)))} if item_ids else {}
