@@ -19,7 +19,9 @@ from logistics import cli as core_cli
 from logistics import jobs as core_jobs
 from logistics import once
 from logistics.audit import models as audit_models
+from logistics.cooking import demo as cooking_demo
 from logistics.cooking import models as cooking_models
+from logistics.distributions import demo as distributions_demo
 from logistics.distributions import models as distributions_models
 from logistics.people import cli as people_cli
 from logistics.people import demo as people_demo
@@ -142,11 +144,13 @@ AREAS: tuple[Area, ...] = (
     Area(
         "distributions",
         models=distributions_models,
+        demo=distributions_demo.load,
         nav=(NavEntry("distributions.index", _l("Distributions"), Role.STAFF, 31, prefix="distributions."),),
     ),
     Area(
         "cooking",
         models=cooking_models,
+        demo=cooking_demo.load,
         nav=(NavEntry("cooking.index", _l("Cooking"), Role.STAFF, 32, prefix="cooking."),),
     ),
 )
