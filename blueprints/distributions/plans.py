@@ -103,7 +103,7 @@ def plan():
         picked = set(proposal.days)
         counts = {r.id: averages.get(r.pack_item_id) for r in recipes}
     if not form.location_id.data and locations:
-        form.location_id.data = locations[0].id
+        form.location_id.data = catalogue_queries.busiest_location(db.session, mobile=False) or locations[0].id
     return render_template("distributions/plan.html", pattern_form=pattern_form, form=form, months=months,
                            grids={m: _month_grid(m) for m in months}, proposal=proposal, picked=picked,
                            recipes=recipes, counts=counts, averages=averages,

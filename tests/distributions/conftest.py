@@ -55,3 +55,10 @@ def web(app):
     """The set-up built in its own app context, so client requests get theirs."""
     with app.app_context():
         return build()
+
+
+@pytest.fixture
+def data(app):
+    """``with data(ns) as s:``: ``ns``'s objects in a fresh app context, committed at the end."""
+    from tests.stock.conftest import attached
+    return attached(app)
