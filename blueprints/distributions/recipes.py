@@ -27,10 +27,19 @@ def recipes():
     return render_template("distributions/recipes.html", recipes=recipe_services.recipes(db.session))
 
 
-@bp.route("/recipes/new", methods=["GET", "POST"], defaults={"recipe_id": None}, endpoint="recipe_new")
+@bp.route("/recipes/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def recipe_new():
+    return _recipe_form(None)
+
+
 @bp.route("/recipes/<int:recipe_id>", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
-def recipe_edit(recipe_id: int | None):
+def recipe_edit(recipe_id: int):
+    return _recipe_form(recipe_id)
+
+
+def _recipe_form(recipe_id: int | None):
     """Set a recipe's components: an item and a quantity per pack on each row."""
     recipe = None
     if recipe_id is not None:
