@@ -66,11 +66,11 @@ def demo_data(app):
 
 def _params(app) -> dict[str, dict]:
     """Real ids from the demo data for every page whose URL needs one."""
-    from logistics.shifts.models import Activity, Place, Series, Shift, ShiftStatus, Signup, SignupStatus
-    from logistics.stock import counts
     from logistics.clock import today
     from logistics.cooking.models import CookingEvent
     from logistics.distributions.models import Distribution
+    from logistics.shifts.models import Activity, Place, Series, Shift, ShiftStatus, Signup, SignupStatus
+    from logistics.stock import counts
     from logistics.stock.models import Kit, Location, Lot, Movement, Outreach, ProductGroup
 
     with app.app_context():
