@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from logistics.clock import local_midnight, today
 from logistics.cooking import queries as cooking_queries
 from logistics.distributions.models import REFERENCE, Distribution, DistributionStatus
-from logistics.distributions.queries import with_lines
+from logistics.distributions.queries import with_components
 from logistics.stock.models import Balance, Item, Lot, Movement, MovementKind
 from logistics.stock.queries.lists import below_minimum
 
@@ -76,7 +76,7 @@ def daily_use(session, *, on: dt.date | None = None) -> dict[int, Decimal]:
 
 def planned_needs(session, start: dt.date, end: dt.date) -> list[tuple[dt.date, int, Decimal]]:
     """The components of the packs still to pack, on each planned distribution's day."""
-    distributions = session.scalars(with_lines(
+    distributions = session.scalars(with_components(
         sa.select(Distribution).where(Distribution.day >= start, Distribution.day < end,
                                       Distribution.status.in_([DistributionStatus.PLANNED,
                                                                DistributionStatus.PACKED])))).unique()

@@ -25,6 +25,14 @@ def with_lines(stmt):
         joinedload(Distribution.location))
 
 
+def with_components(stmt):
+    """Only what the stock arithmetic needs: lines, their pack item and copied components."""
+    return stmt.options(
+        selectinload(Distribution.lines).joinedload(DistributionLine.pack_item),
+        selectinload(Distribution.lines).selectinload(DistributionLine.components)
+        .joinedload(DistributionComponent.item))
+
+
 def get(session, distribution_id: int) -> Distribution | None:
     return session.scalar(with_lines(sa.select(Distribution).where(Distribution.id == distribution_id)))
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from logistics.clock import today
 from logistics.distributions.models import Distribution, DistributionStatus
-from logistics.distributions.queries import with_lines
+from logistics.distributions.queries import with_components
 from logistics.stock.models import Balance, Item, Lot
 
 #: How far ahead the check looks.
@@ -69,7 +69,7 @@ def check(session, *, start: dt.date | None = None, weeks: int = WEEKS) -> list[
     with each component's need (for the packs still to pack) and what will be there."""
     start = start or today()
     end = start + dt.timedelta(weeks=weeks)
-    distributions = list(session.scalars(with_lines(
+    distributions = list(session.scalars(with_components(
         sa.select(Distribution).where(Distribution.day >= start, Distribution.day < end,
                                       Distribution.status.in_([DistributionStatus.PLANNED,
                                                                DistributionStatus.PACKED]))
