@@ -38,7 +38,10 @@ def _generate(session, years: int, rng: random.Random) -> dict:
     from logistics.cooking.models import CookingEvent, CookingStatus
     from logistics.distributions import plans
     from logistics.distributions.models import (
-        Distribution, DistributionComponent, DistributionLine, DistributionStatus,
+        Distribution,
+        DistributionComponent,
+        DistributionLine,
+        DistributionStatus,
     )
     from logistics.stock.models import Balance, Category, Item, Kit, KitLine, Location, Lot, Movement, MovementKind
 
@@ -147,7 +150,7 @@ def _measure(app, session_factory) -> dict:
                 call()
                 db.session.rollback()
             times = []
-            for i in range(RUNS):
+            for _run in range(RUNS):
                 db.session.expire_all()
                 sa.event.listen(engine, "before_cursor_execute", count)
                 counts["n"] = 0
