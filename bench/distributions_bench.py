@@ -213,7 +213,8 @@ def main() -> dict:
     lines = [f"# Distributions benchmark ({large['dialect']})", "",
              "Plan (proposal and 3-month averages), 8-week sufficiency, forecast with shopping list; "
              f"{RUNS} runs each, milliseconds per call.", "",
-             "| history | movements | distributions | call | p50 | p95 | queries |", "| --- | ---: | ---: | --- | ---: | ---: | ---: |"]
+             "| history | movements | distributions | call | p50 | p95 | queries |",
+             "| --- | ---: | ---: | --- | ---: | ---: | ---: |"]
     for size, info in results["sizes"].items():
         for name in ("plan", "sufficiency", "forecast"):
             lines.append(f"| {size} | {info['movements']} | {info['distributions']} | {name} | "
