@@ -16,6 +16,7 @@ from blueprints.shifts import bp
 from blueprints.shifts.forms import ActionForm, AssignForm, CalendarFilterForm, CancelRequestForm
 from blueprints.shifts.helpers import get_shift, is_coordinator, is_insider, shift_title_of
 from logistics.clock import today, utcnow
+from logistics.cooking import queries as cooking_queries
 from logistics.distributions import queries as distribution_queries
 from logistics.errors import DomainError
 from logistics.extensions import db
@@ -167,6 +168,7 @@ def render_shift(shift_id: int, status: int = 200, *, cancel_form=None, assign_f
         # Staff and up see the bag's state: packed (by whom, when, which bag), returned.
         outreaches=stock_queries.shift_outreaches(db.session, shift.id) if staff else [],
         distribution=distribution_queries.for_shifts(db.session, [shift.id]).get(shift.id),
+        cooking=cooking_queries.for_shift(db.session, shift.id),
         sees_kit=has_kit and (staff or (mine is not None and mine.status == SignupStatus.CONFIRMED)),
     ), status
 

@@ -30,6 +30,11 @@ def get(session, event_id: int) -> CookingEvent | None:
     return session.scalar(_options(sa.select(CookingEvent).where(CookingEvent.id == event_id)))
 
 
+def for_shift(session, shift_id: int) -> CookingEvent | None:
+    """The event a cook shift belongs to."""
+    return session.scalar(sa.select(CookingEvent).where(CookingEvent.shift_id == shift_id))
+
+
 def upcoming(session, *, limit: int = 30) -> list[CookingEvent]:
     return list(session.scalars(_options(sa.select(CookingEvent).where(CookingEvent.ends_at >= local_midnight(today()))
                                          .order_by(CookingEvent.starts_at).limit(limit))))

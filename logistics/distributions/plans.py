@@ -269,6 +269,8 @@ def create_plan(session, *, days: list[dt.date], counts: dict[int, int], locatio
     the same month at the same moment, one of the two inserts fails and that plan is refused
     as a whole (the caller rolls back)."""
     days = _check_days(days)
+    if location.is_mobile:
+        raise DomainError(str(_l("Pack at a storeroom, not in a bag.")), field="location_id")
     recipes = _counts(session, counts)
     handout_activity, packing_activity = _activities(session)
     months = sorted({month_start(d) for d in days})

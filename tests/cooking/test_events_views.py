@@ -37,6 +37,7 @@ def test_plan_draw_and_diners(app, client, auth, web):
     assert shift_id is not None
     page = client.get(f"/cooking/{event_id}").get_data(as_text=True)
     assert "Use soon" in page and f"/shifts/{shift_id}" in page
+    assert f"/cooking/{event_id}" in client.get(f"/shifts/{shift_id}").get_data(as_text=True)
     response = client.post(f"/cooking/{event_id}/draw", data={"item-0": web.rice.id, "qty-0": "11"})
     assert response.status_code == 422 and "Only 10" in response.get_data(as_text=True)
     assert client.post(f"/cooking/{event_id}/draw", data={"item-0": web.rice.id, "qty-0": "abc"}).status_code == 422

@@ -119,3 +119,10 @@ def test_default_counts_are_the_average_handed_out_over_three_months(ns):
     db.session.flush()
     # August is more than three months back: (20 + 25 + 24) / 3 = 23, rounded up.
     assert plans.average_handed_out(db.session) == {ns.pack.id: 23}
+
+
+def test_a_plan_packs_at_a_storeroom_not_in_a_bag(ns):
+    from tests.distributions.conftest import TIMES
+    with pytest.raises(DomainError, match="not in a bag"):
+        plans.create_plan(db.session, days=[D(2026, 12, 8)], counts={ns.recipe.id: 5}, location=ns.bag, place=None,
+                          times=TIMES, by=ns.coordinator)
