@@ -58,6 +58,28 @@ def pack(distribution_id: int):
     return _page(distribution, 422, form=form, values=values)
 
 
+@bp.route("/<int:distribution_id>/planned", methods=["POST"])
+@allow(Role.COORDINATOR)
+def change_planned(distribution_id: int):
+    """Change the planned packs of one distribution."""
+    distribution = _get(distribution_id)
+    form = f.ActionForm()
+    values = {f"planned-{line.id}": f.number(f"planned-{line.id}") for line in distribution.lines}
+    if form.validate_on_submit():
+        try:
+            packing.change_planned(db.session, distribution,
+                                   {line.id: values[f"planned-{line.id}"] for line in distribution.lines},
+                                   by=current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+            return _page(_get(distribution_id), exc.status, form=form, values=values)
+        flash(_("Planned packs saved."), "success")
+        return redirect(url_for("distributions.detail", distribution_id=distribution_id))
+    return _page(distribution, 422, form=form, values=values)
+
+
 @bp.route("/<int:distribution_id>/packing-list")
 @allow(Role.STAFF)
 def packing_list(distribution_id: int):

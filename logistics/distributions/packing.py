@@ -36,6 +36,8 @@ from logistics.stock.models import Item, Movement, MovementKind
 #: The anonymous hand-out counts, in the order forms show them.
 COUNT_FIELDS = ("women", "men", "transgender", "not_stated")
 MAX_COUNT = 10_000
+#: As in the plan: packs of one recipe for one distribution.
+MAX_PLANNED = 2000
 
 
 class ShortForPacking(DomainError):
@@ -124,6 +126,33 @@ def pack(session, distribution: Distribution, packs: dict[int, object], *, by: U
                  changes={"day": distribution.day,
                           "packs": {lines[i].pack_item.full_name: n for i, n in chosen.items()}})
     return movements
+
+
+def change_planned(session, distribution: Distribution, planned: dict[int, object], *, by: User | None) -> None:
+    """Change the planned packs per line of a planned or packed distribution: a whole number
+    of at least 1 and not below what is already packed."""
+    distribution = lock(session, distribution.id)
+    if distribution.status not in (DistributionStatus.PLANNED, DistributionStatus.PACKED):
+        raise Conflict(str(_l("This distribution is %(status)s; its packs cannot be changed.",
+                              status=status_word(distribution.status))))
+    changes = {}
+    for line in distribution.lines:
+        n = planned.get(line.id)
+        if n in (None, ""):
+            continue
+        if not isinstance(n, int) or not 1 <= n <= MAX_PLANNED:
+            raise DomainError(str(_l("Enter a whole number of packs from 1 to %(n)s.", n=MAX_PLANNED)),
+                              field=f"planned-{line.id}")
+        if n < line.packed_packs:
+            raise DomainError(str(_l("%(n)s packs of %(pack)s are already packed; plan at least that many.",
+                                     n=line.packed_packs, pack=line.pack_item.full_name)), field=f"planned-{line.id}")
+        if n != line.planned_packs:
+            changes[line.pack_item.full_name] = [line.planned_packs, n]
+            line.planned_packs = n
+    if changes:
+        session.flush()
+        audit.record(session, by=by, action="distribution.changed", entity="distribution",
+                     entity_id=distribution.id, changes={"day": distribution.day, "packs": changes})
 
 
 def record_handout(session, distribution: Distribution, handed_out: dict[int, object], counts: dict[str, object],

@@ -5,6 +5,7 @@ EXPECTED = {
     "distributions.plan": ("coordinator", {}),
     "distributions.detail": ("staff", {"distribution_id": 1}),
     "distributions.pack": ("staff", {"distribution_id": 1}),
+    "distributions.change_planned": ("coordinator", {"distribution_id": 1}),
     "distributions.packing_list": ("staff", {"distribution_id": 1}),
     "distributions.handout": ("staff", {"distribution_id": 1}),
     "distributions.cancel": ("coordinator", {"distribution_id": 1}),

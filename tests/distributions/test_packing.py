@@ -135,3 +135,15 @@ def test_cancel_cancels_the_shifts_so_their_people_hear_of_it(ns):
     plans.add_distribution(db.session, day=d.day, recipes=[(ns.recipe, 5)], location=ns.storeroom,
                            handout_activity=ns.handout_activity, packing_activity=None, place=None,
                            times=TIMES, by=ns.coordinator)
+
+
+def test_change_planned_packs_not_below_what_is_packed(ns):
+    stock_up(ns)
+    d = plan(ns, [D(2026, 12, 8)])[0]
+    line = d.lines[0]
+    packing.pack(db.session, d, {line.id: 4}, by=ns.staff)
+    for bad, message in ((3, "already packed"), (0, "from 1 to"), (-1, "from 1 to"), ("x", "from 1 to")):
+        with pytest.raises(DomainError, match=message):
+            packing.change_planned(db.session, d, {line.id: bad}, by=ns.coordinator)
+    packing.change_planned(db.session, d, {line.id: 6}, by=ns.coordinator)
+    assert line.planned_packs == 6 and "distribution.changed" in h.actions(db.session)

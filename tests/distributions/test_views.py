@@ -156,3 +156,15 @@ def test_shift_pages_calendar_and_start_page_show_the_distribution(app, client, 
     assert f"/distributions/{ids[0]}" in month
     home = client.get("/").get_data(as_text=True)
     assert "distribution in the next 8 weeks lacks stock" in home  # nothing is in stock
+
+
+def test_coordinator_changes_the_planned_packs(app, client, auth, web):
+    with attached(app)(web) as s:
+        d = plan(s, [dt.date(2026, 12, 8)])[0]
+        d_id, line_id = d.id, d.lines[0].id
+    auth.login(web.coordinator)
+    for bad in ("0", "-5", "abc", "99999999999"):
+        assert client.post(f"/distributions/{d_id}/planned", data={f"planned-{line_id}": bad}).status_code == 422
+    assert client.post(f"/distributions/{d_id}/planned", data={f"planned-{line_id}": "14"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Distribution, d_id).lines[0].planned_packs == 14
