@@ -260,7 +260,7 @@ def _name_of(entry, subjects: dict) -> str:
         return str(changes["pack"])
     if kind in ("distribution", "distribution_month") and isinstance(changes.get("day"), str) \
             and ISO_DATE.match(changes["day"]):
-        return format_date(dt.date.fromisoformat(changes["day"]))
+        return _value("day", changes["day"], entry, subjects)
     if kind == "distribution_month" and isinstance(changes.get("months"), list):
         return ", ".join(format_month(dt.date.fromisoformat(m)) for m in changes["months"]
                          if isinstance(m, str) and ISO_DATE.match(m))
@@ -328,10 +328,17 @@ def _value(key: str, value, entry, subjects: dict) -> str:
             return format_datetime(dt.datetime.fromisoformat(value))
         except ValueError:
             return value
+    # A name or title can look like a date ("2026-13-01" typed as a cooking event's title).
     if isinstance(value, str) and ISO_DATE.match(value):
-        return format_date(dt.date.fromisoformat(value))
+        try:
+            return format_date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, str) and ISO_TIME.match(value):
-        return format_time(dt.time.fromisoformat(value))
+        try:
+            return format_time(dt.time.fromisoformat(value))
+        except ValueError:
+            return value
     return str(value)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from logistics.clock import frozen, localize, utcnow
 from logistics.cooking import events, queries
@@ -98,3 +99,15 @@ def test_the_forecast_counts_coming_events_by_what_events_drew(ns):
         (dt.date(2026, 12, 3), ns.rice.id, Decimal(10))]
     rice = next(f for f in forecast.forecast(db.session) if f.item.id == ns.rice.id)
     assert rice.planned == 10 and rice.on_hand == 14 and rice.runs_out_on is None
+
+
+def test_a_title_that_looks_like_a_date_is_told_in_the_audit_trail(app, ns):
+    from blueprints.admin import audit_words
+    from logistics.audit import queries as audit_queries
+    from logistics.audit.models import AuditEntry
+    make_event(ns, title="2026-13-01")
+    db.session.commit()
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "cooking.created")).one()
+    with app.test_request_context():
+        told = audit_words.tell(entry, audit_queries.subjects(db.session, [entry]))
+    assert "2026-13-01" in told.sentence
