@@ -19,6 +19,10 @@ from logistics import cli as core_cli
 from logistics import jobs as core_jobs
 from logistics import once
 from logistics.audit import models as audit_models
+from logistics.cooking import demo as cooking_demo
+from logistics.cooking import models as cooking_models
+from logistics.distributions import demo as distributions_demo
+from logistics.distributions import models as distributions_models
 from logistics.people import cli as people_cli
 from logistics.people import demo as people_demo
 from logistics.people import export as people_export
@@ -136,6 +140,18 @@ AREAS: tuple[Area, ...] = (
         commands=(stock_cli.stock,),
         demo=stock_demo.load,
         nav=(NavEntry("stock.overview", _l("Stock"), Role.STAFF, 30, prefix="stock."),),
+    ),
+    Area(
+        "distributions",
+        models=distributions_models,
+        demo=distributions_demo.load,
+        nav=(NavEntry("distributions.index", _l("Distributions"), Role.STAFF, 31, prefix="distributions."),),
+    ),
+    Area(
+        "cooking",
+        models=cooking_models,
+        demo=cooking_demo.load,
+        nav=(NavEntry("cooking.index", _l("Cooking"), Role.STAFF, 32, prefix="cooking."),),
     ),
 )
 

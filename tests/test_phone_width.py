@@ -66,9 +66,12 @@ def demo_data(app):
 
 def _params(app) -> dict[str, dict]:
     """Real ids from the demo data for every page whose URL needs one."""
+    from logistics.clock import today
+    from logistics.cooking.models import CookingEvent
+    from logistics.distributions.models import Distribution
     from logistics.shifts.models import Activity, Place, Series, Shift, ShiftStatus, Signup, SignupStatus
     from logistics.stock import counts
-    from logistics.stock.models import Location, Lot, Movement, Outreach, ProductGroup
+    from logistics.stock.models import Kit, Location, Lot, Movement, Outreach, ProductGroup
 
     with app.app_context():
         s = db.session
@@ -94,6 +97,10 @@ def _params(app) -> dict[str, dict]:
             "stock.count": {"stocktake_id": take.id}, "stock.kit_edit": {"kind": "street_outreach"},
             "stock.outreach_detail": {"outreach_id": outreach.id}, "stock.undo": {"movement_id": first(Movement)},
             "admin.user": {"user_id": volunteer.id}, "admin.qualification_edit": {"qualification_id": 1},
+            "distributions.detail": {"distribution_id": first(Distribution, Distribution.day >= today())},
+            "distributions.packing_list": {"distribution_id": first(Distribution, Distribution.day >= today())},
+            "distributions.recipe_edit": {"recipe_id": first(Kit, Kit.pack_item_id.is_not(None))},
+            "cooking.detail": {"event_id": first(CookingEvent)},
         }
         invited = User(email="invited@example.org", full_name="Ines Invited", display_name="Ines",
                        role=Role.VOLUNTEER, approved_at=utcnow())

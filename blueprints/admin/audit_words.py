@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from blueprints.account.labels import ROLE_LABELS
 from blueprints.shifts.labels import ACTIVITY_KIND_LABELS, COLOUR_LABELS, PLACE_KIND_LABELS
 from blueprints.stock.labels import CATEGORY_LABELS, DISCARD_REASONS, FIT_LABELS, ISSUE_REASONS, UNIT_NAMES
-from logistics.i18n import format_date, format_datetime, format_day_span, format_hours, format_time
+from logistics.i18n import format_date, format_datetime, format_day_span, format_hours, format_month, format_time
 from logistics.people.models import Role
 from logistics.shifts import recurrence
 from logistics.shifts.models import ActivityKind, PlaceKind
@@ -53,7 +53,13 @@ ACTION_LABELS = {
     "stock.item_created": _l("Item added"), "stock.item_changed": _l("Item changed"),
     "stock.minimum_changed": _l("Minimum level changed"), "stock.location_created": _l("Location added"),
     "stock.location_changed": _l("Location changed"), "stock.group_created": _l("Clothing group added"),
-    "stock.bag_returned": _l("Bag returned"),
+    "stock.bag_returned": _l("Bag returned"), "stock.recipe_changed": _l("Pack recipe changed"),
+    "distribution.created": _l("Distribution planned"),
+    "distribution.changed": _l("Planned packs changed"), "distribution.month_planned": _l("Month planned"),
+    "distribution.packed": _l("Distribution packed"), "distribution.handed_out": _l("Hand-out recorded"),
+    "distribution.cancelled": _l("Distribution cancelled"),
+    "cooking.created": _l("Cooking event planned"), "cooking.ingredients_drawn": _l("Ingredients taken"),
+    "cooking.diners_recorded": _l("Diners recorded"), "cooking.cancelled": _l("Cooking event cancelled"),
 }
 
 #: The kinds of things entries are about, for the filter.
@@ -64,6 +70,8 @@ ENTITY_LABELS = {
     "stock_kit": _l("Kits"), "stock_location": _l("Locations"), "stock_lot": _l("Lots"),
     "stock_movement": _l("Stock movements"), "stock_stocktake": _l("Stocktakes"),
     "stock_product_group": _l("Clothing groups"), "stock_outreach": _l("Outreach bags"),
+    "distribution": _l("Distributions"), "distribution_month": _l("Planned months"),
+    "cooking_event": _l("Cooking events"),
 }
 
 #: Sentences; %(who)s is who did it, %(name)s what it was done to (a person, a place, …).
@@ -128,6 +136,17 @@ SENTENCES = {
     "stock.location_changed": _l("%(who)s changed the location %(name)s"),
     "stock.group_created": _l("%(who)s added the clothing group %(name)s"),
     "stock.bag_returned": _l("%(who)s recorded the return of %(name)s"),
+    "stock.recipe_changed": _l("%(who)s changed the pack recipe for %(name)s"),
+    "distribution.created": _l("%(who)s planned the distribution on %(name)s"),
+    "distribution.changed": _l("%(who)s changed the planned packs of the distribution on %(name)s"),
+    "distribution.month_planned": _l("%(who)s planned the distributions of %(name)s"),
+    "distribution.packed": _l("%(who)s packed for the distribution on %(name)s"),
+    "distribution.handed_out": _l("%(who)s recorded the hand-out of the distribution on %(name)s"),
+    "distribution.cancelled": _l("%(who)s cancelled the distribution on %(name)s"),
+    "cooking.created": _l("%(who)s planned the cooking event %(name)s"),
+    "cooking.ingredients_drawn": _l("%(who)s took ingredients from stock for %(name)s"),
+    "cooking.diners_recorded": _l("%(who)s recorded how many ate at %(name)s"),
+    "cooking.cancelled": _l("%(who)s cancelled the cooking event %(name)s"),
 }
 
 #: Labels of the fields entries record.
@@ -154,6 +173,9 @@ FIELD_LABELS = {
     "fit": _l("Fit"), "notes": _l("Notes"), "bag": _l("Bag"), "shift": _l("Shift"),
     "handed_out": _l("Handed out"), "came_back": _l("Came back"), "early_reason": _l("Back before the shift because"),
     "compensating_movement": _l("Undone by movement"),
+    "day": _l("Day"), "days": _l("Days"), "months": _l("Months"), "packs": _l("Packs"), "pack": _l("Pack"),
+    "expected_diners": _l("Expected diners"), "actual_diners": _l("Diners"), "ingredients": _l("Ingredients"),
+    "women": _l("Women"), "men": _l("Men"), "transgender": _l("Transgender"), "not_stated": _l("Not stated"),
 }
 
 #: Settings by key, as the settings page names them.
@@ -234,6 +256,14 @@ def _name_of(entry, subjects: dict) -> str:
         activity = subjects.get(("activity", changes.get("activity")))
         when = _moment(changes["starts_at"]) if isinstance(changes.get("starts_at"), str) else ""
         return ", ".join(x for x in (activity.name if activity else "", when) if x)
+    if kind == "stock_kit" and changes.get("pack"):
+        return str(changes["pack"])
+    if kind in ("distribution", "distribution_month") and isinstance(changes.get("day"), str) \
+            and ISO_DATE.match(changes["day"]):
+        return _value("day", changes["day"], entry, subjects)
+    if kind == "distribution_month" and isinstance(changes.get("months"), list):
+        return ", ".join(format_month(dt.date.fromisoformat(m)) for m in changes["months"]
+                         if isinstance(m, str) and ISO_DATE.match(m))
     if kind == "stock_kit":
         return str(ACTIVITY_KIND_LABELS.get(ActivityKind(changes["activity_kind"]), changes["activity_kind"])) \
             if changes.get("activity_kind") in {k.value for k in ActivityKind} else _("an activity")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from blueprints.access import allow, public
 from blueprints.redirects import safe_target
 from logistics import queue
+from logistics.distributions import sufficiency
 from logistics.extensions import db
 from logistics.people import queries as people_queries
 from logistics.people.models import Role
@@ -31,6 +32,7 @@ def home():
             "understaffed": shift_queries.understaffed_count(db.session),
             "cancel_requests": shift_queries.cancellation_requests_count(db.session),
             "applications": people_queries.pending_count(db.session),
+            "short_distributions": sufficiency.short_count(db.session),
         }
     return render_template("main/home.html", upcoming=upcoming, more=max(coming - 3, 0),
                            stock=stock, coordination=coordination)

@@ -16,6 +16,8 @@ from blueprints.shifts import bp
 from blueprints.shifts.forms import ActionForm, AssignForm, CalendarFilterForm, CancelRequestForm
 from blueprints.shifts.helpers import get_shift, is_coordinator, is_insider, shift_title_of
 from logistics.clock import today, utcnow
+from logistics.cooking import queries as cooking_queries
+from logistics.distributions import queries as distribution_queries
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.i18n import format_day_long
@@ -52,7 +54,9 @@ def calendar_week():
     form, activity_id = _calendar_activity()
     by_day, shifts = queries.calendar_days(db.session, monday, 7, activity_id=activity_id)
     mine = queries.my_status(db.session, current_user, [s.id for s in shifts])
+    distributions = distribution_queries.in_days(db.session, monday, monday + dt.timedelta(days=6))
     return render_template("shifts/calendar/week.html", by_day=by_day, monday=monday, mine=mine, today=today(),
+                           distributions=distributions, staff=current_user.has_role(Role.STAFF),
                            prev=monday - dt.timedelta(days=7), next=monday + dt.timedelta(days=7), form=form)
 
 
@@ -76,6 +80,8 @@ def calendar_month():
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
     return render_template("shifts/calendar/month.html", month=overview, cells=_month_cells(overview, first, chosen),
                            first=first, chosen=chosen, day_shifts=day_shifts, mine=mine, prev=prev_month,
+                           distributions=distribution_queries.in_days(db.session, chosen, chosen),
+                           staff=current_user.has_role(Role.STAFF),
                            next=next_month, form=form)
 
 
@@ -161,6 +167,8 @@ def render_shift(shift_id: int, status: int = 200, *, cancel_form=None, assign_f
         opens_at=rules.signup_opens_at(shift), staff=staff, has_kit=has_kit,
         # Staff and up see the bag's state: packed (by whom, when, which bag), returned.
         outreaches=stock_queries.shift_outreaches(db.session, shift.id) if staff else [],
+        distribution=distribution_queries.for_shifts(db.session, [shift.id]).get(shift.id),
+        cooking=cooking_queries.for_shift(db.session, shift.id),
         sees_kit=has_kit and (staff or (mine is not None and mine.status == SignupStatus.CONFIRMED)),
     ), status
 

@@ -16,6 +16,7 @@ from blueprints.stock import bp
 from blueprints.stock import forms as f
 from blueprints.stock.helpers import item_choices, keep_movements, location_choices, render
 from logistics.clock import to_local, today
+from logistics.distributions import forecast
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
@@ -74,8 +75,14 @@ def expired_discard():
 @bp.route("/shopping-list")
 @allow(Role.STAFF)
 def shopping_list():
-    """Items below their minimum level: what to buy or ask donors for (printable)."""
-    return render_template("stock/lists/shopping_list.html", rows=lists_queries.below_minimum(db.session))
+    """What to buy or ask donors for, by the day it is needed (what runs out in the coming
+    weeks, and what is below its minimum level now); ``view=minimum`` shows only the latter
+    (printable)."""
+    if request.args.get("view") == "minimum":
+        return render_template("stock/lists/shopping_list.html", rows=lists_queries.below_minimum(db.session),
+                               view="minimum")
+    return render_template("stock/lists/shopping_list.html", buy=forecast.shopping_list(db.session), view="date",
+                           weeks=forecast.WEEKS)
 
 
 # --- CSV --------------------------------------------------------------------------------
@@ -109,10 +116,15 @@ def _csv_response(filename: str, header: list[str], rows):
 @bp.route("/shopping-list.csv")
 @allow(Role.STAFF)
 def shopping_list_csv():
-    rows = ([r.item.full_name, r.item.category.value, r.item.unit, fmt(r.total), fmt(r.item.min_level),
-             fmt(r.shortfall)] for r in lists_queries.below_minimum(db.session))
+    if request.args.get("view") == "minimum":
+        rows = ([r.item.full_name, r.item.category.value, r.item.unit, fmt(r.total), fmt(r.item.min_level),
+                 fmt(r.shortfall)] for r in lists_queries.below_minimum(db.session))
+        return _csv_response(f"shopping-list-{today().isoformat()}.csv",
+                             ["item", "category", "unit", "on_hand", "min_level", "to_buy"], rows)
+    rows = ([r.item.full_name, r.item.category.value, r.item.unit, r.by.isoformat(), r.reason, fmt(r.quantity)]
+            for r in forecast.shopping_list(db.session))
     return _csv_response(f"shopping-list-{today().isoformat()}.csv",
-                         ["item", "category", "unit", "on_hand", "min_level", "to_buy"], rows)
+                         ["item", "category", "unit", "buy_by", "why", "to_buy"], rows)
 
 
 def _export_form():

@@ -100,12 +100,8 @@ def load(session, context: dict) -> None:
             weekdays=["TU"], start=t(21), minutes=180, first=first, last=last)
     _series(session, coordinator, acts["street_outreach"], places["Fælledparken"], freq="weekly",
             weekdays=["SA"], start=t(14), minutes=180, first=first, last=last)
-    _series(session, coordinator, acts["packing"], office, freq="weekly", weekdays=["WE"], start=t(16),
-            minutes=180, first=first, last=last)
-    _series(session, coordinator, acts["food_distribution"], office, freq="weekly", weekdays=["TH"], start=t(13),
-            minutes=180, first=first, last=last)
-    _series(session, coordinator, acts["communal_cooking"], office, freq="monthly", weekdays=["FR"],
-            month_weeks=[2, 4], start=t(16), minutes=240, first=first, last=last)
+    # Packing, food-pack distributions and communal cooking have no series: their shifts are
+    # made with each distribution and cooking event (logistics/distributions/demo.py, cooking/demo.py).
     _series(session, coordinator, acts["prison_visit"], places["Vestre Fængsel"], freq="weekly", weekdays=["MO"],
             interval=2, start=t(10), minutes=120, first=first, last=last)
     _series(session, coordinator, acts["office"], office, freq="weekly", weekdays=["MO", "TU", "WE", "TH", "FR"],
@@ -171,7 +167,7 @@ def _sign_up_volunteers(session, rng, volunteers, language: str = "en") -> None:
     session.flush()
     # A full shift with a waitlist, a swap offer and a cancellation request, so those pages show something.
     upcoming = [s for s in shifts if s.starts_at > now + dt.timedelta(days=3)
-                and s.activity.kind.value == "food_distribution"]
+                and s.activity.kind.value == "office"]
     if upcoming:
         shift = upcoming[0]
         on = {s.user_id for s in session.scalars(sa.select(Signup).where(Signup.shift_id == shift.id))}

@@ -315,17 +315,33 @@ class StocktakeLine(Base):
 
 
 class Kit(Base):
-    """What a team takes for one kind of activity (the street outreach bag)."""
+    """A list of items with quantities, for one of two uses (one model, not two copies):
+
+    - the kit of an activity kind: what a team takes in its bag (``activity_kind`` set);
+    - a pack recipe: the components of one pack (``pack_item_id`` set; the pack is itself a
+      stock item, "Food pack (standard)"), quantities per pack. Distributions copy the lines
+      they use, so changing a recipe never rewrites a past distribution.
+    """
 
     __tablename__ = "stock_kit"
+    __table_args__ = (
+        sa.CheckConstraint("(activity_kind IS NULL) <> (pack_item_id IS NULL)", name="kind_or_pack"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: One of ACTIVITY_KINDS.
-    activity_kind: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    #: One of ACTIVITY_KINDS; None for a pack recipe.
+    activity_kind: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
+    #: The pack this recipe makes; None for an activity's kit.
+    pack_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stock_item.id"), unique=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     lines: Mapped[list[KitLine]] = relationship(
         back_populates="kit", cascade="all, delete-orphan", order_by="KitLine.id")
+    pack_item: Mapped[Item | None] = relationship(foreign_keys=[pack_item_id])
+
+    @property
+    def is_recipe(self) -> bool:
+        return self.pack_item_id is not None
 
 
 class KitLine(Base):

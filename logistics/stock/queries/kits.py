@@ -27,7 +27,8 @@ from logistics.stock.queries.ledger import movement_options
 
 def kits(session) -> dict[str, Kit]:
     found = {k.activity_kind: k for k in session.scalars(
-        sa.select(Kit).options(joinedload(Kit.lines).joinedload(KitLine.item))).unique()}
+        sa.select(Kit).where(Kit.activity_kind.is_not(None))
+        .options(joinedload(Kit.lines).joinedload(KitLine.item))).unique()}
     return {kind: found.get(kind) for kind in ACTIVITY_KINDS}
 
 
@@ -112,7 +113,8 @@ def outreach_movements(session, outreach_id: int) -> list[Movement]:
 
 def kit_kinds(session) -> set[str]:
     """Activity kinds whose kit has at least one line (a bag can be packed for them)."""
-    return set(session.scalars(sa.select(Kit.activity_kind).join(KitLine, KitLine.kit_id == Kit.id).distinct()))
+    return set(session.scalars(sa.select(Kit.activity_kind).join(KitLine, KitLine.kit_id == Kit.id)
+                               .where(Kit.activity_kind.is_not(None)).distinct()))
 
 
 def _outreach_options(stmt):
