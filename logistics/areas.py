@@ -24,6 +24,8 @@ from logistics.people import demo as people_demo
 from logistics.people import export as people_export
 from logistics.people import jobs as people_jobs
 from logistics.people import models as people_models
+from logistics.outreach import jobs as outreach_jobs
+from logistics.outreach import models as outreach_models
 from logistics.people.models import Role
 from logistics.shifts import cli as shifts_cli
 from logistics.shifts import demo as shifts_demo
@@ -136,6 +138,15 @@ AREAS: tuple[Area, ...] = (
         commands=(stock_cli.stock,),
         demo=stock_demo.load,
         nav=(NavEntry("stock.overview", _l("Stock"), Role.STAFF, 30, prefix="stock."),),
+    ),
+    Area(
+        "outreach",
+        models=outreach_models,
+        # Street outreach: alert the coordinators once when someone is not back safe.
+        sweeps=(Sweep("outreach.alert_not_back", outreach_jobs.alert_not_back, dt.timedelta(minutes=5)),),
+        nav=(
+            NavEntry("outreach.not_back", _l("Back safe"), Role.COORDINATOR, 43, prefix="outreach."),
+        ),
     ),
 )
 

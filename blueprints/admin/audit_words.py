@@ -163,6 +163,8 @@ SETTING_LABELS = {
     "shifts_rest_after_night_hours": _l("Hours of rest after a night shift"),
     "shifts_hotline_staff_needed": _l("People needed on the hotline at every hour"),
     "stock_expiry_warning_days": _l("Warn about stock expiring within (days)"),
+    "outreach_checkout_grace_minutes": _l(
+        "Minutes after street outreach before coordinators hear that someone is not back safe"),
 }
 
 STATUS_WORDS = {"scheduled": _l("Planned"), "cancelled": _l("Cancelled"), "confirmed": _l("Confirmed"),
