@@ -19,13 +19,13 @@ from logistics import cli as core_cli
 from logistics import jobs as core_jobs
 from logistics import once
 from logistics.audit import models as audit_models
+from logistics.outreach import jobs as outreach_jobs
+from logistics.outreach import models as outreach_models
 from logistics.people import cli as people_cli
 from logistics.people import demo as people_demo
 from logistics.people import export as people_export
 from logistics.people import jobs as people_jobs
 from logistics.people import models as people_models
-from logistics.outreach import jobs as outreach_jobs
-from logistics.outreach import models as outreach_models
 from logistics.people.models import Role
 from logistics.shifts import cli as shifts_cli
 from logistics.shifts import demo as shifts_demo

@@ -54,6 +54,9 @@ ACTION_LABELS = {
     "stock.minimum_changed": _l("Minimum level changed"), "stock.location_created": _l("Location added"),
     "stock.location_changed": _l("Location changed"), "stock.group_created": _l("Clothing group added"),
     "stock.bag_returned": _l("Bag returned"),
+    "outreach.back_safe": _l("Back safe"), "outreach.checkout_cleared": _l("Cleared as back safe"),
+    "outreach.tally_created": _l("Tally recorded"), "outreach.tally_changed": _l("Tally corrected"),
+    "outreach.partner_created": _l("Partner added"), "outreach.partner_changed": _l("Partner changed"),
 }
 
 #: The kinds of things entries are about, for the filter.
@@ -64,6 +67,7 @@ ENTITY_LABELS = {
     "stock_kit": _l("Kits"), "stock_location": _l("Locations"), "stock_lot": _l("Lots"),
     "stock_movement": _l("Stock movements"), "stock_stocktake": _l("Stocktakes"),
     "stock_product_group": _l("Clothing groups"), "stock_outreach": _l("Outreach bags"),
+    "outreach_partner": _l("Referral partners"),
 }
 
 #: Sentences; %(who)s is who did it, %(name)s what it was done to (a person, a place, …).
@@ -128,6 +132,12 @@ SENTENCES = {
     "stock.location_changed": _l("%(who)s changed the location %(name)s"),
     "stock.group_created": _l("%(who)s added the clothing group %(name)s"),
     "stock.bag_returned": _l("%(who)s recorded the return of %(name)s"),
+    "outreach.back_safe": _l("%(who)s checked out back safe from %(name)s"),
+    "outreach.checkout_cleared": _l("%(who)s cleared %(name)s as back safe"),
+    "outreach.tally_created": _l("%(who)s recorded the tally of %(name)s"),
+    "outreach.tally_changed": _l("%(who)s corrected the tally of %(name)s"),
+    "outreach.partner_created": _l("%(who)s added the referral partner %(name)s"),
+    "outreach.partner_changed": _l("%(who)s changed the referral partner %(name)s"),
 }
 
 #: Labels of the fields entries record.
@@ -146,7 +156,10 @@ FIELD_LABELS = {
     "start_time": _l("Start time"), "duration_minutes": _l("Length"), "shifts": _l("Shifts made"),
     "shifts_changed": _l("Coming shifts changed"), "shifts_cancelled": _l("Coming shifts cancelled"),
     "shifts_created": _l("Shifts added"), "over_capacity": _l("Over capacity"), "attended": _l("Came"),
-    "hours": _l("Hours"), "quantity": _l("Quantity"), "location": _l("Location"), "lines": _l("Lines"),
+    "hours": _l("Hours"), "women": _l("Women"), "men": _l("Men"), "transgender": _l("Transgender"),
+    "not_stated": _l("Not stated"), "new_contacts": _l("Of these, new contacts"), "calls": _l("Calls taken"),
+    "visits": _l("Visits made"), "referrals": _l("Referrals by partner"), "position": _l("Order in the list"),
+    "quantity": _l("Quantity"), "location": _l("Location"), "lines": _l("Lines"),
     "counted_lines": _l("Lines counted"), "differences": _l("Differences"), "was": _l("Blocked because"),
     "item": _l("Item"), "category": _l("Category"), "unit": _l("Unit"), "is_expiry_tracked": _l("Has expiry dates"),
     "min_level": _l("Minimum level"), "is_mobile": _l("A bag (goes out with a team)"), "size": _l("Size"),

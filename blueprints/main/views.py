@@ -9,6 +9,7 @@ from blueprints.access import allow, public
 from blueprints.redirects import safe_target
 from logistics import queue
 from logistics.extensions import db
+from logistics.outreach import queries as outreach_queries
 from logistics.people import queries as people_queries
 from logistics.people.models import Role
 from logistics.shifts import queries as shift_queries
@@ -22,6 +23,7 @@ bp = Blueprint("main", __name__)
 def home():
     """The start page: my next shifts, and what needs this person's attention."""
     upcoming, _past = shift_queries.my_shifts(db.session, current_user)
+    after = [a for a in outreach_queries.after_shifts(db.session, current_user) if a.anything_open]
     stock = coordination = None
     if current_user.has_role(Role.STAFF):
         stock = {
@@ -35,9 +37,11 @@ def home():
             "understaffed": len(shift_queries.understaffed(db.session)),
             "cancel_requests": len(shift_queries.cancellation_requests(db.session)),
             "applications": people_queries.pending_count(db.session),
+            "not_back": outreach_queries.not_back_safe(db.session),
+            "missing_tallies": outreach_queries.missing_tally_count(db.session),
         }
     return render_template("main/home.html", upcoming=upcoming[:3], more=max(len(upcoming) - 3, 0),
-                           stock=stock, coordination=coordination)
+                           stock=stock, coordination=coordination, after=after)
 
 
 @bp.route("/language", methods=["POST"])

@@ -73,7 +73,9 @@ def _referrals(form: TallyForm, shift) -> dict[int, int] | None:
             continue
         value = parse_int(raw, minimum=0, maximum=tallies.MAX_COUNT)
         if value is None:
-            form.form_errors.append(_("Referrals: enter a whole number from 0 to %(max)d.", max=tallies.MAX_COUNT))
+            message = _("Referrals: enter a whole number from 0 to %(max)d.", max=tallies.MAX_COUNT)
+            form.form_errors.append(message)
+            flash(message, "error")
             return None
         out[partner_id] = value
     return out
@@ -100,6 +102,7 @@ def tally(shift_id: int):
             abort(403, exc.message)
         if exc.field and exc.field.startswith("partner-"):
             form.form_errors.append(exc.message)
+            flash(exc.message, "error")
         else:
             apply_error(form, exc)
         return after_page(shift, tally_form=form, status=exc.status if exc.status != 404 else 422)

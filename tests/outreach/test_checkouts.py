@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from logistics import clock, settings
 from logistics.clock import utcnow
 from logistics.errors import DomainError, PermissionDenied
-from logistics.extensions import db
 from logistics.outreach import checkouts, jobs, queries
 from logistics.outreach.models import Alert, Checkout
 from logistics.shifts.models import ShiftStatus
