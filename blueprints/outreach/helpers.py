@@ -13,6 +13,7 @@ from logistics.extensions import db
 from logistics.outreach import checkouts, queries, tallies
 from logistics.shifts.models import Shift
 from logistics.stock import kits as kit_services
+from logistics.stock.catalogue import unit_label
 from logistics.stock.queries import kits as kits_queries
 
 
@@ -43,7 +44,7 @@ def _bag_context(bag, form, preview: bool) -> dict:
     in_bag = {item.id: (item, have) for item, have in contents}
     handed_out = {e.item_id.data: _handed_out(in_bag[e.item_id.data][1], e.quantity.data)
                   for e in form.lines if e.item_id.data in in_bag}
-    return {"bag": bag, "form": form, "in_bag": in_bag, "handed_out": handed_out, "preview": preview,
+    return {"unit_label": unit_label, "bag": bag, "form": form, "in_bag": in_bag, "handed_out": handed_out, "preview": preview,
             "early": kit_services.returned_early(bag), "unpack_all": False}
 
 

@@ -99,3 +99,30 @@ def test_missing_tallies_and_partners(app, client, login):
     assert client.post("/outreach/partners", data={"name": "Night shelter", "position": "60"}).status_code == 302
     assert client.post("/outreach/partners", data={"name": "night shelter"}).status_code == 409
     assert "Night shelter" in client.get("/outreach/partners").get_data(as_text=True)
+
+
+def test_the_bag_return_in_the_same_flow(app, client, login):
+    import re
+
+    from logistics import clock
+    from logistics.stock import kits
+    from logistics.stock.models import Outreach
+    from tests.stock.conftest import build_link
+
+    with app.app_context():
+        s = build_link()
+        kits.pack_bag(db.session, from_location=s.storeroom, bag=s.bag, shift=s.shift, by=s.staff)
+        db.session.commit()
+        shift_id, ends_at, volunteer = s.shift.id, s.shift.ends_at, s.volunteer
+    clock.freeze(ends_at + dt.timedelta(minutes=10))
+    login(volunteer)
+    assert "Bag to return" in client.get("/").get_data(as_text=True)
+    page = client.get(f"/outreach/shifts/{shift_id}").get_data(as_text=True)
+    assert "Bag return" in page and "Record the return" in page
+    fields = dict(re.findall(r'name="(lines-\d+-(?:item_id|quantity))"[^>]*value="([^"]*)"', page))
+    fields.update({k: "0" for k in fields if k.endswith("quantity")})  # everything handed out
+    r = client.post(f"/outreach/shifts/{shift_id}/bag", data=fields)
+    assert r.status_code == 302, r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(sa.select(Outreach)).one().returned_by_id == volunteer.id
+    assert "Bag to return" not in client.get("/").get_data(as_text=True)
