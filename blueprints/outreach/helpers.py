@@ -44,8 +44,8 @@ def _bag_context(bag, form, preview: bool) -> dict:
     in_bag = {item.id: (item, have) for item, have in contents}
     handed_out = {e.item_id.data: _handed_out(in_bag[e.item_id.data][1], e.quantity.data)
                   for e in form.lines if e.item_id.data in in_bag}
-    return {"unit_label": unit_label, "bag": bag, "form": form, "in_bag": in_bag, "handed_out": handed_out, "preview": preview,
-            "early": kit_services.returned_early(bag), "unpack_all": False}
+    return {"unit_label": unit_label, "bag": bag, "form": form, "in_bag": in_bag, "handed_out": handed_out,
+            "preview": preview, "early": kit_services.returned_early(bag), "unpack_all": False}
 
 
 def after_page(shift: Shift, *, tally_form: TallyForm | None = None, return_form=None, preview: bool = False,
