@@ -4,7 +4,6 @@ stock handed out, in 2026, plus noise that must not count (2025, a cancelled shi
 volunteer, an undone issue, a supermarket voucher)."""
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from logistics import clock
