@@ -148,6 +148,10 @@ AREAS: tuple[Area, ...] = (
             NavEntry("outreach.not_back", _l("Back safe"), Role.COORDINATOR, 43, prefix="outreach."),
         ),
     ),
+    Area(
+        "reports",
+        nav=(NavEntry("reports.annual", _l("Annual report"), Role.COORDINATOR, 44, prefix="reports.annual"),),
+    ),
 )
 
 
