@@ -150,7 +150,8 @@ AREAS: tuple[Area, ...] = (
     ),
     Area(
         "reports",
-        nav=(NavEntry("reports.annual", _l("Annual report"), Role.COORDINATOR, 44, prefix="reports.annual"),),
+        nav=(NavEntry("reports.annual", _l("Annual report"), Role.COORDINATOR, 44, prefix="reports.annual"),
+             NavEntry("reports.hours", _l("Volunteer hours"), Role.COORDINATOR, 45, prefix="reports.hours")),
     ),
 )
 

@@ -8,4 +8,4 @@ from flask import Blueprint
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 # The view modules add their routes to bp.
-from blueprints.reports import annual  # noqa: E402,F401
+from blueprints.reports import annual, hours  # noqa: E402,F401
