@@ -141,3 +141,25 @@ def shift_state(session, shift: Shift) -> tuple[list[Member], Tally | None, Outr
 
 def recent_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     return (now or utcnow()) - WATCH
+
+
+@dataclass
+class NextOutreach:
+    shift: Shift
+    #: The packed bag that is out for the shift, if any.
+    bag: Outreach | None
+
+
+def next_outreach(session, *, now: dt.datetime | None = None) -> list[NextOutreach]:
+    """Street outreach shifts today and tomorrow (local days) with their bag, for staff (one statement)."""
+    from logistics.clock import local_midnight, to_local
+
+    now = now or utcnow()
+    today = to_local(now).date()
+    rows = session.execute(
+        sa.select(Shift, Outreach).join(Shift.activity).options(contains_eager(Shift.activity))
+        .outerjoin(Outreach, sa.and_(Outreach.shift_id == Shift.id, Outreach.returned_at.is_(None)))
+        .where(Activity.kind.in_(CHECKOUT_KINDS), Shift.status == ShiftStatus.SCHEDULED,
+               Shift.ends_at > now, Shift.starts_at < local_midnight(today + dt.timedelta(days=2)))
+        .order_by(Shift.starts_at, Shift.id)).unique().all()
+    return [NextOutreach(shift, bag) for shift, bag in rows]
