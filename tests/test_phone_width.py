@@ -34,6 +34,7 @@ NOT_PAGES = {
     "auth.login_code": "only during a login with two-factor (the demo switches it off)",
     "auth.enrol_2fa": "only during a login with two-factor (the demo switches it off)",
     "shifts.fill": "the old address of shifts.staffing: a redirect",
+    "reports.annual_csv": "a CSV download", "reports.hours_csv": "a CSV download",
 }
 #: Elements sticking out past the right edge, and not inside something that scrolls.
 OVERFLOW_JS = """() => {
@@ -66,6 +67,7 @@ def demo_data(app):
 
 def _params(app) -> dict[str, dict]:
     """Real ids from the demo data for every page whose URL needs one."""
+    from logistics.outreach.models import Partner, Tally
     from logistics.shifts.models import Activity, Place, Series, Shift, ShiftStatus, Signup, SignupStatus
     from logistics.stock import counts
     from logistics.stock.models import Location, Lot, Movement, Outreach, ProductGroup
@@ -94,6 +96,8 @@ def _params(app) -> dict[str, dict]:
             "stock.count": {"stocktake_id": take.id}, "stock.kit_edit": {"kind": "street_outreach"},
             "stock.outreach_detail": {"outreach_id": outreach.id}, "stock.undo": {"movement_id": first(Movement)},
             "admin.user": {"user_id": volunteer.id}, "admin.qualification_edit": {"qualification_id": 1},
+            "outreach.after": {"shift_id": s.scalar(sa.select(Tally.shift_id).order_by(Tally.id.desc()).limit(1))},
+            "outreach.partner_edit": {"partner_id": first(Partner)},
         }
         invited = User(email="invited@example.org", full_name="Ines Invited", display_name="Ines",
                        role=Role.VOLUNTEER, approved_at=utcnow())
