@@ -20,6 +20,7 @@ from logistics import jobs as core_jobs
 from logistics import once
 from logistics.audit import models as audit_models
 from logistics.outreach import demo as outreach_demo
+from logistics.outreach import export as outreach_export
 from logistics.outreach import jobs as outreach_jobs
 from logistics.outreach import models as outreach_models
 from logistics.people import cli as people_cli
@@ -143,6 +144,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         "outreach",
         models=outreach_models,
+        export=outreach_export.SECTIONS,
         demo=outreach_demo.load,
         # Street outreach: alert the coordinators once when someone is not back safe.
         sweeps=(Sweep("outreach.alert_not_back", outreach_jobs.alert_not_back, dt.timedelta(minutes=5)),),

@@ -114,3 +114,12 @@ def test_a_coordinator_clears_with_a_reason(session):
     checkouts.back_safe(session, shift, by=b)
     assert queries.not_back_safe(session) == []
     assert queries.not_back_shift_ids(session) == set()
+
+
+def test_the_data_export_holds_ones_own_checkouts(session):
+    from logistics.outreach import export
+
+    shift, (a, b) = ended_shift()
+    checkouts.back_safe(session, shift, by=a)
+    [row] = export.checkouts(session, a)
+    assert row["cleared_by_a_coordinator"] is False and export.checkouts(session, b) == []

@@ -26,7 +26,9 @@ def test_the_start_page_asks_how_it_went_and_the_flow_records_it(app, client, lo
     home = client.get("/").get_data(as_text=True)
     assert "How did it go?" in home and f"/outreach/shifts/{shift_id}" in home
     page = client.get(f"/outreach/shifts/{shift_id}").get_data(as_text=True)
-    assert "I'm back safe" in page and "No names, no identifying details" in page
+    assert "I'm back safe" in page
+    assert ('<p class="help help-no-names" id="note-help">No names, no identifying details: nothing that could '
+            'tell who someone is.</p>') in page and 'aria-describedby="note-help"' in page
     assert client.post(f"/outreach/shifts/{shift_id}/back-safe").status_code == 302
     r = client.post(f"/outreach/shifts/{shift_id}/tally",
                     data={"women": "3", "men": "1", "transgender": "0", "not_stated": "1", "new_contacts": "2",
