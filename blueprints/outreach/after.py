@@ -50,10 +50,10 @@ def back_safe(shift_id: int):
         checkouts.back_safe(db.session, shift, by=current_user)
     except DomainError as exc:
         db.session.rollback()
-        if exc.status == 403:
-            abort(403, exc.message)
+        if exc.status == 403 or not tallies.may_see(db.session, shift, current_user):
+            raise  # the error page says why, with the status
         flash(exc.message, "error")
-        return after_page(shift, status=422) if tallies.may_see(db.session, shift, current_user) else abort(422)
+        return after_page(shift, status=exc.status)
     db.session.commit()
     flash(_("Thank you. Good to know you are back safe."), "success")
     return redirect(url_for("outreach.after", shift_id=shift.id))
@@ -99,7 +99,7 @@ def tally(shift_id: int):
     except DomainError as exc:
         db.session.rollback()
         if exc.status == 403:
-            abort(403, exc.message)
+            raise  # the error page says why ("more than 7 days old: ask a coordinator")
         if exc.field and exc.field.startswith("partner-"):
             form.form_errors.append(exc.message)
             flash(exc.message, "error")

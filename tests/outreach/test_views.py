@@ -66,7 +66,8 @@ def test_volunteers_never_see_tallies_of_shifts_they_were_not_on(app, client, lo
     login("volunteer")
     assert client.get(f"/outreach/shifts/{shift_id}").status_code == 403
     assert client.post(f"/outreach/shifts/{shift_id}/tally", data={"women": "1"}).status_code == 403
-    assert client.post(f"/outreach/shifts/{shift_id}/back-safe").status_code == 403
+    r = client.post(f"/outreach/shifts/{shift_id}/back-safe")
+    assert r.status_code == 403 and "You are not on this shift" in r.get_data(as_text=True)
 
 
 def test_staff_see_any_tally(app, client, login):
