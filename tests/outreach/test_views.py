@@ -129,3 +129,23 @@ def test_the_bag_return_in_the_same_flow(app, client, login):
     with app.app_context():
         assert db.session.scalars(sa.select(Outreach)).one().returned_by_id == volunteer.id
     assert "Bag to return" not in client.get("/").get_data(as_text=True)
+
+
+def test_query_counts_do_not_grow(app, client, login, queries):
+    def grow(n):
+        with app.app_context():
+            for _ in range(n):
+                ended_shift(ended_ago=dt.timedelta(hours=2), people=3)
+                ended_shift("prison_visit", ended_ago=dt.timedelta(days=4))
+            db.session.commit()
+
+    login("coordinator")
+    grow(1)
+    for url in ("/outreach/not-back", "/outreach/missing-tallies", "/outreach/partners", "/reports/hours"):
+        client.get(url)
+        with queries() as few:
+            assert client.get(url).status_code == 200
+        grow(5)
+        with queries() as many:
+            assert client.get(url).status_code == 200
+        assert many.count == few.count, (url, [s[:100] for s in many.statements])
