@@ -62,7 +62,14 @@ class Period:
         """The index (0, 1, …) in :attr:`months` of the local month ``column`` falls in; the
         caller keeps ``column`` within [start, end)."""
         months = self.months
+        #: bounds[i] is the first instant of month i + 1.
         bounds = [local_midnight(_next_month(m)) for m in months[:-1]]
-        if not bounds:
-            return sa.literal(0)
-        return sa.case(*[(column < bound, i) for i, bound in enumerate(bounds)], else_=len(months) - 1)
+
+        def search(lo: int, hi: int):
+            # A binary search of nested CASEs: log2(months) comparisons a row, not up to 120.
+            if lo == hi:
+                return sa.literal(lo)
+            mid = (lo + hi + 1) // 2
+            return sa.case((column < bounds[mid - 1], search(lo, mid - 1)), else_=search(mid, hi))
+
+        return search(0, len(months) - 1)
