@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.dates import format_date as babel_format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from blueprints.outreach.labels import partner_label
 from blueprints.reports.chart import bar_chart
-from logistics.i18n import babel_locale, current_language, format_hours
+from logistics.i18n import format_hours, format_month_short
 from logistics.outreach.models import Partner
 from logistics.reports.annual import Report, Row
 
@@ -48,11 +47,9 @@ class ShownSection:
     chart: Markup
 
 
-def month_labels(report: Report, *, short: bool = True) -> list[str]:
-    locale = babel_locale(current_language())
+def month_labels(report: Report) -> list[str]:
     many_years = len({m.year for m in report.period.months}) > 1
-    pattern = ("MMM yy" if many_years else "MMM") if short else "MMMM y"
-    return [babel_format_date(m, pattern, locale=locale) for m in report.period.months]
+    return [format_month_short(m, with_year=many_years) for m in report.period.months]
 
 
 def present(report: Report, *, suppress: bool) -> list[ShownSection]:
