@@ -23,6 +23,10 @@ from logistics.cooking import demo as cooking_demo
 from logistics.cooking import models as cooking_models
 from logistics.distributions import demo as distributions_demo
 from logistics.distributions import models as distributions_models
+from logistics.outreach import demo as outreach_demo
+from logistics.outreach import export as outreach_export
+from logistics.outreach import jobs as outreach_jobs
+from logistics.outreach import models as outreach_models
 from logistics.people import cli as people_cli
 from logistics.people import demo as people_demo
 from logistics.people import export as people_export
@@ -152,6 +156,22 @@ AREAS: tuple[Area, ...] = (
         models=cooking_models,
         demo=cooking_demo.load,
         nav=(NavEntry("cooking.index", _l("Cooking"), Role.STAFF, 32, prefix="cooking."),),
+    ),
+    Area(
+        "outreach",
+        models=outreach_models,
+        export=outreach_export.SECTIONS,
+        demo=outreach_demo.load,
+        # Street outreach: alert the coordinators once when someone is not back safe.
+        sweeps=(Sweep("outreach.alert_not_back", outreach_jobs.alert_not_back, dt.timedelta(minutes=5)),),
+        nav=(
+            NavEntry("outreach.not_back", _l("Back safe"), Role.COORDINATOR, 43, prefix="outreach."),
+        ),
+    ),
+    Area(
+        "reports",
+        nav=(NavEntry("reports.annual", _l("Annual report"), Role.COORDINATOR, 44, prefix="reports.annual"),
+             NavEntry("reports.hours", _l("Volunteer hours"), Role.COORDINATOR, 45, prefix="reports.hours")),
     ),
 )
 

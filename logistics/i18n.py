@@ -31,9 +31,11 @@ from logistics.extensions import babel
 #: and the CLDR patterns. ``datetime`` joins a date and a time; ``span`` two times.
 FORMATS: dict[str, dict[str, str]] = {
     "en": {"locale": "en_GB", "date": "d MMM y", "day": "EEE d MMM", "day_long": "EEEE d MMMM",
-           "time": "HH:mm", "month": "MMMM y", "datetime": "{date}, {time}", "span": "{start}\u2013{end}"},
+           "time": "HH:mm", "month": "MMMM y", "datetime": "{date}, {time}", "span": "{start}\u2013{end}",
+           "month_short": "MMM", "month_short_year": "MMM yy"},
     "da": {"locale": "da_DK", "date": "d. MMM y", "day": "EEE d. MMM", "day_long": "EEEE d. MMMM",
-           "time": "HH.mm", "month": "MMMM y", "datetime": "{date} kl. {time}", "span": "{start}\u2013{end}"},
+           "time": "HH.mm", "month": "MMMM y", "datetime": "{date} kl. {time}", "span": "{start}\u2013{end}",
+           "month_short": "MMM", "month_short_year": "MMM yy"},
 }
 LANGUAGES = tuple(FORMATS)
 
@@ -115,6 +117,14 @@ def format_month(value, language: str | None = None) -> str:
     if value is None:
         return ""
     return _date(_as_date(value).replace(day=1), "month", language or current_language())
+
+
+def format_month_short(value, language: str | None = None, *, with_year: bool = False) -> str:
+    """"Dec" / "dec." (a chart's or a table's month column); "Dec 26" ``with_year``."""
+    if value is None:
+        return ""
+    return _date(_as_date(value).replace(day=1), "month_short_year" if with_year else "month_short",
+                 language or current_language())
 
 
 def format_time(value, language: str | None = None) -> str:

@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "shifts_hotline_staff_needed": 1,
     # Stock lists and digests warn about lots expiring within this many days.
     "stock_expiry_warning_days": 30,
+    # Street outreach: coordinators are alerted when someone has not checked out this many
+    # minutes after the shift ended.
+    "outreach_checkout_grace_minutes": 30,
 }
 
 

@@ -19,6 +19,7 @@ from rq.job import JobStatus
 
 from logistics import queue
 from logistics.areas import Sweep
+from logistics.clock import utcnow
 from logistics.jobs import app_context
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,6 @@ def _alive(q, job_id: str) -> bool:
 def ensure_scheduled(app: Flask) -> int:
     """Make sure every sweep's current slot ran or is queued and its next slot is scheduled;
     return how many jobs this queued (0 when the chain is whole)."""
-    from logistics.clock import utcnow
-
     q = queue.get_queue(app=app)
     made = 0
     now = utcnow()
@@ -93,5 +92,27 @@ def run_and_reschedule(name: str) -> None:
     sweep = _find(name)
     if sweep is None:
         return
-    ensure_scheduled(current_app._get_current_object())
+    app = current_app._get_current_object()
+    ensure_scheduled(app)
     sweep.job()
+    # For the admins' start page: when a sweep last finished, and which.
+    queue.state(app).connection.set(LAST_SWEEP_KEY, f"{utcnow().isoformat()} {name}")
+
+
+#: Redis key holding "<ISO instant> <sweep name>" of the last sweep that finished.
+LAST_SWEEP_KEY = "hopenow:sweeps:last"
+
+
+def last_run(app: Flask | None = None) -> tuple[dt.datetime, str] | None:
+    """When the last sweep finished and its name (None when none has, or Redis is down)."""
+    try:
+        raw = queue.state(app).connection.get(LAST_SWEEP_KEY)
+    except Exception:  # noqa: BLE001 - a status line, not a failure
+        return None
+    if not raw:
+        return None
+    at, _, name = (raw.decode() if isinstance(raw, bytes) else raw).partition(" ")
+    try:
+        return dt.datetime.fromisoformat(at), name
+    except ValueError:
+        return None

@@ -9,12 +9,15 @@ pytestmark = pytest.mark.browser
 
 PAGES = {
     "volunteer": ["/", "/shifts/mine", "/shifts/open", "/shifts/calendar/week", "/shifts/calendar/month",
-                  "/account/", "/account/security", "/account/password"],
+                  "/account/", "/account/security", "/account/password", "/reports/hours/mine",
+                  "/reports/hours/mine/statement"],
     "staff": ["/", "/stock/", "/stock/outreach", "/stock/receive", "/stock/issue", "/stock/counts",
               "/stock/shopping-list", "/stock/expiring", "/stock/kits"],
     "coordinator": ["/", "/shifts/coverage", "/shifts/staffing", "/shifts/activities", "/people/applications",
-                    "/admin/volunteers", "/admin/invite", "/shifts/new", "/shifts/series/new"],
-    "admin": ["/admin/users", "/admin/audit", "/admin/settings", "/admin/erasure", "/admin/qualifications"],
+                    "/admin/volunteers", "/admin/invite", "/shifts/new", "/shifts/series/new",
+                    "/outreach/not-back", "/outreach/missing-tallies", "/outreach/partners", "/reports/annual",
+                    "/reports/annual/print", "/reports/hours"],
+    "admin": ["/", "/admin/users", "/admin/audit", "/admin/settings", "/admin/erasure", "/admin/qualifications"],
 }
 PASSWORDS = {"volunteer": "demo-volunteer-pass", "staff": "demo-staff-pass",
              "coordinator": "demo-coordinator-pass", "admin": "demo-admin-pass"}

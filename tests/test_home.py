@@ -58,7 +58,7 @@ def test_coordinator_sees_counts(client, login, app, activity):
         db.session.commit()
     html = client.get("/").get_data(as_text=True)
     assert "To coordinate" in html and "Stock that needs attention" in html
-    assert "1</strong> shift needs people in the next 14 days" in html
+    assert "1</strong> shift needs people in the next 7 days" in html
     assert "1</strong> application waits for a decision" in html
 
 

@@ -34,6 +34,7 @@ NOT_PAGES = {
     "auth.login_code": "only during a login with two-factor (the demo switches it off)",
     "auth.enrol_2fa": "only during a login with two-factor (the demo switches it off)",
     "shifts.fill": "the old address of shifts.staffing: a redirect",
+    "reports.annual_csv": "a CSV download", "reports.hours_csv": "a CSV download",
 }
 #: Elements sticking out past the right edge, and not inside something that scrolls.
 OVERFLOW_JS = """() => {
@@ -69,6 +70,7 @@ def _params(app) -> dict[str, dict]:
     from logistics.clock import today
     from logistics.cooking.models import CookingEvent
     from logistics.distributions.models import Distribution
+    from logistics.outreach.models import Partner, Tally
     from logistics.shifts.models import Activity, Place, Series, Shift, ShiftStatus, Signup, SignupStatus
     from logistics.stock import counts
     from logistics.stock.models import Kit, Location, Lot, Movement, Outreach, ProductGroup
@@ -101,6 +103,8 @@ def _params(app) -> dict[str, dict]:
             "distributions.packing_list": {"distribution_id": first(Distribution, Distribution.day >= today())},
             "distributions.recipe_edit": {"recipe_id": first(Kit, Kit.pack_item_id.is_not(None))},
             "cooking.detail": {"event_id": first(CookingEvent)},
+            "outreach.after": {"shift_id": s.scalar(sa.select(Tally.shift_id).order_by(Tally.id.desc()).limit(1))},
+            "outreach.partner_edit": {"partner_id": first(Partner)},
         }
         invited = User(email="invited@example.org", full_name="Ines Invited", display_name="Ines",
                        role=Role.VOLUNTEER, approved_at=utcnow())

@@ -60,6 +60,9 @@ ACTION_LABELS = {
     "distribution.cancelled": _l("Distribution cancelled"),
     "cooking.created": _l("Cooking event planned"), "cooking.ingredients_drawn": _l("Ingredients taken"),
     "cooking.diners_recorded": _l("Diners recorded"), "cooking.cancelled": _l("Cooking event cancelled"),
+    "outreach.back_safe": _l("Back safe"), "outreach.checkout_cleared": _l("Cleared as back safe"),
+    "outreach.tally_created": _l("Tally recorded"), "outreach.tally_changed": _l("Tally corrected"),
+    "outreach.partner_created": _l("Partner added"), "outreach.partner_changed": _l("Partner changed"),
 }
 
 #: The kinds of things entries are about, for the filter.
@@ -72,6 +75,7 @@ ENTITY_LABELS = {
     "stock_product_group": _l("Clothing groups"), "stock_outreach": _l("Outreach bags"),
     "distribution": _l("Distributions"), "distribution_month": _l("Planned months"),
     "cooking_event": _l("Cooking events"),
+    "outreach_partner": _l("Referral partners"),
 }
 
 #: Sentences; %(who)s is who did it, %(name)s what it was done to (a person, a place, …).
@@ -147,6 +151,12 @@ SENTENCES = {
     "cooking.ingredients_drawn": _l("%(who)s took ingredients from stock for %(name)s"),
     "cooking.diners_recorded": _l("%(who)s recorded how many ate at %(name)s"),
     "cooking.cancelled": _l("%(who)s cancelled the cooking event %(name)s"),
+    "outreach.back_safe": _l("%(who)s checked out back safe from %(name)s"),
+    "outreach.checkout_cleared": _l("%(who)s cleared %(name)s as back safe"),
+    "outreach.tally_created": _l("%(who)s recorded the tally of %(name)s"),
+    "outreach.tally_changed": _l("%(who)s corrected the tally of %(name)s"),
+    "outreach.partner_created": _l("%(who)s added the referral partner %(name)s"),
+    "outreach.partner_changed": _l("%(who)s changed the referral partner %(name)s"),
 }
 
 #: Labels of the fields entries record.
@@ -166,7 +176,10 @@ FIELD_LABELS = {
     "start_time": _l("Start time"), "duration_minutes": _l("Length"), "shifts": _l("Shifts made"),
     "shifts_changed": _l("Coming shifts changed"), "shifts_cancelled": _l("Coming shifts cancelled"),
     "shifts_created": _l("Shifts added"), "over_capacity": _l("Over capacity"), "attended": _l("Came"),
-    "hours": _l("Hours"), "quantity": _l("Quantity"), "location": _l("Location"), "lines": _l("Lines"),
+    "hours": _l("Hours"), "women": _l("Women"), "men": _l("Men"), "transgender": _l("Transgender"),
+    "not_stated": _l("Not stated"), "new_contacts": _l("Of these, new contacts"), "calls": _l("Calls taken"),
+    "visits": _l("Visits made"), "referrals": _l("Referrals by partner"), "position": _l("Order in the list"),
+    "quantity": _l("Quantity"), "location": _l("Location"), "lines": _l("Lines"),
     "counted_lines": _l("Lines counted"), "differences": _l("Differences"), "was": _l("Blocked because"),
     "item": _l("Item"), "category": _l("Category"), "unit": _l("Unit"), "is_expiry_tracked": _l("Has expiry dates"),
     "min_level": _l("Minimum level"), "is_mobile": _l("A bag (goes out with a team)"), "size": _l("Size"),
@@ -175,7 +188,6 @@ FIELD_LABELS = {
     "compensating_movement": _l("Undone by movement"),
     "day": _l("Day"), "days": _l("Days"), "months": _l("Months"), "packs": _l("Packs"), "pack": _l("Pack"),
     "expected_diners": _l("Expected diners"), "actual_diners": _l("Diners"), "ingredients": _l("Ingredients"),
-    "women": _l("Women"), "men": _l("Men"), "transgender": _l("Transgender"), "not_stated": _l("Not stated"),
 }
 
 #: Settings by key, as the settings page names them.
@@ -186,6 +198,8 @@ SETTING_LABELS = {
     "shifts_rest_after_night_hours": _l("Hours of rest after a night shift"),
     "shifts_hotline_staff_needed": _l("People needed on the hotline at every hour"),
     "stock_expiry_warning_days": _l("Warn about stock expiring within (days)"),
+    "outreach_checkout_grace_minutes": _l(
+        "Minutes after street outreach before coordinators hear that someone is not back safe"),
 }
 
 STATUS_WORDS = {"scheduled": _l("Planned"), "cancelled": _l("Cancelled"), "confirmed": _l("Confirmed"),

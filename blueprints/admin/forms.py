@@ -107,10 +107,15 @@ class SettingsForm(OnceForm):
         _l("Warn about stock expiring within (days)"),
         description=_l("The expiring list and the start page show lots that expire this soon."),
         validators=[Optional()], minimum=1, maximum=365)
+    outreach_checkout_grace_minutes = IntegerField(
+        _l("Minutes after street outreach before coordinators hear that someone is not back safe"),
+        description=_l("Everyone on a street outreach shift taps \"I'm back safe\" when they are home."),
+        validators=[Optional()], minimum=5, maximum=720)
 
     #: The settings of the shifts and stock areas on this form (blank: left as they are).
     AREA_SETTINGS = ("shifts_hotline_max_hours_per_week", "shifts_rest_after_night_hours",
-                     "shifts_hotline_staff_needed", "stock_expiry_warning_days")
+                     "shifts_hotline_staff_needed", "stock_expiry_warning_days",
+                     "outreach_checkout_grace_minutes")
 
 
 class InviteForm(OnceForm):

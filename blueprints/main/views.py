@@ -6,14 +6,11 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_login import current_user
 
 from blueprints.access import allow, public
+from blueprints.main import home as home_data
 from blueprints.redirects import safe_target
 from logistics import queue
-from logistics.distributions import sufficiency
 from logistics.extensions import db
-from logistics.people import queries as people_queries
 from logistics.people.models import Role
-from logistics.shifts import queries as shift_queries
-from logistics.stock.queries import lists as stock_queries
 
 bp = Blueprint("main", __name__)
 
@@ -21,21 +18,8 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @allow(Role.VOLUNTEER)
 def home():
-    """The start page: my next shifts, and what needs this person's attention."""
-    # Counts are counted by the database: the page shows numbers, not the rows behind them.
-    upcoming, coming = shift_queries.my_next_shifts(db.session, current_user, limit=3)
-    stock = coordination = None
-    if current_user.has_role(Role.STAFF):
-        stock = stock_queries.attention_counts(db.session)
-    if current_user.has_role(Role.COORDINATOR):
-        coordination = {
-            "understaffed": shift_queries.understaffed_count(db.session),
-            "cancel_requests": shift_queries.cancellation_requests_count(db.session),
-            "applications": people_queries.pending_count(db.session),
-            "short_distributions": sufficiency.short_count(db.session),
-        }
-    return render_template("main/home.html", upcoming=upcoming, more=max(coming - 3, 0),
-                           stock=stock, coordination=coordination)
+    """The start page: my next shifts and what needs this person's attention, by role."""
+    return render_template("main/home.html", **home_data.for_user(current_user))
 
 
 @bp.route("/language", methods=["POST"])

@@ -15,6 +15,7 @@ from blueprints.shifts.helpers import get_shift, get_signup
 from logistics.clock import utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
+from logistics.outreach import queries as outreach_queries
 from logistics.people.models import Role
 from logistics.shifts import planning, queries, signups
 from logistics.shifts.models import Activity, SignupStatus
@@ -128,7 +129,8 @@ def staffing():
     return render_template("shifts/staffing/staffing.html", shifts=queries.understaffed(db.session, days=14),
                            to_unpack=stock_queries.packed_for_cancelled_shifts(db.session),
                            requests=queries.cancellation_requests(db.session),
-                           swaps=queries.swap_offers(db.session), action_form=ActionForm())
+                           swaps=queries.swap_offers(db.session), action_form=ActionForm(),
+                           not_back=outreach_queries.not_back_safe(db.session))
 
 
 @bp.route("/fill")
@@ -143,7 +145,8 @@ def fill():
 def coverage():
     """The 24/7 hotline: every hour of the next 4 weeks, and the gaps."""
     return render_template("shifts/staffing/coverage.html", board=queries.coverage(db.session),
-                           cover_form=CoverForm(), now=utcnow())
+                           cover_form=CoverForm(), now=utcnow(),
+                           not_back=outreach_queries.not_back_safe(db.session))
 
 
 @bp.route("/coverage/request", methods=["POST"])

@@ -20,7 +20,7 @@ from tests.stock.conftest import make_item
 
 ROOT = Path(__file__).resolve().parents[2]
 AREAS = (r"(?:user|application|qualification|setting|activity|place|shift|series|signup|cover|stock"
-         r"|distribution|cooking)")
+         r"|distribution|cooking|outreach)")
 
 
 def recorded_actions() -> set[str]:

@@ -1,0 +1,73 @@
+"""What the start page shows each role, gathered with a fixed number of statements."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import current_app
+
+from logistics import mail, queue, sweeps
+from logistics.clock import today
+from logistics.distributions import sufficiency
+from logistics.extensions import db
+from logistics.outreach import queries as outreach_queries
+from logistics.people import queries as people_queries
+from logistics.people.models import Role, User
+from logistics.reports import hours as hours_queries
+from logistics.shifts import queries as shift_queries
+from logistics.stock.queries import lists as stock_queries
+
+#: Open shifts that need people, shown to a volunteer: this many, in this many days.
+NEED_ME, NEED_ME_DAYS = 3, 14
+
+
+def volunteer(user: User) -> dict:
+    # Only the next three of my shifts are built; the rest are counted.
+    upcoming, coming = shift_queries.my_next_shifts(db.session, user, limit=3)
+    found = shift_queries.open_shifts(db.session, user, end=today() + dt.timedelta(days=NEED_ME_DAYS), limit=30)
+    return {
+        "upcoming": upcoming, "more": max(coming - 3, 0),
+        "after": [a for a in outreach_queries.after_shifts(db.session, user) if a.anything_open],
+        "need_me": [s for s in found.shifts if s.needs_people][:NEED_ME],
+        "my_hours": hours_queries.year_total(db.session, user.id, today().year),
+    }
+
+
+def staff() -> dict:
+    # Counted by the database: the page shows numbers, not the rows behind them.
+    return {**stock_queries.attention_counts(db.session), "outreach": outreach_queries.next_outreach(db.session)}
+
+
+def coordinator() -> dict:
+    return {
+        "understaffed": shift_queries.understaffed_count(db.session, days=7),
+        "cancel_requests": shift_queries.cancellation_requests_count(db.session),
+        "short_distributions": sufficiency.short_count(db.session),
+        "applications": people_queries.pending_count(db.session),
+        "not_back": outreach_queries.not_back_safe(db.session),
+        "missing_tallies": outreach_queries.missing_tally_count(db.session),
+    }
+
+
+def admin() -> dict:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # noqa: BLE001 - shown, not raised
+        db.session.rollback()
+        database = type(exc).__name__
+    smtp = bool(current_app.config.get("MAIL_URL"))
+    folder = mail.outbox_dir()
+    return {
+        "database": database, "engine": db.engine.dialect.name, "queue": queue.health(),
+        "last_sweep": sweeps.last_run(), "smtp": smtp,
+        "outbox": None if smtp or not folder.exists() else sum(1 for _ in folder.glob("*.eml")),
+    }
+
+
+def for_user(user: User) -> dict:
+    ctx = volunteer(user)
+    ctx["stock"] = staff() if user.has_role(Role.STAFF) else None
+    ctx["coordination"] = coordinator() if user.has_role(Role.COORDINATOR) else None
+    ctx["system"] = admin() if user.has_role(Role.ADMIN) else None
+    return ctx

@@ -1,0 +1,165 @@
+"""Reads for after the shift: what a person still has to do, who is not back safe, which
+shifts have no tally, and one shift's state for the "How did it go?" page."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, selectinload
+
+from logistics.clock import utcnow
+from logistics.outreach.checkouts import WATCH, grace, missing_stmt
+from logistics.outreach.models import CHECKOUT_KINDS, TALLY_KINDS, Alert, Checkout, Partner, Tally
+from logistics.people.models import User
+from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
+from logistics.stock.models import Outreach
+
+#: The start page offers "How did it go?" this long after a shift ends.
+FLOW_DAYS = 7
+#: A shift without a tally this long after it ended is on the coordinators' to-do list …
+TALLY_DUE = dt.timedelta(days=2)
+#: … for this long (older gaps are history, not a to-do).
+TALLY_LOOKBACK = dt.timedelta(days=60)
+
+
+def partners(session, *, active_only: bool = False) -> list[Partner]:
+    stmt = sa.select(Partner).order_by(Partner.position, Partner.name)
+    if active_only:
+        stmt = stmt.where(Partner.is_active.is_(True))
+    return list(session.scalars(stmt))
+
+
+@dataclass
+class AfterShift:
+    """One ended shift of a person with what is still open: check-out, tally, bag."""
+
+    shift: Shift
+    needs_checkout: bool
+    has_tally: bool
+    open_bag_id: int | None
+
+    @property
+    def anything_open(self) -> bool:
+        return self.needs_checkout or not self.has_tally or self.open_bag_id is not None
+
+
+def _attending():
+    return sa.and_(Signup.status == SignupStatus.CONFIRMED,
+                   sa.or_(Signup.attended.is_(None), Signup.attended.is_(True)))
+
+
+def after_shifts(session, user: User, *, now: dt.datetime | None = None) -> list[AfterShift]:
+    """The person's shifts of a tallied kind that ended in the last FLOW_DAYS days, newest
+    first, with what is still open (one statement)."""
+    now = now or utcnow()
+    checked = sa.select(Checkout.id).where(Checkout.shift_id == Shift.id, Checkout.user_id == user.id) \
+        .correlate(Shift).exists()
+    tallied = sa.select(Tally.id).where(Tally.shift_id == Shift.id).correlate(Shift).exists()
+    bag = sa.select(sa.func.min(Outreach.id)).where(Outreach.shift_id == Shift.id, Outreach.returned_at.is_(None)) \
+        .correlate(Shift).scalar_subquery()
+    stmt = (
+        sa.select(Shift, checked, tallied, bag)
+        .join(Signup, Signup.shift_id == Shift.id)
+        .join(Shift.activity)
+        .options(contains_eager(Shift.activity))
+        .where(Signup.user_id == user.id, _attending(), Shift.status == ShiftStatus.SCHEDULED,
+               Activity.kind.in_(TALLY_KINDS), Shift.ends_at <= now,
+               Shift.ends_at > now - dt.timedelta(days=FLOW_DAYS))
+        .order_by(Shift.ends_at.desc())
+    )
+    return [AfterShift(shift, shift.activity.kind in CHECKOUT_KINDS and not is_checked, bool(is_tallied), bag_id)
+            for shift, is_checked, is_tallied, bag_id in session.execute(stmt).unique()]
+
+
+@dataclass
+class NotBack:
+    shift: Shift
+    people: list[User] = field(default_factory=list)
+    alerted_at: dt.datetime | None = None
+
+
+def not_back_safe(session, *, now: dt.datetime | None = None) -> list[NotBack]:
+    """Street outreach shifts with someone not checked out after the grace (two statements)."""
+    now = now or utcnow()
+    pairs = missing_stmt(now, grace(session)).subquery()
+    rows = session.execute(
+        sa.select(Shift, User, Alert.at)
+        .join(pairs, pairs.c.shift_id == Shift.id)
+        .join(User, User.id == pairs.c.user_id)
+        .outerjoin(Alert, Alert.shift_id == Shift.id)
+        .order_by(Shift.ends_at, Shift.id, User.display_name)
+    ).all()
+    out: dict[int, NotBack] = {}
+    for shift, user, alerted_at in rows:
+        out.setdefault(shift.id, NotBack(shift, [], alerted_at)).people.append(user)
+    return list(out.values())
+
+
+def not_back_shift_ids(session, *, now: dt.datetime | None = None) -> set[int]:
+    now = now or utcnow()
+    return {shift_id for shift_id, _ in session.execute(missing_stmt(now, grace(session)))}
+
+
+def _missing_tally_stmt(now: dt.datetime):
+    staffed = sa.select(Signup.id).where(Signup.shift_id == Shift.id, _attending()).correlate(Shift).exists()
+    tallied = sa.select(Tally.id).where(Tally.shift_id == Shift.id).correlate(Shift).exists()
+    return (sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
+            .where(Activity.kind.in_(TALLY_KINDS), Shift.status == ShiftStatus.SCHEDULED,
+                   Shift.ends_at <= now - TALLY_DUE, Shift.ends_at > now - TALLY_LOOKBACK, staffed, ~tallied))
+
+
+def missing_tallies(session, *, now: dt.datetime | None = None, limit: int = 200) -> list[Shift]:
+    """Shifts of a tallied kind, with people on them, ended 2–60 days ago without a tally."""
+    stmt = _missing_tally_stmt(now or utcnow()).order_by(Shift.ends_at.desc()).limit(limit)
+    return list(session.scalars(stmt).unique())
+
+
+def missing_tally_count(session, *, now: dt.datetime | None = None) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(_missing_tally_stmt(now or utcnow()).subquery()))
+
+
+@dataclass
+class Member:
+    user: User
+    checkout: Checkout | None
+
+
+def shift_state(session, shift: Shift) -> tuple[list[Member], Tally | None, Outreach | None]:
+    """The members with their check-outs, the tally with its referrals, and the open bag."""
+    rows = session.execute(
+        sa.select(User, Checkout).join(Signup, Signup.user_id == User.id)
+        .outerjoin(Checkout, sa.and_(Checkout.shift_id == Signup.shift_id, Checkout.user_id == User.id))
+        .where(Signup.shift_id == shift.id, _attending()).order_by(User.display_name)
+    ).all()
+    tally = session.scalars(sa.select(Tally).where(Tally.shift_id == shift.id)
+                            .options(selectinload(Tally.referrals))).first()
+    bag = session.scalars(sa.select(Outreach).where(Outreach.shift_id == shift.id, Outreach.returned_at.is_(None))
+                          .order_by(Outreach.id)).first()
+    return [Member(u, c) for u, c in rows], tally, bag
+
+
+def recent_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    return (now or utcnow()) - WATCH
+
+
+@dataclass
+class NextOutreach:
+    shift: Shift
+    #: The packed bag that is out for the shift, if any.
+    bag: Outreach | None
+
+
+def next_outreach(session, *, now: dt.datetime | None = None) -> list[NextOutreach]:
+    """Street outreach shifts today and tomorrow (local days) with their bag, for staff (one statement)."""
+    from logistics.clock import local_midnight, to_local
+
+    now = now or utcnow()
+    today = to_local(now).date()
+    rows = session.execute(
+        sa.select(Shift, Outreach).join(Shift.activity).options(contains_eager(Shift.activity))
+        .outerjoin(Outreach, sa.and_(Outreach.shift_id == Shift.id, Outreach.returned_at.is_(None)))
+        .where(Activity.kind.in_(CHECKOUT_KINDS), Shift.status == ShiftStatus.SCHEDULED,
+               Shift.ends_at > now, Shift.starts_at < local_midnight(today + dt.timedelta(days=2)))
+        .order_by(Shift.starts_at, Shift.id)).unique().all()
+    return [NextOutreach(shift, bag) for shift, bag in rows]

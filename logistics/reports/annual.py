@@ -1,0 +1,222 @@
+"""The annual report for the authorities: every figure by month of a period, from a fixed
+number of aggregate statements whatever the amount of data.
+
+Figures (rows) fall in sections; a row is a count or hours. Shifts count when they were not
+cancelled, have ended, and had someone on them (a confirmed place not marked absent).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from logistics.clock import utcnow
+from logistics.outreach.models import Partner, Referral, Tally
+from logistics.reports import sources
+from logistics.reports.months import Period
+from logistics.shifts.models import Activity, ActivityKind, Shift, ShiftStatus, Signup, SignupStatus
+from logistics.stock.models import Category, Item
+
+HOURS = Decimal("0.1")
+
+
+@dataclass
+class Row:
+    key: str
+    label: object
+    values: list
+    #: "count" (people, shifts, items: small counts are hidden outside the building) or "hours".
+    unit: str = "count"
+    #: The period's figure when it is not the sum of the months (people active in several months).
+    overall: object = None
+
+    @property
+    def total(self):
+        if self.overall is not None:
+            return self.overall
+        return sum(self.values, Decimal(0) if self.unit == "hours" else 0)
+
+
+@dataclass
+class Section:
+    key: str
+    title: object
+    rows: list[Row] = field(default_factory=list)
+    #: The row the section's chart draws.
+    chart_row: str | None = None
+
+    def row(self, key: str) -> Row | None:
+        return next((r for r in self.rows if r.key == key), None)
+
+
+@dataclass
+class Report:
+    period: Period
+    sections: list[Section]
+    active_volunteers: int
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+
+def seconds_between(session, start, end) -> sa.ColumnElement:
+    """``end - start`` in seconds, as SQL (each engine has its own date arithmetic)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.func.extract("epoch", end - start)
+    return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
+
+
+def _attending():
+    return sa.and_(Signup.status == SignupStatus.CONFIRMED,
+                   sa.or_(Signup.attended.is_(None), Signup.attended.is_(True)))
+
+
+def _done_shifts(period: Period, now: dt.datetime):
+    staffed = sa.select(Signup.id).where(Signup.shift_id == Shift.id, _attending()).correlate(Shift).exists()
+    return sa.and_(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= period.start,
+                   Shift.starts_at < period.end, Shift.ends_at <= now, staffed)
+
+
+def _zeros(period: Period, unit: str = "count") -> list:
+    return [Decimal(0) if unit == "hours" else 0 for _ in period.months]
+
+
+def _shifts(session, period: Period, now) -> dict[tuple[ActivityKind, int], tuple[int, Decimal]]:
+    month = period.month_of(Shift.starts_at).label("month")
+    rows = session.execute(
+        sa.select(Activity.kind, month, sa.func.count(Shift.id),
+                  sa.func.sum(seconds_between(session, Shift.starts_at, Shift.ends_at)))
+        .join(Activity, Activity.id == Shift.activity_id)
+        .where(_done_shifts(period, now), Activity.kind.in_(
+            [ActivityKind.STREET_OUTREACH, ActivityKind.HOTLINE, ActivityKind.PRISON_VISIT]))
+        .group_by(Activity.kind, month)).all()
+    return {(ActivityKind(kind), m): (n, Decimal(str(secs or 0)) / 3600) for kind, m, n, secs in rows}
+
+
+TALLY_SUMS = ("women", "men", "transgender", "not_stated", "new_contacts", "calls", "visits")
+
+
+def _tallies(session, period: Period, now) -> dict[str, list[int]]:
+    month = period.month_of(Shift.starts_at).label("month")
+    rows = session.execute(
+        sa.select(month, *[sa.func.sum(getattr(Tally, name)) for name in TALLY_SUMS])
+        .join(Shift, Shift.id == Tally.shift_id)
+        .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= period.start, Shift.starts_at < period.end)
+        .group_by(month)).all()
+    out = {name: _zeros(period) for name in TALLY_SUMS}
+    for m, *sums in rows:
+        for name, value in zip(TALLY_SUMS, sums, strict=True):
+            out[name][m] = int(value or 0)
+    return out
+
+
+def _referrals(session, period: Period) -> list[tuple[Partner, list[int]]]:
+    month = period.month_of(Shift.starts_at).label("month")
+    rows = session.execute(
+        sa.select(Referral.partner_id, month, sa.func.sum(Referral.count))
+        .join(Tally, Tally.id == Referral.tally_id).join(Shift, Shift.id == Tally.shift_id)
+        .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= period.start, Shift.starts_at < period.end)
+        .group_by(Referral.partner_id, month)).all()
+    counts: dict[int, list[int]] = {}
+    for partner_id, m, n in rows:
+        counts.setdefault(partner_id, _zeros(period))[m] = int(n or 0)
+    partners = session.scalars(sa.select(Partner).order_by(Partner.position, Partner.name)).all()
+    return [(p, counts.get(p.id, _zeros(period))) for p in partners if p.is_active or p.id in counts]
+
+
+def is_travel_card():
+    """A travel-card top-up: a voucher named so (the catalogue has no finer category)."""
+    name = sa.func.lower(Item.name)
+    return sa.and_(Item.category == Category.VOUCHER,
+                   sa.or_(name.contains("travel"), name.contains("rejsekort")))
+
+
+HANDED_OUT = (("medicine", _l("Over-the-counter medicine"), Item.category == Category.MEDICINE),
+              ("tests", _l("Tests"), Item.category == Category.TEST_KIT),
+              ("clothing", _l("Clothing"), Item.category == Category.CLOTHING),
+              ("travel_cards", _l("Travel-card top-ups"), is_travel_card()))
+
+
+def _handed_out(session, period: Period) -> dict[str, list[int]]:
+    # The items of each group, worked out once per item (a handful) rather than once per movement.
+    items = (sa.select(Item.id, sa.case(*[(cond, key) for key, _label, cond in HANDED_OUT], else_="").label("grp"))
+             .where(sa.or_(*[cond for _k, _l2, cond in HANDED_OUT])).subquery())
+    M = sources.Movement
+    month = period.month_of(M.at).label("month")
+    rows = session.execute(
+        sa.select(items.c.grp, month, sa.func.sum(M.quantity)).join(items, items.c.id == M.item_id)
+        .where(M.kind == sources.MovementKind.ISSUE, M.at >= period.start, M.at < period.end, sources._not_undone())
+        .group_by(items.c.grp, month)).all()
+    out = {key: _zeros(period) for key, _label, _cond in HANDED_OUT}
+    for key, m, qty in rows:
+        if key in out:
+            out[key][m] += int(qty or 0)
+    return out
+
+
+def _volunteer_hours(session, period: Period, now) -> tuple[list[Decimal], list[int], int]:
+    month = period.month_of(Shift.starts_at).label("month")
+    hours = sa.func.coalesce(Signup.hours, seconds_between(session, Shift.starts_at, Shift.ends_at) / 3600.0)
+    where = sa.and_(Signup.status == SignupStatus.CONFIRMED, Signup.attended.is_(True),
+                    Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= period.start,
+                    Shift.starts_at < period.end, Shift.ends_at <= now)
+    rows = session.execute(
+        sa.select(month, sa.func.sum(hours), sa.func.count(sa.distinct(Signup.user_id)))
+        .join(Shift, Shift.id == Signup.shift_id).where(where).group_by(month)).all()
+    per_month, people = _zeros(period, "hours"), _zeros(period)
+    for m, h, n in rows:
+        per_month[m] = Decimal(str(h or 0)).quantize(HOURS)
+        people[m] = int(n)
+    active = session.scalar(sa.select(sa.func.count(sa.distinct(Signup.user_id)))
+                            .join(Shift, Shift.id == Signup.shift_id).where(where)) or 0
+    return per_month, people, active
+
+
+def report(session, period: Period, *, now: dt.datetime | None = None) -> Report:
+    """Every figure of the annual report for ``period`` (eight statements)."""
+    now = now or utcnow()
+    shifts = _shifts(session, period, now)
+    tallies = _tallies(session, period, now)
+
+    def shift_row(kind, key, label, what):
+        values = _zeros(period, "hours" if what == "hours" else "count")
+        for m in range(len(period.months)):
+            n, h = shifts.get((kind, m), (0, Decimal(0)))
+            values[m] = h.quantize(HOURS) if what == "hours" else n
+        return Row(key, label, values, "hours" if what == "hours" else "count")
+
+    contacts = [tallies[g] for g in ("women", "men", "transgender", "not_stated")]
+    sections = [
+        Section("outreach", _l("Street outreach"), [
+            shift_row(ActivityKind.STREET_OUTREACH, "outreach_shifts", _l("Outreach shifts"), "count")],
+            chart_row="outreach_shifts"),
+        Section("contacts", _l("Contacts by gender"), [
+            Row("women", _l("Women"), tallies["women"]), Row("men", _l("Men"), tallies["men"]),
+            Row("transgender", _l("Transgender"), tallies["transgender"]),
+            Row("not_stated", _l("Not stated"), tallies["not_stated"]),
+            Row("contacts", _l("All contacts"), [sum(c) for c in zip(*contacts, strict=True)]),
+            Row("new_contacts", _l("Of these, new contacts"), tallies["new_contacts"])],
+            chart_row="contacts"),
+        Section("hotline", _l("Hotline"), [
+            shift_row(ActivityKind.HOTLINE, "hotline_hours", _l("Hours covered"), "hours"),
+            Row("calls", _l("Calls taken"), tallies["calls"])], chart_row="calls"),
+        Section("prison", _l("Prison visits"), [
+            shift_row(ActivityKind.PRISON_VISIT, "prison_shifts", _l("Prison-visit shifts"), "count"),
+            Row("visits", _l("Visits made"), tallies["visits"])], chart_row="visits"),
+        Section("food_packs", _l("Food packs"), [
+            Row("food_packs", _l("Food packs handed out"), sources.food_packs_by_month(session, period))],
+            chart_row="food_packs"),
+    ]
+    handed = _handed_out(session, period)
+    sections.append(Section("handed_out", _l("Handed out from stock"),
+                            [Row(key, label, handed[key]) for key, label, _cond in HANDED_OUT]))
+    sections.append(Section("referrals", _l("Referrals by partner"),
+                            [Row(f"partner-{p.id}", p, values) for p, values in _referrals(session, period)]))
+    hours, people, active = _volunteer_hours(session, period, now)
+    sections.append(Section("volunteers", _l("Volunteers"), [
+        Row("volunteer_hours", _l("Volunteer hours"), hours, "hours"),
+        Row("active_volunteers", _l("Active volunteers"), people, overall=active)], chart_row="volunteer_hours"))
+    return Report(period, sections, active)

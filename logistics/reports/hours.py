@@ -1,0 +1,79 @@
+"""Volunteer hours from attended sign-ups: per person and month. A sign-up's hours are what
+the coordinator recorded on the attendance page (the correction), else the shift's length."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from logistics.clock import utcnow
+from logistics.people.models import User
+from logistics.reports.annual import HOURS, seconds_between
+from logistics.reports.months import Period
+from logistics.shifts.models import Shift, ShiftStatus, Signup, SignupStatus
+
+
+def _worked(period: Period, now: dt.datetime):
+    return sa.and_(Signup.status == SignupStatus.CONFIRMED, Signup.attended.is_(True),
+                   Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= period.start,
+                   Shift.starts_at < period.end, Shift.ends_at <= now)
+
+
+def _hours(session):
+    return sa.func.coalesce(Signup.hours, seconds_between(session, Shift.starts_at, Shift.ends_at) / 3600.0)
+
+
+@dataclass
+class Month:
+    month: dt.date
+    shifts: int
+    hours: Decimal
+
+
+def person_months(session, user_id: int, period: Period, *, now: dt.datetime | None = None) -> list[Month]:
+    """One person's shifts and hours in each month of ``period`` (one statement)."""
+    month = period.month_of(Shift.starts_at).label("month")
+    rows = session.execute(
+        sa.select(month, sa.func.count(Signup.id), sa.func.sum(_hours(session)))
+        .join(Shift, Shift.id == Signup.shift_id)
+        .where(Signup.user_id == user_id, _worked(period, now or utcnow())).group_by(month)).all()
+    found = {m: (n, Decimal(str(h or 0)).quantize(HOURS)) for m, n, h in rows}
+    return [Month(day, *found.get(i, (0, Decimal("0.0")))) for i, day in enumerate(period.months)]
+
+
+def year_total(session, user_id: int, year: int, *, now: dt.datetime | None = None) -> Decimal:
+    """One person's hours in ``year`` so far."""
+    total = session.scalar(sa.select(sa.func.sum(_hours(session))).join(Shift, Shift.id == Signup.shift_id)
+                           .where(Signup.user_id == user_id, _worked(Period.year(year), now or utcnow())))
+    return Decimal(str(total or 0)).quantize(HOURS)
+
+
+@dataclass
+class PersonHours:
+    user_id: int
+    name: str
+    email: str
+    months: list[Decimal]
+    shifts: int
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.months, Decimal(0))
+
+
+def everyone(session, period: Period, *, now: dt.datetime | None = None) -> list[PersonHours]:
+    """Every person with hours in ``period``, by month (one statement), by name."""
+    month = period.month_of(Shift.starts_at).label("month")
+    rows = session.execute(
+        sa.select(User.id, User.full_name, User.email, month, sa.func.count(Signup.id), sa.func.sum(_hours(session)))
+        .join(Signup, Signup.user_id == User.id).join(Shift, Shift.id == Signup.shift_id)
+        .where(_worked(period, now or utcnow()))
+        .group_by(User.id, User.full_name, User.email, month).order_by(User.full_name, User.id)).all()
+    people: dict[int, PersonHours] = {}
+    for uid, name, email, m, n, h in rows:
+        person = people.setdefault(uid, PersonHours(uid, name, email, [Decimal("0.0")] * len(period.months), 0))
+        person.months[m] = Decimal(str(h or 0)).quantize(HOURS)
+        person.shifts += n
+    return list(people.values())
