@@ -11,12 +11,13 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.auth import init_login
     from blueprints.auth.views import bp as auth_bp
     from blueprints.main.views import bp as main_bp
+    from blueprints.notifications import bp as notifications_bp
     from blueprints.people.views import bp as people_bp
     from blueprints.shifts import bp as shifts_bp
     from blueprints.stock import bp as stock_bp
 
     fields.init_app(app)  # the bounded <int:…> converter, before any route is added
-    for bp in (main_bp, auth_bp, account_bp, people_bp, admin_bp, shifts_bp, stock_bp):
+    for bp in (main_bp, auth_bp, account_bp, people_bp, admin_bp, shifts_bp, stock_bp, notifications_bp):
         app.register_blueprint(bp)
     init_login(app)
     once.init_app(app)  # after login: a claimed token names who sent the form

@@ -19,6 +19,9 @@ from logistics import cli as core_cli
 from logistics import jobs as core_jobs
 from logistics import once
 from logistics.audit import models as audit_models
+from logistics.notifications import cli as notifications_cli
+from logistics.notifications import jobs as notifications_jobs
+from logistics.notifications import models as notifications_models
 from logistics.people import cli as people_cli
 from logistics.people import demo as people_demo
 from logistics.people import export as people_export
@@ -136,6 +139,15 @@ AREAS: tuple[Area, ...] = (
         commands=(stock_cli.stock,),
         demo=stock_demo.load,
         nav=(NavEntry("stock.overview", _l("Stock"), Role.STAFF, 30, prefix="stock."),),
+    ),
+    Area(
+        "notifications",
+        models=notifications_models,
+        # Events into rows, due reminders, and rows whose job was lost: every minute.
+        sweeps=(Sweep("notifications.sweep", notifications_jobs.sweep, dt.timedelta(minutes=1)),),
+        commands=(notifications_cli.notify,),
+        nav=(NavEntry("notifications.admin_list", _l("Notifications"), Role.ADMIN, 64,
+                      prefix="notifications.admin", group=ADMIN_MENU),),
     ),
 )
 
