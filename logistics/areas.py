@@ -145,7 +145,7 @@ AREAS: tuple[Area, ...] = (
         models=notifications_models,
         # Events into rows, due reminders, and rows whose job was lost: every minute.
         sweeps=(Sweep("notifications.sweep", notifications_jobs.sweep, dt.timedelta(minutes=1)),),
-        commands=(notifications_cli.notify,),
+        commands=(notifications_cli.notify, notifications_cli.feeds_group),
         nav=(NavEntry("notifications.admin_list", _l("Notifications"), Role.ADMIN, 64,
                       prefix="notifications.admin", group=ADMIN_MENU),),
     ),

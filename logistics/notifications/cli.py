@@ -21,3 +21,29 @@ def sweep() -> None:
     db.session.commit()
     click.echo(f"{made['events']} notice(s) and {made['reminders']} reminder(s) recorded; "
                f"{made['enqueued']} notification(s) queued.")
+
+
+@click.group("feeds", help="Calendar feeds.")
+def feeds_group() -> None:
+    pass
+
+
+@feeds_group.command("create", help="Make a calendar feed for a person and print its URL (shown only now).")
+@click.option("--email", required=True, help="Whose feed.")
+@click.option("--kind", type=click.Choice(["mine", "open", "all"]), default="mine", show_default=True)
+@click.option("--label", default="", help="A name the person recognises.")
+@with_appcontext
+def create_feed(email: str, kind: str, label: str) -> None:
+    from logistics.errors import DomainError
+    from logistics.notifications import feeds
+    from logistics.people.services import find_by_email
+
+    user = find_by_email(db.session, email)
+    if user is None or user.erased_at is not None:
+        raise click.ClickException("No such user.")
+    try:
+        _feed, token = feeds.create(db.session, user, kind, label, by=None)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(feeds.url(token))

@@ -39,7 +39,7 @@ def allowed_kinds(user: User) -> tuple[FeedKind, ...]:
     return (FeedKind.MINE, FeedKind.OPEN)
 
 
-def create(session, user: User, kind: FeedKind | str, label: str = "", *, by: User) -> tuple[CalendarFeed, str]:
+def create(session, user: User, kind: FeedKind | str, label: str = "", *, by: User | None) -> tuple[CalendarFeed, str]:
     """A new feed and its token (shown once, in its URL; only the hash is kept)."""
     try:
         kind = FeedKind(kind)
