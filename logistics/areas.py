@@ -144,7 +144,11 @@ AREAS: tuple[Area, ...] = (
         "notifications",
         models=notifications_models,
         # Events into rows, due reminders, and rows whose job was lost: every minute.
-        sweeps=(Sweep("notifications.sweep", notifications_jobs.sweep, dt.timedelta(minutes=1)),),
+        sweeps=(Sweep("notifications.sweep", notifications_jobs.sweep, dt.timedelta(minutes=1)),
+                # The morning summaries go from 07:00 local (a row per person and day).
+                Sweep("notifications.digests", notifications_jobs.digests, dt.timedelta(minutes=15)),
+                # Nightly (00:00 UTC): the stock ledger against the balances, admins told of a drift.
+                Sweep("notifications.check_ledger", notifications_jobs.check_ledger, dt.timedelta(days=1))),
         commands=(notifications_cli.notify, notifications_cli.feeds_group),
         nav=(NavEntry("notifications.admin_list", _l("Notifications"), Role.ADMIN, 64,
                       prefix="notifications.admin", group=ADMIN_MENU),),

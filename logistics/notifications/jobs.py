@@ -18,3 +18,19 @@ def send(notification_id: int) -> str | None:
 def sweep() -> dict:
     """The minute sweep: events and due reminders into rows, due rows onto the queue."""
     return collect.sweep(db.session)
+
+
+@app_context
+def digests() -> int:
+    """From 07:00 local, once a day: the morning summaries."""
+    from logistics.notifications import digests as module
+
+    return module.make_digests(db.session)
+
+
+@app_context
+def check_ledger() -> int:
+    """Nightly: verify the stock ledger; tell the admins of any drift."""
+    from logistics.notifications import digests as module
+
+    return module.check_ledger(db.session)

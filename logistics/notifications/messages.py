@@ -80,6 +80,12 @@ def content(notification: Notification, **extra) -> Content:
         return Content(subject=(_l("Can't make it: %(title)s"), {"title": ctx["title"]}), template="cancel_requested",
                        context={**ctx, "who": who, "staffing_link": external_url("shifts.staffing"),
                                 "settings_link": settings_link, **extra})
+    if kind == Kind.DIGEST:
+        return Content(subject=(_l("Today at %(org)s: what needs attention"), {"org": current_app.config["ORG_NAME"]}),
+                       template="digest", context={"settings_link": settings_link, **extra})
+    if kind == Kind.LEDGER_ALERT:
+        return Content(subject=(_l("Stock balances differ from the ledger"), {}), template="ledger_alert",
+                       context={"settings_link": settings_link, **extra})
     if kind == Kind.TEST:
         return Content(subject=(_l("Test email from %(org)s"), {"org": current_app.config["ORG_NAME"]}),
                        template="test_email", context={"settings_link": settings_link,

@@ -81,6 +81,10 @@ def skip_reason(session, n: Notification, now: dt.datetime) -> str | None:
             return "signed up again"
         if n.kind == Kind.REMINDER and _start_of_key(n) != str(int(shift.starts_at.timestamp())):
             return "shift moved (a reminder for the new time follows)"
+    if n.kind == Kind.DIGEST:
+        from logistics.notifications import digests
+
+        return digests.skip_reason(session, n, now)
     if n.kind == Kind.COVER_REQUESTED:
         from logistics.notifications import replies
 
@@ -131,9 +135,10 @@ def deliver(session, notification_id: int, **extra) -> Status | None:
         log.info("notification %s skipped: %s", n.id, reason)
         return n.status
     try:
-        from logistics.notifications import replies
+        from logistics.notifications import digests, replies
 
-        msg, template = messages.build(n, **replies.extra_context(session, n, now), **extra)
+        context = {**replies.extra_context(session, n, now), **digests.extra_context(session, n, now), **extra}
+        msg, template = messages.build(n, **context)
         n.message_id = msg["Message-ID"]
         mail.send(msg, template=template)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
