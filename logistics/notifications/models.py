@@ -28,6 +28,8 @@ class Kind(str, enum.Enum):
     DIGEST = "digest"
     LEDGER_ALERT = "ledger_alert"
     TEST = "test"
+    #: Invitations, password resets and application answers (data["job"] names which).
+    ACCOUNT = "account"
 
 
 class Status(str, enum.Enum):

@@ -56,6 +56,8 @@ def _start_of_key(notification: Notification) -> str | None:
 def skip_reason(session, n: Notification, now: dt.datetime) -> str | None:
     """Why the row should not be sent after all (None: send it)."""
     user = n.user
+    if n.kind == Kind.ACCOUNT:
+        return None  # the account email itself decides (people.jobs.build), when it is built
     if user is None or user.erased_at is not None or not user.is_active:
         return "recipient inactive or erased"
     group = GROUP_OF.get(n.kind)
@@ -137,8 +139,18 @@ def deliver(session, notification_id: int, **extra) -> Status | None:
     try:
         from logistics.notifications import digests, replies
 
-        context = {**replies.extra_context(session, n, now), **digests.extra_context(session, n, now), **extra}
-        msg, template = messages.build(n, **context)
+        if n.kind == Kind.ACCOUNT:
+            from logistics.people import jobs as people_jobs
+
+            built = people_jobs.build((n.data or {}).get("job", ""), n.user_id, message_id=messages.message_id(n))
+            if built is None:
+                n.status, n.last_error = Status.SKIPPED, "no longer applies"
+                session.commit()
+                return n.status
+            msg, template = built
+        else:
+            context = {**replies.extra_context(session, n, now), **digests.extra_context(session, n, now), **extra}
+            msg, template = messages.build(n, **context)
         n.message_id = msg["Message-ID"]
         mail.send(msg, template=template)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row

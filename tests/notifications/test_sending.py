@@ -262,3 +262,38 @@ def test_muted_notices_are_skipped(client, login, app, sweep, mailbox):
 def test_bad_settings_input_never_500(client, login, data):
     login("volunteer")
     assert client.post("/account/notifications", data=data).status_code in (302, 400, 422)
+
+
+def test_account_emails_are_rows_and_a_lost_invitation_is_still_delivered(app, sweep, mailbox):
+    from logistics import queue
+    from logistics.people import services
+    from logistics.people.models import Role
+
+    with app.app_context():
+        admin = factories.user("admin")
+        services.invite(db.session, email="newbie@example.org", full_name="New Person", role=Role.VOLUNTEER,
+                        by=admin)
+        db.session.commit()
+        row = _rows(Kind.ACCOUNT)[0]
+        assert row.data == {"job": "send_invitation"} and row.status == Status.PENDING
+    for job in queue.get_queue(app=app).get_jobs():
+        job.delete()  # the queued job is lost in Redis
+    sweep()
+    msgs = mailbox.to("newbie@example.org")
+    assert len(msgs) == 1 and "/invitation/" in mailbox.body(msgs[0])
+    with app.app_context():
+        row = _rows(Kind.ACCOUNT)[0]
+        assert row.status == Status.SENT and msgs[0]["Message-ID"] == row.message_id
+
+
+def test_an_account_email_that_no_longer_applies_is_skipped(app, sweep, mailbox):
+    from logistics.notifications import accounts
+
+    with app.app_context():
+        user = factories.user(email="has.password@example.org")  # has a password: no invitation
+        accounts.record(db.session, "send_invitation", user)
+        db.session.commit()
+    sweep()
+    assert mailbox.to("has.password@example.org") == []
+    with app.app_context():
+        assert _rows(Kind.ACCOUNT)[0].status == Status.SKIPPED

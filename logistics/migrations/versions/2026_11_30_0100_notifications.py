@@ -56,7 +56,7 @@ def upgrade():
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=160), nullable=False),
-    sa.Column('kind', sa.Enum('signup_confirmed', 'promoted', 'shift_changed', 'shift_cancelled', 'removed', 'cover_requested', 'reminder', 'cancel_requested', 'digest', 'ledger_alert', 'test', name='kind', native_enum=False, length=24), nullable=False),
+    sa.Column('kind', sa.Enum('signup_confirmed', 'promoted', 'shift_changed', 'shift_cancelled', 'removed', 'cover_requested', 'reminder', 'cancel_requested', 'digest', 'ledger_alert', 'test', 'account', name='kind', native_enum=False, length=24), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('shift_id', sa.Integer(), nullable=True),
     sa.Column('signup_id', sa.Integer(), nullable=True),
