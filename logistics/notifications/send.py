@@ -20,8 +20,18 @@ from logistics.shifts.models import CoverRequest, Shift, ShiftStatus, Signup, Si
 
 log = logging.getLogger(__name__)
 
-#: A row left in "sending" this long (its worker died mid-send) may be claimed again.
+#: A row left in "sending" this long (its worker died mid-send) may be claimed again
+#: (``NOTIFY_STUCK_SECONDS`` changes it).
 STUCK_AFTER = dt.timedelta(minutes=5)
+
+
+def stuck_after() -> dt.timedelta:
+    try:
+        from flask import current_app
+
+        return dt.timedelta(seconds=int(current_app.config.get("NOTIFY_STUCK_SECONDS", 300)))
+    except RuntimeError:  # no app context
+        return STUCK_AFTER
 #: Waits after the 1st, 2nd, … temporary failure; after the last the row is failed.
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=20),
            dt.timedelta(hours=1), dt.timedelta(hours=3))
@@ -36,7 +46,7 @@ def claimable(now: dt.datetime):
     """Rows a job may claim now: pending and due, or stuck in sending."""
     return sa.and_(Notification.due_at <= now, sa.or_(
         Notification.status == Status.PENDING,
-        sa.and_(Notification.status == Status.SENDING, Notification.claimed_at < now - STUCK_AFTER)))
+        sa.and_(Notification.status == Status.SENDING, Notification.claimed_at < now - stuck_after())))
 
 
 def claim(session, notification_id: int, now: dt.datetime | None = None) -> bool:
@@ -152,6 +162,9 @@ def deliver(session, notification_id: int, **extra) -> Status | None:
             context = {**replies.extra_context(session, n, now), **digests.extra_context(session, n, now), **extra}
             msg, template = messages.build(n, **context)
         n.message_id = msg["Message-ID"]
+        # End the transaction before the network: on SQLite an open write transaction would
+        # hold every other writer back for as long as the SMTP server takes.
+        session.commit()
         mail.send(msg, template=template)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
         session.rollback()
@@ -166,6 +179,7 @@ def deliver(session, notification_id: int, **extra) -> Status | None:
             log.info("notification %s will be retried: %s", n.id, n.last_error)
         session.commit()
         return n.status
+    n = session.get(Notification, notification_id, populate_existing=True)
     n.status, n.sent_at, n.last_error = Status.SENT, utcnow(), None
     session.commit()
     return n.status
