@@ -112,11 +112,12 @@ def test_worker_killed_mid_send_loses_nothing(app, tmp_path, slow_smtp):
         app.config["NOTIFY_STUCK_SECONDS"] = STUCK_SECONDS
         try:
             with app.app_context():
-                made = collect.sweep(db.session)  # what the minute sweep does
+                # What the minute sweep does (the restarted worker's own sweep may be first:
+                # either way the row is claimed once).
+                collect.sweep(db.session)
                 db.session.commit()
         finally:
             app.config["NOTIFY_STUCK_SECONDS"] = old
-        assert made["enqueued"] == 1
         deadline = time.monotonic() + 30
         while not handler.messages and time.monotonic() < deadline:
             time.sleep(0.2)
