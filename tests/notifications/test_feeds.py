@@ -4,10 +4,14 @@ days, ETag → 304, revocation, privacy, the CLI and one shift's .ics."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import re
+import shutil
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -285,3 +289,59 @@ def test_feed_query_count_does_not_grow(app, client, world, queries):
     with queries() as big:
         _get(client, world["token"])
     assert big.count == small.count, big.statements
+
+
+ICALJS_DIR = Path(__file__).resolve().parents[2] / ".venv" / "icaljs"
+
+
+def _icaljs() -> Path:
+    """Mozilla's ical.js from the npm registry, installed once into .venv/icaljs."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        pytest.skip("ical.js check skipped: node and npm are not installed")
+    module = ICALJS_DIR / "node_modules" / "ical.js" / "dist" / "ical.es5.cjs"
+    if not module.exists():
+        ICALJS_DIR.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--silent", "ical.js@2"], cwd=ICALJS_DIR,
+                              capture_output=True, text=True, timeout=180)
+        if done.returncode != 0 or not module.exists():
+            pytest.skip(f"ical.js check skipped: npm could not install ical.js ({done.stderr.strip()[:200]})")
+    return module
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", "Asia/Kolkata"])
+def test_icaljs_reads_the_feed_the_same_way(app, client, tz):
+    """A second, independent parser (ical.js, run with node under another TZ): every
+    event's UTC start and end, status and sequence as in the database, on the two 2027
+    daylight-saving days too."""
+    module = _icaljs()
+    starts = ["2027-03-28T01:00", "2027-03-28T03:30", "2027-10-31T01:30", "2027-10-31T02:30", "2027-04-10T18:00"]
+    clock.freeze(local_instant("2027-03-20T10:00"))
+    from logistics.shifts.models import Signup, SignupStatus
+
+    with app.app_context():
+        v = factories.user()
+        coordinator = factories.user("coordinator")
+        act = h.activity(name=LONG_NAME, opens=400)
+        expected = {}
+        for i, text in enumerate(starts):
+            s = h.shift(act, start=local_instant(text), hours=3)
+            db.session.add(Signup(shift=s, user_id=v.id, status=SignupStatus.CONFIRMED, confirmed_at=clock.utcnow()))
+            db.session.flush()
+            if i == len(starts) - 1:
+                planning.cancel_shift(db.session, s, by=coordinator)
+            expected[f"shift-{s.id}@localhost"] = {
+                "start": int(s.starts_at.timestamp()), "end": int(s.ends_at.timestamp()),
+                "status": "CANCELLED" if i == len(starts) - 1 else "CONFIRMED", "sequence": s.version,
+                "summary": LONG_NAME, "zone": "UTC"}
+        db.session.commit()
+        _feed, token = feeds.create(db.session, v, "mine", "Phone ÆØÅ", by=v)
+        db.session.commit()
+    data = client.get(f"/calendar/{token}.ics").data
+    done = subprocess.run(["node", str(Path(__file__).with_name("icaljs_parse.cjs")), str(module)], input=data,
+                          capture_output=True, timeout=60, env=dict(os.environ, TZ=tz))
+    assert done.returncode == 0, done.stderr.decode()
+    parsed = json.loads(done.stdout)
+    assert parsed["calname"] == "Phone ÆØÅ"
+    got = {e.pop("uid"): e for e in parsed["events"]}
+    assert got == expected
