@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from logistics.audit import services as audit
-from logistics.clock import as_utc, utcnow
+from logistics.clock import as_utc, org_tz, utcnow
 from logistics.errors import DomainError
 from logistics.notifications import ical
 from logistics.notifications.models import CalendarFeed, FeedKind
@@ -76,11 +76,12 @@ def find(session, token: str) -> CalendarFeed | None:
     """The live feed of ``token``; None for an unknown, revoked or malformed one."""
     if not token or len(token) > 100:
         return None
-    feed = session.scalar(sa.select(CalendarFeed).where(CalendarFeed.token_hash == hash_token(token)))
-    if feed is None or feed.revoked_at is not None:
+    found = session.execute(sa.select(CalendarFeed, User).join(User, User.id == CalendarFeed.user_id)
+                            .where(CalendarFeed.token_hash == hash_token(token))).first()
+    if found is None:
         return None
-    user = session.get(User, feed.user_id)
-    if user is None or not user.is_active or user.erased_at is not None:
+    feed, user = found
+    if feed.revoked_at is not None or not user.is_active or user.erased_at is not None:
         return None
     if feed.kind not in allowed_kinds(user):
         return None  # a coordinator's whole-schedule feed stops when the role goes
@@ -133,13 +134,16 @@ def _filtered(stmt, feed: CalendarFeed, user_id: int, now: dt.datetime):
 
 
 def fingerprint(session, feed: CalendarFeed, now: dt.datetime | None = None) -> str:
-    """A cheap ETag: what changes whenever the feed's content does (one aggregate query)."""
+    """A cheap ETag (one aggregate statement over the feed's shifts, no rows loaded): the
+    count, newest row and change, and the sums of versions and confirmed places change with
+    everything the feed shows of a shift (time, place and status raise the version); the day
+    is in it because the window moves."""
     now = now or utcnow()
     row = session.execute(_filtered(sa.select(sa.func.count(Shift.id), sa.func.max(Shift.updated_at),
                                               sa.func.max(Shift.id), sa.func.sum(Shift.version),
                                               sa.func.sum(Shift.confirmed_count)), feed, feed.user_id, now)).one()
     user = session.get(User, feed.user_id)
-    parts = [feed.id, feed.kind.value, user.locale, now.date().isoformat(), *row,
+    parts = [feed.id, feed.kind.value, feed.label, user.locale, now.date().isoformat(), *row,
              current_app.config["BASE_URL"], current_app.config["ORG_NAME"]]
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
 
@@ -161,6 +165,8 @@ def escape(text: str) -> str:
 def fold(line: str) -> bytes:
     """One content line as bytes: at most 75 octets a line, broken between whole UTF-8
     characters (and never inside a backslash escape), continued with CRLF + space."""
+    if len(line) <= 75 and line.isascii():
+        return line.encode() + b"\r\n"
     data = line.encode("utf-8")
     if len(data) <= 75:
         return data + b"\r\n"
@@ -183,21 +189,43 @@ def fold(line: str) -> bytes:
 
 
 def stamp(value: dt.datetime) -> str:
-    return as_utc(value).strftime("%Y%m%dT%H%M%SZ")
+    v = value if value.tzinfo is dt.UTC else as_utc(value)
+    return f"{v.year:04d}{v.month:02d}{v.day:02d}T{v.hour:02d}{v.minute:02d}{v.second:02d}Z"
 
 
-def vevent(shift: Shift, base: str, domain: str, title: str) -> list[str]:
-    where = ical.location(shift)
-    cancelled = shift.status == ShiftStatus.CANCELLED
-    modified = stamp(shift.updated_at or shift.created_at)
-    lines = ["BEGIN:VEVENT", f"UID:shift-{shift.id}@{domain}", f"DTSTAMP:{modified}",
-             f"DTSTART:{stamp(shift.starts_at)}", f"DTEND:{stamp(shift.ends_at)}",
-             f"SEQUENCE:{shift.version}", f"LAST-MODIFIED:{modified}", f"SUMMARY:{escape(title)}"]
-    if where:
-        lines.append(f"LOCATION:{escape(where)}")
-    lines += [f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}", f"URL:{base}/shifts/{shift.id}",
-              f"TRANSP:{'TRANSPARENT' if cancelled else 'OPAQUE'}", "END:VEVENT"]
-    return lines
+def _rows(session, feed: CalendarFeed, now: dt.datetime):
+    """The feed's shifts as plain rows (no ORM objects: a year of the whole schedule is 6,000)."""
+    stmt = _filtered(sa.select(Shift.id, Shift.activity_id, Shift.place_id, Shift.starts_at, Shift.ends_at,
+                               Shift.status, Shift.version, Shift.updated_at, Shift.created_at),
+                     feed, feed.user_id, now).order_by(Shift.starts_at, Shift.id)
+    return session.execute(stmt).all()
+
+
+def _labels(session, rows) -> tuple[dict, dict]:
+    """Each activity's (title or None when discreet) and each place's location text, once."""
+    activity_ids = {r.activity_id for r in rows}
+    place_ids = {r.place_id for r in rows if r.place_id is not None}
+    activities = {a.id: (None if a.is_discreet else a.name)
+                  for a in session.scalars(sa.select(Activity).where(Activity.id.in_(activity_ids)))} \
+        if activity_ids else {}
+    places = {}
+    if place_ids:
+        from logistics.shifts.models import Place
+
+        for p in session.scalars(sa.select(Place).where(Place.id.in_(place_ids))):
+            places[p.id] = p.name if p.is_sensitive else ", ".join(x for x in (p.name, p.address) if x)
+    return activities, places
+
+
+def vevent(row, base: str, domain: str, summary: bytes, location: bytes) -> bytes:
+    """One VEVENT, as bytes; ``summary`` and ``location`` are their folded lines (b"": none)."""
+    cancelled = row.status == ShiftStatus.CANCELLED
+    modified = stamp(row.updated_at or row.created_at)
+    status, transp = ("CANCELLED", "TRANSPARENT") if cancelled else ("CONFIRMED", "OPAQUE")
+    return (f"BEGIN:VEVENT\r\nUID:shift-{row.id}@{domain}\r\nDTSTAMP:{modified}\r\n"
+            f"DTSTART:{stamp(row.starts_at)}\r\nDTEND:{stamp(row.ends_at)}\r\nSEQUENCE:{row.version}\r\n"
+            f"LAST-MODIFIED:{modified}\r\n").encode() + summary + location + fold(f"URL:{base}/shifts/{row.id}") + (
+        f"STATUS:{status}\r\nTRANSP:{transp}\r\nEND:VEVENT\r\n").encode()
 
 
 def calendar_name(feed: CalendarFeed) -> str:
@@ -209,23 +237,42 @@ def calendar_name(feed: CalendarFeed) -> str:
 
 def render(session, feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
     """The whole feed as bytes (text/calendar; charset=utf-8)."""
+    from logistics.i18n import format_day, format_time
+
     now = now or utcnow()
     user = session.get(User, feed.user_id)
     base = current_app.config["BASE_URL"].rstrip("/")
     domain = ical._domain()
-    with force_locale(user.locale or "en"):
-        head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{ical.PRODID}", "CALSCALE:GREGORIAN",
-                "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(calendar_name(feed))}", f"NAME:{escape(calendar_name(feed))}",
-                f"X-WR-TIMEZONE:{current_app.config['ORG_TIMEZONE']}",
-                "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H",
-                f"URL:{base}/shifts/mine"]
-        parts = [fold(line) for line in head]
-        titles: dict = {}
-        for shift in shifts(session, feed, now):
-            if shift.activity.is_discreet:
-                title = ical.neutral_title(shift)
-            else:
-                title = titles.get(shift.activity_id) or titles.setdefault(shift.activity_id, shift.activity.name)
-            parts.extend(fold(line) for line in vevent(shift, base, domain, title))
-        parts.append(fold("END:VCALENDAR"))
+    language = user.locale if user.locale in ("en", "da") else "en"
+    rows = _rows(session, feed, now)
+    activities, places = _labels(session, rows)
+    with force_locale(language):
+        name = calendar_name(feed)
+        neutral = _("%(org)s shift, %(day)s %(time)s")
+    org = current_app.config["ORG_NAME"]
+    head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{ical.PRODID}", "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(name)}", f"NAME:{escape(name)}",
+            f"X-WR-TIMEZONE:{current_app.config['ORG_TIMEZONE']}",
+            "REFRESH-INTERVAL;VALUE=DURATION:PT1H", "X-PUBLISHED-TTL:PT1H", f"URL:{base}/shifts/mine"]
+    parts = [fold(line) for line in head]
+    tz = org_tz()
+    summaries: dict[str, bytes] = {}  # the same titles and places recur: escape and fold each once
+    locations: dict[int, bytes] = {}
+    for row in rows:
+        title = activities.get(row.activity_id)
+        if title is None:  # discreet: "HopeNow shift, Tue 1 Dec 18:00", no place
+            local = as_utc(row.starts_at).astimezone(tz)
+            title = neutral % {"org": org, "day": format_day(local.date(), language),
+                               "time": format_time(local, language)}
+            location = b""
+        else:
+            location = locations.get(row.place_id)
+            if location is None:
+                where = places.get(row.place_id)
+                location = locations[row.place_id] = fold(f"LOCATION:{escape(where)}") if where else b""
+        summary = summaries.get(title)
+        if summary is None:
+            summary = summaries[title] = fold(f"SUMMARY:{escape(title)}")
+        parts.append(vevent(row, base, domain, summary, location))
+    parts.append(fold("END:VCALENDAR"))
     return b"".join(parts)
