@@ -20,6 +20,7 @@ from logistics import jobs as core_jobs
 from logistics import once
 from logistics.audit import models as audit_models
 from logistics.notifications import cli as notifications_cli
+from logistics.notifications import export as notifications_export
 from logistics.notifications import jobs as notifications_jobs
 from logistics.notifications import models as notifications_models
 from logistics.people import cli as people_cli
@@ -150,6 +151,8 @@ AREAS: tuple[Area, ...] = (
                 # Nightly (00:00 UTC): the stock ledger against the balances, admins told of a drift.
                 Sweep("notifications.check_ledger", notifications_jobs.check_ledger, dt.timedelta(days=1))),
         commands=(notifications_cli.notify, notifications_cli.feeds_group),
+        export=notifications_export.SECTIONS,
+        erasure=(notifications_export.on_erasure,),
         nav=(NavEntry("notifications.admin_list", _l("Notifications"), Role.ADMIN, 64,
                       prefix="notifications.admin", group=ADMIN_MENU),),
     ),
