@@ -19,6 +19,7 @@ from logistics.clock import today, utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.i18n import format_day_long
+from logistics.notifications import queries as notification_queries
 from logistics.people.models import Role
 from logistics.shifts import filters, queries, rules
 from logistics.shifts import month as month_queries
@@ -162,6 +163,8 @@ def render_shift(shift_id: int, status: int = 200, *, cancel_form=None, assign_f
         # Staff and up see the bag's state: packed (by whom, when, which bag), returned.
         outreaches=stock_queries.shift_outreaches(db.session, shift.id) if staff else [],
         sees_kit=has_kit and (staff or (mine is not None and mine.status == SignupStatus.CONFIRMED)),
+        # "I'm coming", answered from the last reminder (shown to coordinators).
+        coming=notification_queries.coming(db.session, [s.id for s in confirmed]) if coordinator else set(),
     ), status
 
 

@@ -52,6 +52,14 @@ def test_coming_without_login(app, client, sweep, mailbox):
         assert db.session.scalars(sa.select(Reply)).one().answer == "coming"
 
 
+def test_coming_shows_to_coordinators_on_the_shift_page(app, client, login, sweep, mailbox):
+    ids = _reminder_links(app, sweep, mailbox)
+    client.post(ids["coming"])
+    login("coordinator")
+    page = client.get(f"/shifts/{ids['shift']}")
+    assert page.status_code == 200 and b"Said they are coming" in page.data
+
+
 def test_cannot_before_the_cutoff_cancels_and_promotes(app, client, sweep, mailbox):
     ids = _reminder_links(app, sweep, mailbox, cutoff=12, waiting=True)
     assert b"Cancel my place" in client.get(ids["cannot"]).data
