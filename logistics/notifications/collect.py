@@ -46,7 +46,12 @@ def _insert(session, rows: list[dict]) -> int:
     fresh = {r["key"]: r for r in rows if r["key"] not in existing}
     if fresh:
         now = utcnow()
-        session.execute(sa.insert(Notification), [
+        # Two sweeps at once may both find a key new: the second insert of it is ignored.
+        if session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        session.execute(insert(Notification).on_conflict_do_nothing(index_elements=["key"]), [
             {"status": Status.PENDING, "attempts": 0, "due_at": now, "data": {}, "created_at": now,
              "updated_at": now, **r} for r in fresh.values()])
     return len(fresh)
