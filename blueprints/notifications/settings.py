@@ -39,12 +39,23 @@ def _settings_form() -> SettingsForm:
     })
 
 
+def _qr(url: str | None):
+    """The feed address as an inline SVG QR code, for a phone's camera (no script, no style)."""
+    if not url:
+        return None
+    import segno
+    from markupsafe import Markup
+
+    svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", title=None)
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR" ', 1))  # noqa: S704 - segno's own output
+
+
 def _page(form=None, feed_form=None, status=200, new_url=None):
     form = form or _settings_form()
     feed_form = feed_form or FeedForm()
     feed_form.kind.choices = _feed_kinds()
     return render_template("notifications/settings.html", form=form, feed_form=feed_form,
-                           feeds=feeds.list_for(db.session, current_user), new_url=new_url,
+                           feeds=feeds.list_for(db.session, current_user), new_url=new_url, qr=_qr(new_url),
                            button=ConfirmForm(), is_staff=current_user.has_role(Role.STAFF)), status
 
 

@@ -38,6 +38,8 @@ def test_notification_settings_and_feeds(app, page, live_server):
     page.get_by_role("button", name="Make a feed").click()
     address = page.get_by_label("Your new feed address (shown only now):").input_value()
     assert address.startswith("http://localhost/calendar/") and address.endswith(".ics")
+    page.get_by_role("img", name="QR").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     path = address[len("http://localhost"):]
     with urllib.request.urlopen(live_server + path) as response:
         assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"

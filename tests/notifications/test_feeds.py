@@ -181,6 +181,7 @@ def test_making_a_feed_shows_its_url_once(client, login, app):
     r = client.post("/account/feeds", data={"kind": "mine", "label": "Phone"})
     assert r.status_code == 200
     url = re.search(r'value="(http://localhost/calendar/[^"]+\.ics)"', r.data.decode()).group(1)
+    assert b"<svg " in r.data and b"style=" not in r.data.split(b"<svg ", 1)[1].split(b"</svg>")[0]  # the QR code
     assert client.get(url.replace("http://localhost", "")).status_code == 200
     assert url not in client.get("/account/notifications").data.decode()
 
