@@ -144,3 +144,12 @@ def test_cover_request_one_click_take_and_filled_gap(app, client, sweep, mailbox
         assert db.session.get(Shift, shift_id).confirmed_count == 2
     bad = client.get(links["bo@example.org"][:-2] + "xx")
     assert bad.status_code == 404 and b"This link does not work" in bad.data
+
+
+def test_reply_and_cover_tokens_are_redacted_from_logs():
+    from logistics.logs import redact
+
+    line = '127.0.0.1 - - "POST /reply/coming/WzEsMiwzXQ.abc-def_123 HTTP/1.1" 200 - "GET /cover/WzEsMl0.x_y-z"'
+    cleaned = redact(line)
+    assert "WzEsMiwzXQ" not in cleaned and "WzEsMl0" not in cleaned
+    assert "/reply/coming/[redacted]" in cleaned and "/cover/[redacted]" in cleaned
