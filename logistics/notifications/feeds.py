@@ -134,16 +134,24 @@ def _filtered(stmt, feed: CalendarFeed, user_id: int, now: dt.datetime):
 
 
 def fingerprint(session, feed: CalendarFeed, now: dt.datetime | None = None) -> str:
-    """A cheap ETag (one aggregate statement over the feed's shifts, no rows loaded): the
-    count, newest row and change, and the sums of versions and confirmed places change with
-    everything the feed shows of a shift (time, place and status raise the version); the day
-    is in it because the window moves."""
+    """The feed's ETag. It changes whenever what the feed shows may have: with the schedule
+    revision (two Redis reads, :mod:`logistics.notifications.revision`), each day (the window
+    moves) and, for open shifts, each hour (shifts that started leave). Without Redis, an
+    aggregate over the feed's shifts stands in: the count, newest row and change, and the
+    sums of versions and confirmed places."""
     now = now or utcnow()
-    row = session.execute(_filtered(sa.select(sa.func.count(Shift.id), sa.func.max(Shift.updated_at),
-                                              sa.func.max(Shift.id), sa.func.sum(Shift.version),
-                                              sa.func.sum(Shift.confirmed_count)), feed, feed.user_id, now)).one()
+    from logistics.notifications import revision
+
+    current = revision.current()
+    if current is not None:
+        state = [current, now.strftime("%Y%m%d%H") if feed.kind == FeedKind.OPEN else now.date().isoformat()]
+    else:
+        row = session.execute(_filtered(sa.select(sa.func.count(Shift.id), sa.func.max(Shift.updated_at),
+                                                  sa.func.max(Shift.id), sa.func.sum(Shift.version),
+                                                  sa.func.sum(Shift.confirmed_count)), feed, feed.user_id, now)).one()
+        state = [now.strftime("%Y%m%d%H"), *row]
     user = session.get(User, feed.user_id)
-    parts = [feed.id, feed.kind.value, feed.label, user.locale, now.date().isoformat(), *row,
+    parts = [feed.id, feed.kind.value, feed.label, user.locale, *state,
              current_app.config["BASE_URL"], current_app.config["ORG_NAME"]]
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
 

@@ -346,3 +346,46 @@ def test_icaljs_reads_the_feed_the_same_way(app, client, tz):
     assert parsed["calname"] == "Phone ÆØÅ"
     got = {e.pop("uid"): e for e in parsed["events"]}
     assert got == expected
+
+
+def test_etag_follows_the_schedule_revision(app, client, world):
+    from logistics import queue
+    from logistics.notifications import revision
+
+    etag = _get(client, world["token"]).headers["ETag"]
+    conn = queue.state(app).connection
+    before = int(conn.get(revision.KEY) or 0)
+    with app.app_context():
+        v = factories.user()
+        signups.sign_up(db.session, db.session.get(Shift, world["a"]), v, by=v)
+        db.session.rollback()  # nothing committed: the revision stays
+    assert int(conn.get(revision.KEY) or 0) == before
+    assert _get(client, world["token"], **{"If-None-Match": etag}).status_code == 304
+    with app.app_context():
+        v = factories.user()
+        signups.sign_up(db.session, db.session.get(Shift, world["a"]), v, by=v)
+        db.session.commit()
+    assert int(conn.get(revision.KEY)) > before
+    changed = _get(client, world["token"], **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_without_redis_the_etag_comes_from_the_shifts(app, client, world, monkeypatch):
+    from logistics.notifications import revision
+
+    monkeypatch.setattr(revision, "current", lambda: None)
+    etag = _get(client, world["token"]).headers["ETag"]
+    assert _get(client, world["token"], **{"If-None-Match": etag}).status_code == 304
+    with app.app_context():
+        coordinator = db.session.get(type(factories.user()), world["coordinator"])
+        planning.cancel_shift(db.session, db.session.get(Shift, world["b"]), by=coordinator)
+        db.session.commit()
+    assert _get(client, world["token"], **{"If-None-Match": etag}).status_code == 200
+
+
+def test_redis_losing_its_data_changes_every_etag(app, client, world):
+    from logistics import queue
+
+    etag = _get(client, world["token"]).headers["ETag"]
+    queue.state(app).connection.flushdb()  # the counter starts again; the epoch is new
+    assert _get(client, world["token"], **{"If-None-Match": etag}).status_code == 200
