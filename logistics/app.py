@@ -57,6 +57,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "logistics" / "migrations"), render_as_batch=True, compare_type=True)
     queue.init_app(app)
     queue.bind_session_events(db.session)
+    from logistics.notifications import revision
+
+    revision.bind(db.session)  # the calendar feeds' ETags follow every schedule change
     limiter.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app, locale_selector=select_locale)

@@ -23,6 +23,10 @@ from logistics.cooking import demo as cooking_demo
 from logistics.cooking import models as cooking_models
 from logistics.distributions import demo as distributions_demo
 from logistics.distributions import models as distributions_models
+from logistics.notifications import cli as notifications_cli
+from logistics.notifications import export as notifications_export
+from logistics.notifications import jobs as notifications_jobs
+from logistics.notifications import models as notifications_models
 from logistics.outreach import demo as outreach_demo
 from logistics.outreach import export as outreach_export
 from logistics.outreach import jobs as outreach_jobs
@@ -172,6 +176,21 @@ AREAS: tuple[Area, ...] = (
         "reports",
         nav=(NavEntry("reports.annual", _l("Annual report"), Role.COORDINATOR, 44, prefix="reports.annual"),
              NavEntry("reports.hours", _l("Volunteer hours"), Role.COORDINATOR, 45, prefix="reports.hours")),
+    ),
+    Area(
+        "notifications",
+        models=notifications_models,
+        # Events into rows, due reminders, and rows whose job was lost: every minute.
+        sweeps=(Sweep("notifications.sweep", notifications_jobs.sweep, dt.timedelta(minutes=1)),
+                # The morning summaries go from 07:00 local (a row per person and day).
+                Sweep("notifications.digests", notifications_jobs.digests, dt.timedelta(minutes=15)),
+                # Nightly (00:00 UTC): the stock ledger against the balances, admins told of a drift.
+                Sweep("notifications.check_ledger", notifications_jobs.check_ledger, dt.timedelta(days=1))),
+        commands=(notifications_cli.notify, notifications_cli.feeds_group),
+        export=notifications_export.SECTIONS,
+        erasure=(notifications_export.on_erasure,),
+        nav=(NavEntry("notifications.admin_list", _l("Notifications"), Role.ADMIN, 64,
+                      prefix="notifications.admin", group=ADMIN_MENU),),
     ),
 )
 

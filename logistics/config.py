@@ -97,6 +97,8 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
         # the socket address is the client; 1: one proxy, such as the README's nginx).
         "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
         "LOGIN_LIMITS": env.get("LOGIN_LIMITS", "10 per 15 minutes"),
+        # A notification left "sending" this long (its worker died mid-send) is sent again.
+        "NOTIFY_STUCK_SECONDS": _int(env.get("NOTIFY_STUCK_SECONDS"), 300),
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # there are no uploads; forms are small
         "JSON_SORT_KEYS": False,
         **from_base_url(base_url),

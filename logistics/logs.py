@@ -10,6 +10,8 @@ import re
 _PATTERNS = [
     # /reset-password/<token>, /invitation/<token>, /calendar/<token>.ics and similar
     (re.compile(r"(/(?:reset-password|invitation|calendar|feeds?)/)[^\s/?\"']+"), r"\1[redacted]"),
+    # The signed links in reminders and cover requests: /reply/<answer>/<token>, /cover/<token>
+    (re.compile(r"(/(?:reply/\w+|cover)/)[^\s/?\"']+"), r"\1[redacted]"),
     (re.compile(r"([?&](?:token|code|email)=)[^&\s\"']+"), r"\1[redacted]"),
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
 ]

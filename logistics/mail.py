@@ -34,8 +34,13 @@ def outbox_dir(app: Flask | None = None) -> Path:
     return Path(app.instance_path) / "outbox"
 
 
-def build(to: str, subject: str, template: str, locale: str = "en", **context) -> EmailMessage:
-    """Render ``templates/email/<template>.txt`` and ``.html`` in ``locale`` into a message."""
+def build(to: str, subject: str, template: str, locale: str = "en", *, message_id: str | None = None,
+          calendar: tuple[str, bytes] | None = None, **context) -> EmailMessage:
+    """Render ``templates/email/<template>.txt`` and ``.html`` in ``locale`` into a message.
+
+    ``message_id`` fixes the Message-ID (a retried send is then recognisably the same
+    message); ``calendar`` is (METHOD, iCalendar bytes): an invitation part whose MIME
+    ``method=`` matches the METHOD inside, and the same as an ``.ics`` attachment."""
     with force_locale(locale):
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
@@ -45,10 +50,17 @@ def build(to: str, subject: str, template: str, locale: str = "en", **context) -
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = format_datetime(utcnow())
-    msg["Message-ID"] = make_msgid(domain="hopenow.invalid")
+    msg["Message-ID"] = message_id or make_msgid(domain="hopenow.invalid")
     # 8bit keeps names readable in the raw file, so erasure can scrub them from the outbox.
     msg.set_content(text, cte="8bit")
     msg.add_alternative(html, subtype="html", cte="8bit")
+    if calendar is not None:
+        method, ics = calendar
+        msg.add_alternative(ics.decode("utf-8"), subtype="calendar", cte="8bit",
+                            params={"method": method})
+        msg.make_mixed()
+        msg.add_attachment(ics, maintype="application", subtype="ics",
+                           filename="cancel.ics" if method == "CANCEL" else "invite.ics")
     # After add_alternative, which moves Content-* headers down into the text part.
     msg["Content-Language"] = locale
     return msg

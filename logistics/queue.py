@@ -163,12 +163,47 @@ def enqueue(session, func: str, *args, job_id: str | None = None, queue: str = "
     session.info.setdefault(_PENDING, []).append((queue, func, args, kwargs, job_id))
 
 
+def enqueue_many(session, func: str, calls: list[tuple[tuple, str]], queue: str = "default") -> None:
+    """Enqueue ``func`` once per (args, job_id) in ``calls`` once ``session`` commits, in one
+    Redis round trip for the check and one for the jobs (a sweep may enqueue thousands);
+    a job whose id is already alive is left alone."""
+    if not calls:
+        return
+    session.connection()
+    session.info.setdefault(_PENDING, []).append((queue, func, None, {"many": list(calls)}, None))
+
+
+_LIVE = {"queued", "started", "scheduled", "deferred"}
+
+
+def _flush_many(app, queue_name: str, func: str, calls) -> None:
+    q = get_queue(queue_name, app)
+    conn = q.connection
+    with conn.pipeline(transaction=False) as pipe:
+        for _args, job_id in calls:
+            pipe.hget(f"rq:job:{job_id}", "status")
+        statuses = pipe.execute()
+    todo = [(args, job_id) for (args, job_id), status in zip(calls, statuses, strict=True)
+            if (status.decode() if status else None) not in _LIVE]
+    for i in range(0, len(todo), 1000):
+        with conn.pipeline() as pipe:
+            q.enqueue_many([Queue.prepare_data(func, args=args, job_id=job_id, retry=RETRY)
+                            for args, job_id in todo[i:i + 1000]], pipeline=pipe)
+            pipe.execute()
+
+
 def _flush_pending(session) -> None:
     pending = session.info.pop(_PENDING, [])
     if not pending:
         return
     app = current_app._get_current_object()
     for queue_name, func, args, kwargs, job_id in pending:
+        if args is None:
+            try:
+                _flush_many(app, queue_name, func, kwargs["many"])
+            except redis.RedisError:
+                log.exception("could not enqueue %s", func)
+            continue
         q = get_queue(queue_name, app)
         try:
             if job_id is not None:

@@ -35,6 +35,7 @@ NOT_PAGES = {
     "auth.enrol_2fa": "only during a login with two-factor (the demo switches it off)",
     "shifts.fill": "the old address of shifts.staffing: a redirect",
     "reports.annual_csv": "a CSV download", "reports.hours_csv": "a CSV download",
+    "notifications.feed": "an iCalendar feed", "notifications.shift_ics": "an iCalendar download",
 }
 #: Elements sticking out past the right edge, and not inside something that scrolls.
 OVERFLOW_JS = """() => {
@@ -112,6 +113,15 @@ def _params(app) -> dict[str, dict]:
         s.flush()
         params["auth.accept_invitation"] = {"token": tokens.make(invited, tokens.INVITATION)}
         params["auth.reset_password"] = {"token": tokens.make(volunteer, tokens.PASSWORD_RESET)}
+        from logistics.notifications import replies
+
+        mine = s.scalar(sa.select(Signup).where(Signup.user_id == volunteer.id, Signup.status == SignupStatus.CONFIRMED)
+                        .order_by(Signup.id).limit(1))
+        if mine is not None:
+            params["notifications.reply"] = {"answer": "cannot",
+                                             "token": replies.make_token("cannot", mine.id, volunteer.id)}
+        # A cover request the demo does not have: the page says kindly that the link does not work.
+        params["notifications.take_cover"] = {"token": replies.make_token("take", 999999, volunteer.id)}
         s.commit()
     return params
 

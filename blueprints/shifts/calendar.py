@@ -21,6 +21,7 @@ from logistics.distributions import queries as distribution_queries
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.i18n import format_day_long
+from logistics.notifications import queries as notification_queries
 from logistics.people.models import Role
 from logistics.shifts import filters, queries, rules
 from logistics.shifts import month as month_queries
@@ -170,6 +171,8 @@ def render_shift(shift_id: int, status: int = 200, *, cancel_form=None, assign_f
         distribution=distribution_queries.for_shifts(db.session, [shift.id]).get(shift.id),
         cooking=cooking_queries.for_shift(db.session, shift.id),
         sees_kit=has_kit and (staff or (mine is not None and mine.status == SignupStatus.CONFIRMED)),
+        # "I'm coming", answered from the last reminder (shown to coordinators).
+        coming=notification_queries.coming(db.session, [s.id for s in confirmed]) if coordinator else set(),
     ), status
 
 

@@ -19,54 +19,86 @@ def _user(user_id: int) -> User | None:
     return None if user is None or user.erased_at is not None else user
 
 
-def _send(user: User, subject, template: str, **context) -> None:
-    msg = mail.build(user.email, subject, template, locale=user.locale, user=user,
+def build(job: str, user_id: int, *, message_id: str | None = None):
+    """The account email ``job`` names, as (message, template), or None when it no longer
+    applies (accepted, erased or deactivated since). The notification area sends these
+    through its rows; the entry points below are kept for jobs queued before it existed."""
+    user = _user(user_id)
+    composed = _COMPOSERS[job](user) if user is not None and job in _COMPOSERS else None
+    if composed is None:
+        return None
+    subject, template, context = composed
+    msg = mail.build(user.email, subject, template, locale=user.locale, message_id=message_id, user=user,
                      org_name=current_app.config["ORG_NAME"], **context)
-    mail.send(msg, template=template)
+    return msg, template
+
+
+def _invitation(user: User):
+    if user.password_hash is not None or not user.is_active:
+        return None
+    link = external_url("auth.accept_invitation", token=tokens.make(user, tokens.INVITATION))
+    return _l("Welcome to %(org)s: set your password", org=current_app.config["ORG_NAME"]), "invitation", {
+        "link": link}
+
+
+def _password_reset(user: User):
+    if not user.is_active:
+        return None
+    link = external_url("auth.reset_password", token=tokens.make(user, tokens.PASSWORD_RESET))
+    return _l("Reset your password"), "password_reset", {"link": link}
+
+
+def _account_exists(user: User):
+    return _l("You already have an account"), "account_exists", {
+        "login_link": external_url("auth.login"), "reset_link": external_url("auth.forgot_password")}
+
+
+def _application_exists(user: User):
+    return None if user.is_approved else (_l("We already have your application"), "application_exists", {})
+
+
+def _application_rejected(user: User):
+    return _l("Your application to volunteer"), "application_rejected", {}
+
+
+_COMPOSERS = {
+    "send_invitation": _invitation, "send_password_reset": _password_reset,
+    "send_account_exists": _account_exists, "send_application_exists": _application_exists,
+    "send_application_rejected": _application_rejected,
+}
+#: The account emails there are (what people.services asks the notification area to send).
+ACCOUNT_EMAILS = tuple(_COMPOSERS)
+
+
+def _send_now(job: str, user_id: int) -> None:
+    built = build(job, user_id)
+    if built is not None:
+        mail.send(built[0], template=built[1])
 
 
 @app_context
 def send_invitation(user_id: int) -> None:
-    user = _user(user_id)
-    if user is None or user.password_hash is not None or not user.is_active:
-        return  # accepted, erased or deactivated since: nothing to send
-    link = external_url("auth.accept_invitation", token=tokens.make(user, tokens.INVITATION))
-    _send(user, _l("Welcome to %(org)s: set your password", org=current_app.config["ORG_NAME"]),
-          "invitation", link=link)
+    _send_now("send_invitation", user_id)
 
 
 @app_context
 def send_password_reset(user_id: int) -> None:
-    user = _user(user_id)
-    if user is None or not user.is_active:
-        return
-    link = external_url("auth.reset_password", token=tokens.make(user, tokens.PASSWORD_RESET))
-    _send(user, _l("Reset your password"), "password_reset", link=link)
+    _send_now("send_password_reset", user_id)
 
 
 @app_context
 def send_account_exists(user_id: int) -> None:
-    user = _user(user_id)
-    if user is None:
-        return
-    _send(user, _l("You already have an account"), "account_exists",
-          login_link=external_url("auth.login"), reset_link=external_url("auth.forgot_password"))
+    _send_now("send_account_exists", user_id)
 
 
 @app_context
 def send_application_exists(user_id: int) -> None:
-    user = _user(user_id)
-    if user is None or user.is_approved:
-        return
-    _send(user, _l("We already have your application"), "application_exists")
+    _send_now("send_application_exists", user_id)
 
 
 @app_context
 def send_application_rejected(user_id: int) -> None:
-    user = _user(user_id)
-    if user is None:
-        return
-    _send(user, _l("Your application to volunteer"), "application_rejected")
+    _send_now("send_application_rejected", user_id)
 
 
 @app_context

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
-from logistics import mail, queue
+from logistics import mail
 from logistics.audit import services as audit
 from logistics.clock import today, utcnow
 from logistics.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -89,7 +89,10 @@ def _set_languages(user: User, codes) -> None:
 
 
 def _enqueue_mail(session, job: str, user: User) -> None:
-    queue.enqueue(session, f"logistics.people.jobs.{job}", user.id)
+    """An account email, as a notification row (sent after commit, retried, never lost)."""
+    from logistics.notifications import accounts
+
+    accounts.record(session, job, user)
 
 
 # --- applying, approving, inviting -------------------------------------------------------

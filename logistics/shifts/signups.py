@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import attributes
 
+from logistics import queue
 from logistics.audit import services as audit
 from logistics.clock import utcnow
 from logistics.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -64,6 +65,8 @@ def record_event(session, kind: EventKind, shift: Shift | None, *, signup: Signu
         cover_request_id=cover_request.id if cover_request else None,
         shift_version=shift.version if shift else None, data=data or {},
     ))
+    # The notification area's sweep, once this commits (the minute sweep would find it too).
+    queue.enqueue(session, "logistics.notifications.jobs.sweep", job_id="notifications-sweep-soon")
 
 
 def _is_self(signup: Signup, by: User) -> bool:
