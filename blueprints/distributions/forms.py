@@ -8,12 +8,11 @@ import re
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TimeField
 from wtforms.validators import InputRequired, Optional
 
 from blueprints.fields import IntegerField, in_range, optional_id
-from blueprints.forms import OnceForm, options
+from blueprints.forms import Form, OnceForm, options
 
 _WHOLE = re.compile(r"^-?[0-9]{1,9}$")
 
@@ -39,7 +38,7 @@ def days(name: str = "days") -> list[dt.date]:
     return out
 
 
-class PatternForm(FlaskForm):
+class PatternForm(Form):
     """The GET form that proposes days."""
 
     class Meta:

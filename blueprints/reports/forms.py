@@ -3,14 +3,14 @@ choice to show small counts exactly in print and CSV."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import Optional
 
 from blueprints.fields import DateField, IntegerField
+from blueprints.forms import Form
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     class Meta:
         csrf = False
 

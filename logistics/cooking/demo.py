@@ -16,8 +16,13 @@ from logistics.shifts.models import Activity, ActivityKind, Place
 from logistics.stock import ledger
 from logistics.stock.models import Item, Location
 
-MENUS = [("Jollof night", "Jollof rice, fried plantain, salad"), ("Soup and bread", "Pepper soup, bread"),
-         ("Rice and stew", "Rice, tomato stew with beans"), ("Pasta evening", "Pasta with tomato sauce")]
+#: Titles and menus are free text, written in the demo's language (``demo-data --language``).
+MENUS = {
+    "en": [("Jollof night", "Jollof rice, fried plantain, salad"), ("Soup and bread", "Pepper soup, bread"),
+           ("Rice and stew", "Rice, tomato stew with beans"), ("Pasta evening", "Pasta with tomato sauce")],
+    "da": [("Jollof-aften", "Jollofris, stegt plantain, salat"), ("Suppe og brød", "Pebersuppe, brød"),
+           ("Ris og gryderet", "Ris, tomatgryde med bønner"), ("Pastaaften", "Pasta med tomatsauce")],
+}
 INGREDIENTS = [("Rice", "3"), ("Tinned tomatoes", "4"), ("Cooking oil", "1"), ("Tinned beans", "2")]
 
 
@@ -39,9 +44,10 @@ def load(session, context: dict) -> None:
     rng = random.Random(12)
     today = clock.today()
     this_month = plans.month_start(today)
+    menus = MENUS.get(context.get("language", "en"), MENUS["en"])
     count = 0
     for day in _fridays(plans.add_months(this_month, -12), 15):
-        title, menu = MENUS[count % len(MENUS)]
+        title, menu = menus[count % len(menus)]
         start = clock.localize(dt.datetime.combine(day, dt.time(17, 0)))
         if start <= clock.utcnow() + dt.timedelta(hours=1) and day >= today:
             continue
