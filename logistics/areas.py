@@ -94,6 +94,12 @@ class Area:
 
 #: The administration pages share one menu in the navigation.
 ADMIN_MENU = _l("Administration")
+#: The coordinators' shift pages (staffing, coverage, activities, back safe), their people
+#: pages (volunteers, applications) and the reports share a menu each, so a coordinator's or
+#: admin's navigation stays on one line on a laptop.
+COORDINATION_MENU = _l("Coordination")
+REPORTS_MENU = _l("Reports")
+PEOPLE_MENU = _l("People")
 
 AREAS: tuple[Area, ...] = (
     Area(
@@ -119,8 +125,10 @@ AREAS: tuple[Area, ...] = (
         export=people_export.SECTIONS,
         demo=people_demo.load,
         nav=(
-            NavEntry("admin.volunteers", _l("Volunteers"), Role.COORDINATOR, 50, prefix="admin.volunteer"),
-            NavEntry("people.applications", _l("Applications"), Role.COORDINATOR, 51, prefix="people."),
+            NavEntry("admin.volunteers", _l("Volunteers"), Role.COORDINATOR, 50, prefix="admin.volunteer",
+                     group=PEOPLE_MENU),
+            NavEntry("people.applications", _l("Applications"), Role.COORDINATOR, 51, prefix="people.",
+                     group=PEOPLE_MENU),
             NavEntry("admin.users", _l("Users"), Role.ADMIN, 60, prefix="admin.user", group=ADMIN_MENU),
         ),
     ),
@@ -137,9 +145,10 @@ AREAS: tuple[Area, ...] = (
             NavEntry("shifts.mine", _l("My shifts"), Role.VOLUNTEER, 10),
             NavEntry("shifts.open_shifts", _l("Open shifts"), Role.VOLUNTEER, 11),
             NavEntry("shifts.calendar_week", _l("Calendar"), Role.VOLUNTEER, 12, prefix="shifts.calendar_"),
-            NavEntry("shifts.staffing", _l("Staffing"), Role.COORDINATOR, 40),
-            NavEntry("shifts.coverage", _l("Coverage"), Role.COORDINATOR, 41),
-            NavEntry("shifts.activities", _l("Activities"), Role.COORDINATOR, 42, prefix="shifts.activit"),
+            NavEntry("shifts.staffing", _l("Staffing"), Role.COORDINATOR, 40, group=COORDINATION_MENU),
+            NavEntry("shifts.coverage", _l("Coverage"), Role.COORDINATOR, 41, group=COORDINATION_MENU),
+            NavEntry("shifts.activities", _l("Activities"), Role.COORDINATOR, 42, prefix="shifts.activit",
+                     group=COORDINATION_MENU),
         ),
     ),
     Area(
@@ -169,13 +178,16 @@ AREAS: tuple[Area, ...] = (
         # Street outreach: alert the coordinators once when someone is not back safe.
         sweeps=(Sweep("outreach.alert_not_back", outreach_jobs.alert_not_back, dt.timedelta(minutes=5)),),
         nav=(
-            NavEntry("outreach.not_back", _l("Back safe"), Role.COORDINATOR, 43, prefix="outreach."),
+            NavEntry("outreach.not_back", _l("Back safe"), Role.COORDINATOR, 43, prefix="outreach.",
+                     group=COORDINATION_MENU),
         ),
     ),
     Area(
         "reports",
-        nav=(NavEntry("reports.annual", _l("Annual report"), Role.COORDINATOR, 44, prefix="reports.annual"),
-             NavEntry("reports.hours", _l("Volunteer hours"), Role.COORDINATOR, 45, prefix="reports.hours")),
+        nav=(NavEntry("reports.annual", _l("Annual report"), Role.COORDINATOR, 44, prefix="reports.annual",
+                      group=REPORTS_MENU),
+             NavEntry("reports.hours", _l("Volunteer hours"), Role.COORDINATOR, 45, prefix="reports.hours",
+                      group=REPORTS_MENU)),
     ),
     Area(
         "notifications",
