@@ -15,6 +15,15 @@ from flask import g, url_for
 from markupsafe import Markup, escape
 
 from logistics import i18n
+from logistics.clock import as_utc, org_tz
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue (pybabel extracts ``N_``); :meth:`Page.word` translates it."""
+    return message
+
+
+_BADGES = "\n        "
 
 #: The id put into a link and then replaced by the row's (any number no row has).
 _MARK = 987654321987
@@ -30,6 +39,7 @@ class Page:
         self.insider = is_insider()
         self.language = i18n.current_language()
         self.catalogue = i18n.translations()
+        self.zone = org_tz()
         self._words: dict[str, str] = {}
         self._urls: dict[tuple, tuple[str, str]] = {}
         self._spans: dict[tuple, str] = {}
@@ -49,16 +59,21 @@ class Page:
         head, tail = self._urls[(endpoint, key)]
         return f"{head}{value}{tail}"
 
+    def _wall(self, value):
+        """An instant as the organisation's naive wall-clock time (the formatters take those
+        as they are: the zone looked up once per page, not per time)."""
+        return as_utc(value).astimezone(self.zone).replace(tzinfo=None)
+
     def span(self, start, end) -> str:
         key = ("span", start, end)
         if key not in self._spans:
-            self._spans[key] = i18n.format_span(start, end, self.language)
+            self._spans[key] = i18n.format_span(self._wall(start), self._wall(end), self.language)
         return self._spans[key]
 
     def day_span(self, start, end) -> str:
         key = ("day_span", start, end)
         if key not in self._spans:
-            self._spans[key] = i18n.format_day_span(start, end, self.language)
+            self._spans[key] = i18n.format_day_span(self._wall(start), self._wall(end), self.language)
         return self._spans[key]
 
     # --- the pieces -------------------------------------------------------------------------
@@ -130,6 +145,68 @@ class Page:
             f'    <span class="chip-time">{escape(self.span(shift.starts_at, shift.ends_at))}</span>\n'
             f'    <span class="chip-title">{escape(self.title_text(shift, mine))}</span>\n'
             f'    <span class="chip-meta">{meta}</span>\n  </a>')
+
+    # --- whole rows of the lists ------------------------------------------------------------
+
+    def mine_item(self, signup, kit_kinds) -> Markup:
+        """A coming sign-up on My shifts (templates/shifts/signups/mine.html)."""
+        shift = signup.shift
+        url = self.url("shifts.shift", "shift_id", shift.id)
+        badges = [self.my_badge(signup)]
+        if shift.is_cancelled:
+            badges.append(f'<span class="badge badge-bad">{self.word(N_("Cancelled"))}</span>')
+        if signup.swap_offered_at:
+            badges.append(f'<span class="badge">{self.word(N_("Offered for swap"))}</span>')
+        if signup.cancel_requested_at:
+            badges.append(f'<span class="badge">{self.word(N_("Cancellation requested"))}</span>')
+        kit = ""
+        if signup.status.value == "confirmed" and not shift.is_cancelled and shift.activity.kind.value in kit_kinds:
+            kit_url = self.url("shifts.kit", "shift_id", shift.id)
+            kit = f'<a class="button button-small button-secondary" href="{kit_url}">{self.word(N_("Kit"))}</a>'
+        return Markup(
+            f'<li class="shift-item colour-{escape(shift.activity.colour)}">\n'
+            f'    <div class="shift-main">\n'
+            f'      <a href="{url}"><strong>{self.title(shift, True)}</strong></a>\n'
+            f'      <div>{self.when(shift)}</div>\n'
+            f'      <div class="badges">\n        {_BADGES.join(badges)}\n      </div>\n'
+            f'    </div>\n'
+            f'    <div class="shift-actions">\n'
+            f'      <a class="button button-small button-secondary" href="{url}">{self.word(N_("Details"))}</a>\n'
+            f'      {kit}\n'
+            f'    </div>\n'
+            f'  </li>')
+
+    def open_item(self, shift, hidden: Markup) -> Markup:
+        """A shift on Open shifts with its sign-up form (templates/shifts/signups/open.html);
+        ``hidden`` is the form's hidden fields (a fresh one-time token for each row)."""
+        shows = self.shows_place(shift)
+        classes = f"shift-item colour-{escape(shift.activity.colour if shows else 'grey')}"
+        if shift.needs_people:
+            classes += " needs-people"
+        title = escape(self.title_text(shift))
+        place = f'<span class="muted">{escape(shift.place.name)}</span> ' if shows and shift.place else ""
+        label = f"{title}, {escape(self.day_span(shift.starts_at, shift.ends_at))}"
+        if shift.is_full:
+            word = self.word(N_("Join the waitlist"))
+            button = (f'<button type="submit" class="button button-small button-secondary" '
+                      f'aria-label="{word}: {label}">{word}</button>')
+        else:
+            word = self.word(N_("Sign up"))
+            button = f'<button type="submit" class="button button-small" aria-label="{word}: {label}">{word}</button>'
+        span = escape(self.span(shift.starts_at, shift.ends_at))
+        action = self.url("shifts.signup", "shift_id", shift.id)
+        return Markup(
+            f'<li class="{classes}">\n'
+            f'      <div class="shift-main">\n'
+            f'        <a href="{self.url("shifts.shift", "shift_id", shift.id)}"><span class="shift-time">'
+            f'{span}</span> <strong class="shift-title">{title}</strong></a>\n'
+            f'        <div class="shift-sub">{place}{self.staffing(shift)}</div>\n'
+            f'      </div>\n'
+            f'      <form method="post" action="{action}" class="shift-actions">\n'
+            f'        {hidden}\n'
+            f'        {button}\n'
+            f'      </form>\n'
+            f'    </li>')
 
 
 def page() -> Page:
