@@ -208,6 +208,14 @@ class Page:
             f'      </form>\n'
             f'    </li>')
 
+    @staticmethod
+    def coverage_cells(cells) -> Markup:
+        """A day's hours on the coverage board (templates/shifts/staffing/coverage.html): 24
+        cells a row, 672 on the board."""
+        return Markup("".join(
+            f'<td class="cov cov-{c.state}{" is-past" if c.past else ""}"><span class="visually-hidden">'
+            f'{c.hour:02d}:00 </span>{int(c.confirmed)}</td>' for c in cells))
+
 
 def page() -> Page:
     """This request's :class:`Page` (made on first use)."""

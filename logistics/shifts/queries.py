@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, defaultload, joinedload, lazyload, selectinload
 
 from logistics import settings
-from logistics.clock import local_midnight, to_local, utcnow
+from logistics.clock import local_midnight, org_tz, to_local, utcnow
 from logistics.db import shown
 from logistics.people.models import Role, User, UserQualification
 from logistics.shifts.models import (
@@ -430,14 +430,16 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
     hours = int((end_sums - start).total_seconds() // 3600)
     shown = int((end - start).total_seconds() // 3600)
     confirmed = hourly_confirmed(shifts, start, hours)
-    cells = []
+    cells, dates, zone = [], [], org_tz()  # the zone once, not twice per hour
     for i in range(hours):
         at = start + dt.timedelta(hours=i)
-        cells.append(Cell(start=at, hour=to_local(at).hour, confirmed=confirmed[i], needed=needed,
+        local = at.astimezone(zone)
+        cells.append(Cell(start=at, hour=local.hour, confirmed=confirmed[i], needed=needed,
                           past=at + dt.timedelta(hours=1) <= now))
+        dates.append(local.date())
     days: dict[dt.date, list[Cell]] = {}
-    for cell in cells[:shown]:
-        days.setdefault(to_local(cell.start).date(), []).append(cell)
+    for cell, date in zip(cells[:shown], dates, strict=False):
+        days.setdefault(date, []).append(cell)
     now_index = max(0, int((now - start).total_seconds() // 3600))
     gaps: list[Gap] = []
     for i in range(now_index, shown):
