@@ -24,6 +24,7 @@ def N_(message: str) -> str:
 
 
 _BADGES = "\n        "
+_CHIPS = "\n      "
 
 #: The id put into a link and then replaced by the row's (any number no row has).
 _MARK = 987654321987
@@ -145,6 +146,10 @@ class Page:
             f'    <span class="chip-time">{escape(self.span(shift.starts_at, shift.ends_at))}</span>\n'
             f'    <span class="chip-title">{escape(self.title_text(shift, mine))}</span>\n'
             f'    <span class="chip-meta">{meta}</span>\n  </a>')
+
+    def chips(self, shifts, mine) -> Markup:
+        """A day's chips (``mine``: the person's sign-ups by shift id)."""
+        return Markup(_CHIPS.join(self.chip(shift, mine.get(shift.id)) for shift in shifts))
 
     # --- whole rows of the lists ------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import contains_eager, defaultload, joinedload, lazyload, selectinload
 
 from logistics import settings
@@ -220,9 +221,14 @@ def my_status(session, user: User, shift_ids) -> dict[int, sa.Row]:
     ids = list(shift_ids)
     if not ids:
         return {}
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter: a week's 200 ids as an IN list cost more to compile than to run.
+        among = Signup.shift_id == sa.any_(sa.bindparam("shift_ids", ids, type_=postgresql.ARRAY(sa.Integer)))
+    else:
+        among = Signup.shift_id.in_(ids)
     return {row.shift_id: row for row in session.execute(
         sa.select(Signup.shift_id, Signup.status, Signup.position).where(
-            Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), Signup.shift_id.in_(ids)))}
+            Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), among))}
 
 
 def calendar_days(session, first: dt.date, days: int, *, activity_id: int | None = None):
