@@ -68,16 +68,17 @@ def stock_helpers():
         "today": today(),
         "is_coordinator": current_user.is_authenticated and current_user.has_role(Role.COORDINATOR),
         "movements_of": movements_of,
-        "item_link": item_link,
+        "stock_link": stock_link,
     }
 
 
-def item_link(item_id: int) -> str:
-    """``url_for("stock.item", item_id=...)`` for a list of items: ``url_for`` once a page."""
-    pattern = g.get("_stock_item_url")
-    if pattern is None:
-        pattern = g._stock_item_url = url_for("stock.item", item_id=987654321987).replace("987654321987", "{}")
-    return pattern.format(item_id)
+def stock_link(endpoint: str, key: str, value) -> str:
+    """``url_for(endpoint, key=value)`` for the rows of a list: ``url_for`` once a page per
+    endpoint, the row's id put into its result."""
+    patterns = g.setdefault("_stock_links", {})
+    if (endpoint, key) not in patterns:
+        patterns[(endpoint, key)] = url_for(endpoint, **{key: 987654321987}).replace("987654321987", "{}")
+    return patterns[(endpoint, key)].format(value)
 
 
 # --- query-string arguments -------------------------------------------------------------
