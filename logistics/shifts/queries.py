@@ -46,8 +46,12 @@ from logistics.shifts.rules import (
 _NO_QUALIFICATIONS = defaultload(Signup.shift).defaultload(Shift.activity).lazyload(Activity.qualifications)
 
 
-def activities(session, *, active_only: bool = False) -> list[Activity]:
+def activities(session, *, active_only: bool = False, qualifications: bool = True) -> list[Activity]:
+    """Every activity (or the active ones) by name; without their ``qualifications`` (one
+    query less) for a page that only names them."""
     stmt = sa.select(Activity).order_by(shown(Activity))
+    if not qualifications:
+        stmt = stmt.options(lazyload(Activity.qualifications))
     if active_only:
         stmt = stmt.where(Activity.is_active.is_(True))
     return list(session.scalars(stmt))
