@@ -210,7 +210,9 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
 def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
                    include_cancelled: bool = True) -> list[Shift]:
     """Shifts overlapping [start, end), by start."""
-    stmt = (sa.select(Shift).options(defaultload(Shift.activity).lazyload(Activity.qualifications))
+    # The calendars show neither places nor qualifications: not joined, not loaded (loaded on use).
+    stmt = (sa.select(Shift).options(defaultload(Shift.activity).lazyload(Activity.qualifications),
+                                     lazyload(Shift.place))
             .where(overlapping(start, end)).order_by(Shift.starts_at, Shift.id))
     if activity_id:
         stmt = stmt.where(Shift.activity_id == activity_id)
