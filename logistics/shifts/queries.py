@@ -159,8 +159,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
         activity_qualification.c.qualification_id.not_in(list(held) or [-1]))
     mine = {s.shift_id: s for s in session.scalars(
         sa.select(Signup).join(Signup.shift)
-        .options(contains_eager(Signup.shift), defaultload(Signup.shift).defaultload(Shift.activity)
-                 .lazyload(Activity.qualifications))
+        .options(contains_eager(Signup.shift), _NO_QUALIFICATIONS)
         .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))).unique()}
     busy = [(s.shift.starts_at, s.shift.ends_at) for s in mine.values()
             if s.status == SignupStatus.CONFIRMED and s.shift.status == ShiftStatus.SCHEDULED]
