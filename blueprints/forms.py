@@ -8,7 +8,7 @@ from flask import flash
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectMultipleField, ValidationError
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
@@ -88,8 +88,8 @@ class OnceForm(Form):
         parts = []
         for f in self:
             if type(f) in _PLAIN_HIDDEN:
-                parts.append(Markup('<input id="{0}" name="{1}" type="hidden" value="{2}">').format(
-                    f.id, f.name, f._value()))
+                parts.append(f'<input id="{escape(f.id)}" name="{escape(f.name)}" type="hidden" '
+                             f'value="{escape(f._value())}">')
             elif isinstance(f.widget, HiddenInput):
                 parts.append(Markup(str(f)))
         return Markup("\n".join(parts))

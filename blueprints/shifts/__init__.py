@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from blueprints.shifts import helpers, labels
+from blueprints.shifts import helpers, labels, rows
 
 bp = Blueprint("shifts", __name__, url_prefix="/shifts")
 
@@ -21,6 +21,7 @@ bp.add_app_template_global(helpers.shift_title_of, "shift_title_of")
 bp.add_app_template_global(labels.activity_kind_label, "activity_kind_label")
 bp.add_app_template_global(labels.place_kind_label, "place_kind_label")
 bp.add_app_template_global(labels.colour_label, "colour_label")
+bp.add_app_template_global(rows.page, "shift_rows")  # the list pages' rows, drawn in Python
 
 # The view modules add their routes to bp.
 from blueprints.shifts import calendar, planning, signups, staffing  # noqa: E402,F401

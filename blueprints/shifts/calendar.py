@@ -33,7 +33,7 @@ from logistics.stock.queries import kits as stock_queries
 def _calendar_activity(acts=None) -> tuple[CalendarFilterForm, int | None]:
     """The calendars' activity filter: chosen now (and remembered) or remembered from before."""
     form = CalendarFilterForm(request.args)
-    acts = acts if acts is not None else queries.activities(db.session)
+    acts = acts if acts is not None else queries.activities(db.session, qualifications=False)
     form.activity.choices = options([(0, _("All activities"))] + [(a.id, shift_title_of(a)) for a in acts
                                                                  if a.is_active])
     form.validate()
@@ -67,7 +67,7 @@ def calendar_month():
     """A month as a compact grid (per day: activities with counts, the hotline as one coverage
     strip, the person's own shifts marked) and the shifts of one chosen day."""
     first = month_arg("month", today()).replace(day=1)
-    acts = queries.activities(db.session)
+    acts = queries.activities(db.session, qualifications=False)
     form, activity_id = _calendar_activity(acts)
     overview = month_queries.month(db.session, first, current_user, activity_id=activity_id,
                                    activities={a.id: a for a in acts})

@@ -43,7 +43,7 @@ def open_shifts():
     """Shifts I may take, by day, with one-tap sign-up; the activity and hidden kinds I chose
     last time are remembered."""
     form = FilterForm(request.args)
-    acts = queries.activities(db.session, active_only=True)
+    acts = queries.activities(db.session, active_only=True, qualifications=False)
     form.activity.choices = options([(0, _("All activities"))] + [(a.id, shift_title_of(a)) for a in acts])
     kinds = sorted({a.kind.value for a in acts}, key=lambda k: activity_kind_label(k))
     form.hide.choices = options([(k, activity_kind_label(k)) for k in kinds])

@@ -3,10 +3,12 @@ query-string arguments, the choices of item, location and lot fields, and the pa
 form that records movements once (the one-time token)."""
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from babel.numbers import format_decimal as babel_format_decimal
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,7 +34,13 @@ def qty(value) -> str:
     """A quantity to read, in the page's locale, up to three decimals ("1,000" / "1.000")."""
     if value is None:
         return ""
-    return format_decimal(Decimal(value), format="#,##0.###")
+    return _formatted(Decimal(value), "#,##0.###", get_locale())
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(value: Decimal, pattern: str, locale) -> str:
+    """Babel's work once per distinct quantity and locale (a stock page shows one a row)."""
+    return babel_format_decimal(value, format=pattern, locale=locale)
 
 
 def qty_input(value) -> str:
@@ -60,7 +68,17 @@ def stock_helpers():
         "today": today(),
         "is_coordinator": current_user.is_authenticated and current_user.has_role(Role.COORDINATOR),
         "movements_of": movements_of,
+        "stock_link": stock_link,
     }
+
+
+def stock_link(endpoint: str, key: str, value) -> str:
+    """``url_for(endpoint, key=value)`` for the rows of a list: ``url_for`` once a page per
+    endpoint, the row's id put into its result."""
+    patterns = g.setdefault("_stock_links", {})
+    if (endpoint, key) not in patterns:
+        patterns[(endpoint, key)] = url_for(endpoint, **{key: 987654321987}).replace("987654321987", "{}")
+    return patterns[(endpoint, key)].format(value)
 
 
 # --- query-string arguments -------------------------------------------------------------

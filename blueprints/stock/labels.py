@@ -2,8 +2,13 @@
 place for the forms that offer them and the pages that show them."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+import functools
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from logistics.i18n import translations
 from logistics.stock.models import Category, Fit
 
 CATEGORY_LABELS = {
@@ -29,18 +34,32 @@ DISCARD_REASONS = {
 }
 
 
+def said(label):
+    """A label in the page's language, translated once per label and catalogue (the pages
+    show one a row); what a template makes of the lazy label (its ``__html__``). Anything
+    else (free text) as it is."""
+    if not isinstance(label, LazyString):
+        return label
+    return _said(id(label), label, translations())
+
+
+@functools.lru_cache(maxsize=1024)
+def _said(_key: int, label: LazyString, catalogue) -> Markup:
+    return Markup(label.__html__())
+
+
 def category_label(category):
-    return CATEGORY_LABELS.get(Category(category), category)
+    return said(CATEGORY_LABELS.get(Category(category), category))
 
 
 def fit_label(fit):
-    return FIT_LABELS.get(fit, fit) if fit else ""
+    return said(FIT_LABELS.get(fit, fit)) if fit else ""
 
 
 def movement_kind_label(kind):
-    return MOVEMENT_KIND_LABELS.get(getattr(kind, "value", kind), kind)
+    return said(MOVEMENT_KIND_LABELS.get(getattr(kind, "value", kind), kind))
 
 
 def reason_label(reason):
     """An issue or discard reason code in words; free text (an adjustment's reason) as it is."""
-    return ISSUE_REASONS.get(reason) or DISCARD_REASONS.get(reason) or reason
+    return said(ISSUE_REASONS.get(reason) or DISCARD_REASONS.get(reason)) or reason

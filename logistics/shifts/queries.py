@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import contains_eager, defaultload, joinedload, lazyload, selectinload
 
 from logistics import settings
-from logistics.clock import local_midnight, to_local, utcnow
+from logistics.clock import local_midnight, org_tz, to_local, utcnow
 from logistics.db import shown
 from logistics.people.models import Role, User, UserQualification
 from logistics.shifts.models import (
@@ -40,9 +41,17 @@ from logistics.shifts.rules import (
     signup_opens_at,
 )
 
+#: A list that shows no activity's qualifications does not load them (Activity.qualifications is
+#: loaded "selectin": one more query after every query that loads activities).
+_NO_QUALIFICATIONS = defaultload(Signup.shift).defaultload(Shift.activity).lazyload(Activity.qualifications)
 
-def activities(session, *, active_only: bool = False) -> list[Activity]:
+
+def activities(session, *, active_only: bool = False, qualifications: bool = True) -> list[Activity]:
+    """Every activity (or the active ones) by name; without their ``qualifications`` (one
+    query less) for a page that only names them."""
     stmt = sa.select(Activity).order_by(shown(Activity))
+    if not qualifications:
+        stmt = stmt.options(lazyload(Activity.qualifications))
     if active_only:
         stmt = stmt.where(Activity.is_active.is_(True))
     return list(session.scalars(stmt))
@@ -73,7 +82,7 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
     """The person's coming sign-ups (next first, with waitlist position) and recent past ones."""
     now = now or utcnow()
     rows = session.scalars(
-        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift))
+        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), _NO_QUALIFICATIONS)
         .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES),
                overlapping(now - dt.timedelta(days=past_days)))
         .order_by(Shift.starts_at)
@@ -106,9 +115,22 @@ def _held(session, user: User) -> dict[int, UserQualification]:
         sa.select(UserQualification).where(UserQualification.user_id == user.id))}
 
 
-def _qualifies(shift: Shift, held: dict[int, UserQualification]) -> bool:
+def _qualifies(shift: Shift, held: dict[int, UserQualification], needs: dict[int, list[int]] | None = None) -> bool:
+    """Whether the person holds every qualification the shift's activity asks for, valid on
+    its day; ``needs`` (activity id → qualification ids, :func:`_needs`) saves loading each
+    activity's qualifications."""
     day = to_local(shift.starts_at).date()
-    return all(q.id in held and held[q.id].is_valid_on(day) for q in shift.activity.qualifications)
+    wanted = needs.get(shift.activity_id, ()) if needs is not None else [q.id for q in shift.activity.qualifications]
+    return all(q in held and held[q].is_valid_on(day) for q in wanted)
+
+
+def _needs(session) -> dict[int, list[int]]:
+    """Every activity's qualifications as ids, in one query."""
+    needs: dict[int, list[int]] = {}
+    for activity_id, qualification_id in session.execute(
+            sa.select(activity_qualification.c.activity_id, activity_qualification.c.qualification_id)):
+        needs.setdefault(activity_id, []).append(qualification_id)
+    return needs
 
 
 @dataclass
@@ -130,15 +152,19 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     lo = max(now, local_midnight(start)) if start else now
     hi = local_midnight(end + dt.timedelta(days=1)) if end else now + dt.timedelta(days=28)
     held = _held(session, user)
+    needs = _needs(session)
+    # The activities' qualifications come from ``needs``: not loaded again with every query.
     missing_qual = sa.exists().where(
         activity_qualification.c.activity_id == Shift.activity_id,
         activity_qualification.c.qualification_id.not_in(list(held) or [-1]))
     mine = {s.shift_id: s for s in session.scalars(
-        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift)).where(
-            Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))).unique()}
+        sa.select(Signup).join(Signup.shift)
+        .options(contains_eager(Signup.shift), _NO_QUALIFICATIONS)
+        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))).unique()}
     busy = [(s.shift.starts_at, s.shift.ends_at) for s in mine.values()
             if s.status == SignupStatus.CONFIRMED and s.shift.status == ShiftStatus.SCHEDULED]
-    stmt = (sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
+    stmt = (sa.select(Shift).join(Shift.activity)
+            .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
             .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
                    Activity.is_active.is_(True), ~missing_qual)
             .order_by(Shift.starts_at, Shift.id))
@@ -154,7 +180,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
             continue
         if now < signup_opens_at(shift):
             continue
-        if not _qualifies(shift, held):
+        if not _qualifies(shift, held, needs):
             continue
         if any(a < shift.ends_at and b > shift.starts_at for a, b in busy):
             continue
@@ -163,7 +189,8 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
             break
     more = len(shifts) >= limit
     swap_stmt = (sa.select(Signup).join(Signup.shift).join(Shift.activity)
-                 .options(contains_eager(Signup.shift).contains_eager(Shift.activity))
+                 .options(contains_eager(Signup.shift).contains_eager(Shift.activity)
+                          .lazyload(Activity.qualifications))
                  .where(Signup.status == SignupStatus.CONFIRMED, Signup.swap_offered_at.is_not(None),
                         Signup.user_id != user.id, Shift.status == ShiftStatus.SCHEDULED,
                         Shift.starts_at > now, Shift.starts_at < hi, ~missing_qual)
@@ -174,7 +201,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
         swap_stmt = swap_stmt.where(Activity.kind.not_in(hidden))
     swaps = [s for s in session.scalars(swap_stmt).unique().all()
              if s.shift_id not in mine or mine[s.shift_id].status != SignupStatus.CONFIRMED]
-    swaps = [s for s in swaps if _qualifies(s.shift, held)
+    swaps = [s for s in swaps if _qualifies(s.shift, held, needs)
              and not any(a < s.shift.ends_at and b > s.shift.starts_at for a, b in busy)]
     return OpenShifts(shifts=shifts, swaps=swaps, mine=mine, more=more)
 
@@ -182,8 +209,10 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
 def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
                    include_cancelled: bool = True) -> list[Shift]:
     """Shifts overlapping [start, end), by start."""
-    stmt = (sa.select(Shift).where(overlapping(start, end))
-            .order_by(Shift.starts_at, Shift.id))
+    # The calendars show neither places nor qualifications: not joined, not loaded (loaded on use).
+    stmt = (sa.select(Shift).options(defaultload(Shift.activity).lazyload(Activity.qualifications),
+                                     lazyload(Shift.place))
+            .where(overlapping(start, end)).order_by(Shift.starts_at, Shift.id))
     if activity_id:
         stmt = stmt.where(Shift.activity_id == activity_id)
     if not include_cancelled:
@@ -191,13 +220,20 @@ def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id
     return list(session.scalars(stmt).unique())
 
 
-def my_status(session, user: User, shift_ids) -> dict[int, Signup]:
-    """The person's confirmed or waitlisted sign-ups among these shifts, by shift id."""
+def my_status(session, user: User, shift_ids) -> dict[int, sa.Row]:
+    """The person's confirmed or waitlisted sign-ups among these shifts, by shift id, as
+    (shift_id, status, position) rows: what a calendar shows of them."""
     ids = list(shift_ids)
     if not ids:
         return {}
-    return {s.shift_id: s for s in session.scalars(sa.select(Signup).where(
-        Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), Signup.shift_id.in_(ids)))}
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter: a week's 200 ids as an IN list cost more to compile than to run.
+        among = Signup.shift_id == sa.any_(sa.bindparam("shift_ids", ids, type_=postgresql.ARRAY(sa.Integer)))
+    else:
+        among = Signup.shift_id.in_(ids)
+    return {row.shift_id: row for row in session.execute(
+        sa.select(Signup.shift_id, Signup.status, Signup.position).where(
+            Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), among))}
 
 
 def calendar_days(session, first: dt.date, days: int, *, activity_id: int | None = None):
@@ -398,21 +434,23 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
     end = local_midnight(first_day + dt.timedelta(weeks=weeks))
     # One day more than shown, so "the next 28 days" from now is complete.
     end_sums = local_midnight(first_day + dt.timedelta(weeks=weeks, days=1))
-    shifts = session.scalars(
-        sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
+    shifts = session.execute(
+        sa.select(Shift.starts_at, Shift.ends_at, Shift.confirmed_count).join(Shift.activity)
         .where(Activity.kind == ActivityKind.HOTLINE, Shift.status == ShiftStatus.SCHEDULED,
-               overlapping(start, end_sums))).unique().all()
+               overlapping(start, end_sums))).all()
     hours = int((end_sums - start).total_seconds() // 3600)
     shown = int((end - start).total_seconds() // 3600)
-    confirmed = hourly_confirmed([(s.starts_at, s.ends_at, s.confirmed_count) for s in shifts], start, hours)
-    cells = []
+    confirmed = hourly_confirmed(shifts, start, hours)
+    cells, dates, zone = [], [], org_tz()  # the zone once, not twice per hour
     for i in range(hours):
         at = start + dt.timedelta(hours=i)
-        cells.append(Cell(start=at, hour=to_local(at).hour, confirmed=confirmed[i], needed=needed,
+        local = at.astimezone(zone)
+        cells.append(Cell(start=at, hour=local.hour, confirmed=confirmed[i], needed=needed,
                           past=at + dt.timedelta(hours=1) <= now))
+        dates.append(local.date())
     days: dict[dt.date, list[Cell]] = {}
-    for cell in cells[:shown]:
-        days.setdefault(to_local(cell.start).date(), []).append(cell)
+    for cell, date in zip(cells[:shown], dates, strict=False):
+        days.setdefault(date, []).append(cell)
     now_index = max(0, int((now - start).total_seconds() // 3600))
     gaps: list[Gap] = []
     for i in range(now_index, shown):
@@ -437,7 +475,8 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
 
     covered_7, needed_7 = sums(7 * 24)
     covered_28, needed_28 = sums(28 * 24)
-    hotline = session.scalar(sa.select(Activity).where(Activity.kind == ActivityKind.HOTLINE,
-                                                       Activity.is_active.is_(True)).order_by(Activity.id).limit(1))
+    hotline = session.scalar(sa.select(Activity).options(lazyload(Activity.qualifications))
+                             .where(Activity.kind == ActivityKind.HOTLINE, Activity.is_active.is_(True))
+                             .order_by(Activity.id).limit(1))
     return Coverage(days=list(days.items()), gaps=gaps, needed=needed, covered_7=covered_7, needed_7=needed_7,
                     covered_28=covered_28, needed_28=needed_28, hotline=hotline)

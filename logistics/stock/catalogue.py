@@ -3,6 +3,7 @@ product groups. Also the quantity rule every other stock module applies: what an
 counted in, and how a quantity reads in a message."""
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -44,6 +45,14 @@ def fmt(value: Decimal | None) -> str:
 
 def unit_label(unit: str) -> str:
     """The short plural of a unit as messages and pages show it ("pcs", "kg")."""
+    from logistics.i18n import translations
+
+    return _unit_label(unit, translations())
+
+
+@functools.lru_cache(maxsize=256)
+def _unit_label(unit: str, catalogue) -> str:
+    """Translated once per unit and catalogue (a stock page shows one per row)."""
     return str(UNIT_LABELS.get(unit, unit))
 
 
