@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from logistics.clock import utcnow
 from logistics.notifications.models import Notification, Reply, Status
+from logistics.shifts.models import Signup, SignupStatus
 
 #: The start page counts the notifications that failed this recently.
 FAILED_DAYS = 7
@@ -25,3 +26,16 @@ def failed_count(session, *, days: int = FAILED_DAYS) -> int:
     since = utcnow() - dt.timedelta(days=days)
     return session.scalar(sa.select(sa.func.count()).select_from(Notification)
                           .where(Notification.status == Status.FAILED, Notification.updated_at >= since)) or 0
+
+
+def coming_counts(session, shift_ids) -> dict[int, int]:
+    """{shift id: confirmed people who answered "I'm coming"} for these shifts, in one
+    statement (the staffing page and the coverage board show them as confirmed)."""
+    ids = list(shift_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Signup.shift_id, sa.func.count(Reply.signup_id)).join(Signup, Signup.id == Reply.signup_id)
+        .where(Signup.shift_id.in_(ids), Signup.status == SignupStatus.CONFIRMED, Reply.answer == "coming")
+        .group_by(Signup.shift_id)).all()
+    return {shift_id: int(n) for shift_id, n in rows}

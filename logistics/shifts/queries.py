@@ -348,6 +348,8 @@ class Cell:
     confirmed: int
     needed: int
     past: bool = False
+    #: Of the confirmed, how many answered "I'm coming" (see Coverage.mark_coming).
+    coming: int = 0
 
     @property
     def state(self) -> str:
@@ -374,6 +376,20 @@ class Coverage:
     covered_28: int
     needed_28: int
     hotline: Activity | None
+    #: The hotline shifts counted, as (id, starts_at, ends_at), every hour's cell, and the first hour.
+    shifts: list[tuple[int, dt.datetime, dt.datetime]] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    start: dt.datetime | None = None
+
+    def mark_coming(self, counts: dict[int, int]) -> None:
+        """Put on each hour how many of its confirmed people answered "I'm coming"
+        (``counts``: per shift id, from the notification area), counted like the confirmed."""
+        if self.start is None or not counts:
+            return
+        coming = hourly_confirmed([(a, b, counts.get(sid, 0)) for sid, a, b in self.shifts], self.start,
+                                  len(self.cells))
+        for cell, n in zip(self.cells, coming, strict=True):
+            cell.coming = n
 
 
 def hourly_confirmed(shifts, start: dt.datetime, hours: int) -> list[int]:
@@ -440,4 +456,5 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
     hotline = session.scalar(sa.select(Activity).where(Activity.kind == ActivityKind.HOTLINE,
                                                        Activity.is_active.is_(True)).order_by(Activity.id).limit(1))
     return Coverage(days=list(days.items()), gaps=gaps, needed=needed, covered_7=covered_7, needed_7=needed_7,
-                    covered_28=covered_28, needed_28=needed_28, hotline=hotline)
+                    covered_28=covered_28, needed_28=needed_28, hotline=hotline,
+                    shifts=[(s.id, s.starts_at, s.ends_at) for s in shifts], cells=cells, start=start)
