@@ -71,9 +71,9 @@ def skip_reason(session, n: Notification, now: dt.datetime) -> str | None:
     if user is None or user.erased_at is not None or not user.is_active:
         return "recipient inactive or erased"
     if n.kind == Kind.NOT_BACK:
-        from logistics.outreach import checkouts  # the outreach area decides: still not back, not cleared?
+        from logistics.outreach import alerts  # the outreach area decides: still not back, not cleared?
 
-        return checkouts.alert_skip_reason(session, n, now)
+        return alerts.skip_reason(session, n, now)
     group = GROUP_OF.get(n.kind)
     if group:
         pref = session.get(Preference, user.id)
@@ -152,7 +152,7 @@ def deliver(session, notification_id: int, **extra) -> Status | None:
         return n.status
     try:
         from logistics.notifications import digests, replies
-        from logistics.outreach import checkouts
+        from logistics.outreach import alerts
 
         if n.kind == Kind.ACCOUNT:
             from logistics.people import jobs as people_jobs
@@ -165,7 +165,7 @@ def deliver(session, notification_id: int, **extra) -> Status | None:
             msg, template = built
         else:
             context = {**replies.extra_context(session, n, now), **digests.extra_context(session, n, now),
-                       **checkouts.alert_context(session, n, now), **extra}
+                       **alerts.context(session, n, now), **extra}
             msg, template = messages.build(n, **context)
         n.message_id = msg["Message-ID"]
         # End the transaction before the network: on SQLite an open write transaction would

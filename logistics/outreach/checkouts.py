@@ -3,7 +3,7 @@ someone has not, some minutes after the end (a setting), the coordinators are al
 and the shift shows red until the person checks out or a coordinator clears them.
 
 The alert is a notification row per coordinator (kind "not back"), sent like every other email
-by the notification area's send job, which asks :func:`alert_skip_reason` first: by the time
+by the notification area's send job, which asks :mod:`logistics.outreach.alerts` first: by the time
 the email would leave, the person may be back or cleared, and then it is not sent."""
 from __future__ import annotations
 
@@ -18,11 +18,10 @@ from logistics.audit import services as audit
 from logistics.clock import utcnow
 from logistics.errors import DomainError, PermissionDenied
 from logistics.notifications import collect
-from logistics.notifications.models import Kind, Notification
+from logistics.notifications.models import Kind
 from logistics.outreach.models import CHECKOUT_KINDS, Alert, Checkout
-from logistics.people.models import Role, User
+from logistics.people.models import User
 from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
-from logistics.urls import external_url
 
 #: Shifts that ended longer ago than this are no longer watched (nor alerted about).
 WATCH = dt.timedelta(hours=48)
@@ -119,50 +118,12 @@ def missing_stmt(now: dt.datetime, grace_: dt.timedelta):
     )
 
 
-def coordinators(session) -> list[int]:
-    """Who hears about it: the active coordinators (the admins when there is none), by id."""
-    def of(*roles):
-        return list(session.scalars(sa.select(User.id).where(User.role.in_(roles), User.is_active.is_(True),
-                                                             User.erased_at.is_(None)).order_by(User.id)))
-    return of(Role.COORDINATOR) or of(Role.ADMIN)
-
-
-def still_missing(session, shift_id: int, now: dt.datetime) -> list[User]:
-    """The people on ``shift_id`` who are still not back and not cleared (by first name)."""
-    ids = [uid for _sid, uid in session.execute(missing_stmt(now, grace(session)).where(Signup.shift_id == shift_id))]
-    if not ids:
-        return []
-    return list(session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.display_name)))
-
-
-def alert_skip_reason(session, n: Notification, now: dt.datetime) -> str | None:
-    """Why a not-back alert should not leave after all (None: send it)."""
-    shift = session.get(Shift, n.shift_id) if n.shift_id else None
-    if shift is None:
-        return "shift deleted"
-    if shift.status == ShiftStatus.CANCELLED:
-        return "shift cancelled"
-    if not still_missing(session, shift.id, now):
-        return "everyone back safe or cleared"
-    return None
-
-
-def alert_context(session, n: Notification, now: dt.datetime) -> dict:
-    """What the alert says: the shift (neutral when discreet), who is missing (first names
-    only: the subject and the first lines show on lock screens) and the page to act on."""
-    if n.kind != Kind.NOT_BACK:
-        return {}
-    shift = session.get(Shift, n.shift_id)
-    return {"shift": shift,
-            "title": _l("HopeNow shift") if shift.activity.is_discreet else shift.activity.name,
-            "names": [p.first_name for p in still_missing(session, shift.id, now)],
-            "link": external_url("outreach.not_back")}
-
-
 def alert_due(session, *, now: dt.datetime | None = None) -> int:
     """The sweep: for each shift with someone not back after the grace, record one alert and
     a notification row for each coordinator (sent after the commit); return how many shifts
     were alerted now."""
+    from logistics.outreach import alerts  # it reads this module's missing_stmt
+
     now = now or utcnow()
     rows = session.execute(missing_stmt(now, grace(session))).all()
     missing: dict[int, int] = {}
@@ -181,7 +142,7 @@ def alert_due(session, *, now: dt.datetime | None = None) -> int:
                 session.flush()
         except IntegrityError:
             continue
-        collect.make(session, Kind.NOT_BACK, f"not_back:{shift_id}", coordinators(session), shift_id=shift_id,
-                     now=now)
+        collect.make(session, Kind.NOT_BACK, f"not_back:{shift_id}", alerts.coordinators(session),
+                     shift_id=shift_id, now=now)
         made += 1
     return made
