@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import logging
@@ -233,6 +234,40 @@ def _after_soft_rollback(session, previous_transaction) -> None:
     if previous_transaction.nested or previous_transaction.parent is not None:
         return
     _drop_pending(session)
+
+
+#: A worker beats every minute or so (worker.py's worker_ttl); one silent for longer than this
+#: is shown as not running.
+STALE_AFTER = dt.timedelta(minutes=3)
+
+
+@dataclass(frozen=True)
+class WorkerBeat:
+    name: str
+    #: The last heartbeat (UTC), None when the worker never sent one.
+    last_heartbeat: dt.datetime | None
+
+    def alive(self, now: dt.datetime) -> bool:
+        return self.last_heartbeat is not None and now - self.last_heartbeat <= STALE_AFTER
+
+
+def workers(app: Flask | None = None) -> list[WorkerBeat] | None:
+    """The RQ workers registered on the queue's Redis with their last heartbeat, latest first
+    (None when Redis cannot be reached)."""
+    from rq import Worker
+
+    try:
+        found = Worker.all(connection=state(app).connection)
+    except Exception:  # noqa: BLE001 - a status line, not a failure
+        return None
+    beats = []
+    for w in found:
+        at = w.last_heartbeat
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
+        beats.append(WorkerBeat(w.name, at))
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(beats, key=lambda b: b.last_heartbeat or epoch, reverse=True)
 
 
 def health(app: Flask | None = None) -> str:

@@ -4,6 +4,7 @@ coordinator's not-back and missing tallies; the admin's system card; bounded que
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from logistics.clock import utcnow
@@ -26,6 +27,7 @@ def _grow(app, volunteer_id, n):
             h.shift(h.activity("street_outreach"), start=utcnow() + dt.timedelta(hours=20), capacity=(2, 4))
             h.shift(h.activity("packing"), in_days=2, capacity=(2, 4))
         db.session.commit()
+        _failed_notification(volunteer_id)
 
 
 def test_the_volunteer_sees_need_me_and_hours(app, client, login):
@@ -67,4 +69,67 @@ def test_query_counts_do_not_grow(app, client, login, queries):
         with queries() as many:
             html = client.get("/").get_data(as_text=True)
         assert "Not back safe" in html and "How did it go?" in html
+        assert "emails failed to send in the last 7 days" in html
         assert many.count == few.count, [s[:100] for s in many.statements]
+
+
+def _failed_notification(user_id, n=1):
+    from logistics.notifications.models import Kind, Notification, Status
+
+    for _ in range(n):
+        db.session.add(Notification(key=f"test:{uuid.uuid4()}",
+                                    kind=Kind.TEST, user_id=user_id, status=Status.FAILED, attempts=1,
+                                    last_error="SMTPRecipientsRefused 550"))
+    db.session.commit()
+
+
+def test_coordinators_see_failed_notifications_without_the_admins_link(app, client, login):
+    user = login("coordinator")
+    with app.app_context():
+        _failed_notification(user.id, 2)
+    html = client.get("/").get_data(as_text=True)
+    assert "emails failed to send in the last 7 days" in html
+    assert "(an administrator can send them again)" in html
+    with app.test_request_context():
+        from flask import url_for
+
+        assert url_for("notifications.admin_list") not in html
+
+
+def test_admins_see_failed_notifications_linking_to_their_page(app, client, login):
+    user = login("admin")
+    with app.app_context():
+        _failed_notification(user.id)
+        from flask import url_for
+
+        with app.test_request_context():
+            link = url_for("notifications.admin_list", status="failed")
+    html = client.get("/").get_data(as_text=True)
+    assert f'href="{link}"' in html and "email failed to send in the last 7 days" in html
+    assert "(an administrator can send them again)" not in html
+    assert client.get(link).status_code == 200
+
+
+def test_the_admin_sees_the_worker_heartbeat(app, client, login):
+    from rq import Worker
+    from rq.utils import utcformat
+
+    from logistics import queue
+
+    login("admin")
+    html = client.get("/").get_data(as_text=True)
+    assert "no worker running" in html and "badge-warn" in html
+    state = queue.state(app)
+    worker = Worker(list(state.queues.values()), connection=state.connection)
+    worker.register_birth()
+    try:
+        state.connection.hset(worker.key, "last_heartbeat", utcformat(utcnow() - dt.timedelta(seconds=30)))
+        html = client.get("/").get_data(as_text=True)
+        assert "1 worker running" in html and "no worker running" not in html and "Last heartbeat" in html
+        # A worker silent for longer than queue.STALE_AFTER is not running, whatever its key says.
+        state.connection.hset(worker.key, "last_heartbeat", utcformat(utcnow() - dt.timedelta(minutes=10)))
+        html = client.get("/").get_data(as_text=True)
+        assert "no worker running" in html and "stale" in html
+    finally:
+        worker.register_death()
+        state.connection.delete(worker.key)

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from logistics import mail, queue, sweeps
-from logistics.clock import today
+from logistics.clock import today, utcnow
 from logistics.distributions import sufficiency
 from logistics.extensions import db
+from logistics.notifications import queries as notification_queries
 from logistics.outreach import queries as outreach_queries
 from logistics.people import queries as people_queries
 from logistics.people.models import Role, User
@@ -46,6 +47,10 @@ def coordinator() -> dict:
         "applications": people_queries.pending_count(db.session),
         "not_back": outreach_queries.not_back_safe(db.session),
         "missing_tallies": outreach_queries.missing_tally_count(db.session),
+        # Everyone who coordinates sees how many people may not have heard from us (they can
+        # phone them); only admins open the notifications page, where a failed one is retried.
+        "failed_notifications": notification_queries.failed_count(db.session),
+        "failed_days": notification_queries.FAILED_DAYS,
     }
 
 
@@ -57,10 +62,15 @@ def admin() -> dict:
         db.session.rollback()
         database = type(exc).__name__
     smtp = bool(current_app.config.get("MAIL_URL"))
+    beats = queue.workers()
+    now = utcnow()
     folder = mail.outbox_dir()
     return {
         "database": database, "engine": db.engine.dialect.name, "queue": queue.health(),
         "last_sweep": sweeps.last_run(), "smtp": smtp,
+        # Registered RQ workers and their last heartbeat; none alive → "no worker running".
+        "workers": [(b.last_heartbeat, b.alive(now)) for b in beats or []],
+        "workers_alive": sum(1 for b in beats or [] if b.alive(now)),
         "outbox": None if smtp or not folder.exists() else sum(1 for _ in folder.glob("*.eml")),
     }
 
@@ -69,5 +79,8 @@ def for_user(user: User) -> dict:
     ctx = volunteer(user)
     ctx["stock"] = staff() if user.has_role(Role.STAFF) else None
     ctx["coordination"] = coordinator() if user.has_role(Role.COORDINATOR) else None
+    if ctx["coordination"] is not None:
+        # The notifications page (and its retry) is the admins' (blueprints/notifications/admin.py).
+        ctx["coordination"]["may_open_notifications"] = user.has_role(Role.ADMIN)
     ctx["system"] = admin() if user.has_role(Role.ADMIN) else None
     return ctx

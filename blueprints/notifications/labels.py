@@ -9,6 +9,7 @@ KIND_LABELS = {
     Kind.REMOVED: _l("Taken off a shift"), Kind.COVER_REQUESTED: _l("Request to cover a gap"),
     Kind.REMINDER: _l("Reminder"), Kind.CANCEL_REQUESTED: _l("Can't make it (to coordinators)"),
     Kind.DIGEST: _l("Morning summary"), Kind.LEDGER_ALERT: _l("Stock ledger alert"), Kind.TEST: _l("Test email"),
+    Kind.NOT_BACK: _l("Not back safe (to coordinators)"),
     Kind.ACCOUNT: _l("Account email (invitation, password, application)"),
 }
 STATUS_LABELS = {

@@ -12,6 +12,7 @@ tests compare them).
 from __future__ import annotations
 
 from flask import g, url_for
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from logistics import i18n
@@ -219,7 +220,17 @@ class Page:
         cells a row, 672 on the board."""
         return Markup("".join(
             f'<td class="cov cov-{c.state}{" is-past" if c.past else ""}"><span class="visually-hidden">'
-            f'{c.hour:02d}:00 </span>{int(c.confirmed)}</td>' for c in cells))
+            f'{c.hour:02d}:00 </span>{int(c.confirmed)}{_coming(c.coming)}</td>' for c in cells))
+
+
+def _coming(count: int) -> str:
+    """The ✓ of an hour where people said "I'm coming" (one-tap replies), with its words for
+    screen readers; nothing for most hours."""
+    if not count:
+        return ""
+    words = escape(ngettext("%(num)d said they are coming", "%(num)d said they are coming", count))
+    return (f'<span class="cov-coming" aria-hidden="true">✓</span>'
+            f'<span class="visually-hidden"> ({words})</span>')
 
 
 def page() -> Page:

@@ -15,6 +15,7 @@ from blueprints.shifts.helpers import get_shift, get_signup
 from logistics.clock import utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
+from logistics.notifications import queries as notification_queries
 from logistics.outreach import queries as outreach_queries
 from logistics.people.models import Role
 from logistics.shifts import planning, queries, signups
@@ -126,7 +127,10 @@ def attendance(shift_id: int):
 @allow(Role.COORDINATOR)
 def staffing():
     """Staffing: understaffed shifts in the next 14 days, cancellation requests, swap offers."""
-    return render_template("shifts/staffing/staffing.html", shifts=queries.understaffed(db.session, days=14),
+    shifts = queries.understaffed(db.session, days=14)
+    return render_template("shifts/staffing/staffing.html", shifts=shifts,
+                           # "I'm coming" from the last reminder: one statement for the page.
+                           coming=notification_queries.coming_counts(db.session, [s.id for s in shifts]),
                            to_unpack=stock_queries.packed_for_cancelled_shifts(db.session),
                            requests=queries.cancellation_requests(db.session),
                            swaps=queries.swap_offers(db.session), action_form=ActionForm(),
@@ -144,7 +148,9 @@ def fill():
 @allow(Role.COORDINATOR)
 def coverage():
     """The 24/7 hotline: every hour of the next 4 weeks, and the gaps."""
-    return render_template("shifts/staffing/coverage.html", board=queries.coverage(db.session),
+    board = queries.coverage(db.session)
+    board.mark_coming(notification_queries.coming_counts(db.session, [sid for sid, _a, _b in board.shifts]))
+    return render_template("shifts/staffing/coverage.html", board=board,
                            cover_form=CoverForm(), now=utcnow(),
                            not_back=outreach_queries.not_back_safe(db.session))
 

@@ -57,6 +57,20 @@ def _insert(session, rows: list[dict]) -> int:
     return len(fresh)
 
 
+def make(session, kind: Kind, key: str, user_ids, *, shift_id: int | None = None, data: dict | None = None,
+         now: dt.datetime | None = None) -> int:
+    """A row of ``kind`` for each of ``user_ids`` (key ``<key>:<user id>``, so making them again
+    makes nothing) and, after the commit, a job for each row that is due; return how many are new.
+    What the message says is worked out when the row is sent. For other areas' messages."""
+    rows = [{"key": f"{key}:{uid}", "kind": kind, "user_id": uid, "shift_id": shift_id, "data": data or {}}
+            for uid in user_ids]
+    made = _insert(session, rows)
+    session.flush()
+    if made:
+        enqueue_due(session, now or utcnow())
+    return made
+
+
 # --- events -------------------------------------------------------------------------------------------
 
 def _event_rows(session, event: ShiftEvent) -> list[dict]:

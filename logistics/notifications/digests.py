@@ -26,12 +26,7 @@ HORIZON_DAYS = 7
 
 
 def _make(session, kind: Kind, key: str, user_ids, now: dt.datetime, data: dict | None = None) -> int:
-    rows = [{"key": f"{key}:{uid}", "kind": kind, "user_id": uid, "data": data or {}} for uid in user_ids]
-    made = collect._insert(session, rows)
-    session.flush()
-    if made:
-        collect.enqueue_due(session, now)
-    return made
+    return collect.make(session, kind, key, user_ids, data=data, now=now)
 
 
 def _people(session, role: Role) -> list[int]:

@@ -86,6 +86,10 @@ def content(notification: Notification, **extra) -> Content:
     if kind == Kind.LEDGER_ALERT:
         return Content(subject=(_l("Stock balances differ from the ledger"), {}), template="ledger_alert",
                        context={"settings_link": settings_link, **extra})
+    if kind == Kind.NOT_BACK:
+        # A neutral subject (it shows on lock screens); the outreach area fills in the rest.
+        return Content(subject=(_l("Not back safe from a shift"), {}), template="outreach_not_back",
+                       context={"settings_link": settings_link, **extra})
     if kind == Kind.TEST:
         return Content(subject=(_l("Test email from %(org)s"), {"org": current_app.config["ORG_NAME"]}),
                        template="test_email", context={"settings_link": settings_link,

@@ -27,6 +27,8 @@ class Kind(str, enum.Enum):
     CANCEL_REQUESTED = "cancel_requested"
     DIGEST = "digest"
     LEDGER_ALERT = "ledger_alert"
+    #: Someone on a street outreach shift is not back safe (to the coordinators).
+    NOT_BACK = "not_back"
     TEST = "test"
     #: Invitations, password resets and application answers (data["job"] names which).
     ACCOUNT = "account"

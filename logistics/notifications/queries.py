@@ -1,9 +1,16 @@
 """Reads other pages need from the notification area."""
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
-from logistics.notifications.models import Reply
+from logistics.clock import utcnow
+from logistics.notifications.models import Notification, Reply, Status
+from logistics.shifts.models import Signup, SignupStatus
+
+#: The start page counts the notifications that failed this recently.
+FAILED_DAYS = 7
 
 
 def coming(session, signup_ids) -> set[int]:
@@ -12,3 +19,23 @@ def coming(session, signup_ids) -> set[int]:
     if not ids:
         return set()
     return set(session.scalars(sa.select(Reply.signup_id).where(Reply.signup_id.in_(ids), Reply.answer == "coming")))
+
+
+def failed_count(session, *, days: int = FAILED_DAYS) -> int:
+    """Notifications that failed (permanently, or after their last retry) in the last ``days``."""
+    since = utcnow() - dt.timedelta(days=days)
+    return session.scalar(sa.select(sa.func.count()).select_from(Notification)
+                          .where(Notification.status == Status.FAILED, Notification.updated_at >= since)) or 0
+
+
+def coming_counts(session, shift_ids) -> dict[int, int]:
+    """{shift id: confirmed people who answered "I'm coming"} for these shifts, in one
+    statement (the staffing page and the coverage board show them as confirmed)."""
+    ids = list(shift_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Signup.shift_id, sa.func.count(Reply.signup_id)).join(Signup, Signup.id == Reply.signup_id)
+        .where(Signup.shift_id.in_(ids), Signup.status == SignupStatus.CONFIRMED, Reply.answer == "coming")
+        .group_by(Signup.shift_id)).all()
+    return {shift_id: int(n) for shift_id, n in rows}

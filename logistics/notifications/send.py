@@ -70,6 +70,10 @@ def skip_reason(session, n: Notification, now: dt.datetime) -> str | None:
         return None  # the account email itself decides (people.jobs.build), when it is built
     if user is None or user.erased_at is not None or not user.is_active:
         return "recipient inactive or erased"
+    if n.kind == Kind.NOT_BACK:
+        from logistics.outreach import alerts  # the outreach area decides: still not back, not cleared?
+
+        return alerts.skip_reason(session, n, now)
     group = GROUP_OF.get(n.kind)
     if group:
         pref = session.get(Preference, user.id)
@@ -148,6 +152,7 @@ def deliver(session, notification_id: int, **extra) -> Status | None:
         return n.status
     try:
         from logistics.notifications import digests, replies
+        from logistics.outreach import alerts
 
         if n.kind == Kind.ACCOUNT:
             from logistics.people import jobs as people_jobs
@@ -159,7 +164,8 @@ def deliver(session, notification_id: int, **extra) -> Status | None:
                 return n.status
             msg, template = built
         else:
-            context = {**replies.extra_context(session, n, now), **digests.extra_context(session, n, now), **extra}
+            context = {**replies.extra_context(session, n, now), **digests.extra_context(session, n, now),
+                       **alerts.context(session, n, now), **extra}
             msg, template = messages.build(n, **context)
         n.message_id = msg["Message-ID"]
         # End the transaction before the network: on SQLite an open write transaction would

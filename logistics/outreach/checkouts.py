@@ -1,24 +1,27 @@
 """Back safe: every member of a street outreach shift checks out when they are home; when
 someone has not, some minutes after the end (a setting), the coordinators are alerted once,
-and the shift shows red until the person checks out or a coordinator clears them."""
+and the shift shows red until the person checks out or a coordinator clears them.
+
+The alert is a notification row per coordinator (kind "not back"), sent like every other email
+by the notification area's send job, which asks :mod:`logistics.outreach.alerts` first: by the time
+the email would leave, the person may be back or cleared, and then it is not sent."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from logistics import queue, settings
+from logistics import settings
 from logistics.audit import services as audit
 from logistics.clock import utcnow
 from logistics.errors import DomainError, PermissionDenied
+from logistics.notifications import collect
+from logistics.notifications.models import Kind
 from logistics.outreach.models import CHECKOUT_KINDS, Alert, Checkout
+from logistics.people.models import User
 from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
-
-if TYPE_CHECKING:
-    from logistics.people.models import User
 
 #: Shifts that ended longer ago than this are no longer watched (nor alerted about).
 WATCH = dt.timedelta(hours=48)
@@ -117,7 +120,10 @@ def missing_stmt(now: dt.datetime, grace_: dt.timedelta):
 
 def alert_due(session, *, now: dt.datetime | None = None) -> int:
     """The sweep: for each shift with someone not back after the grace, record one alert and
-    email the coordinators after the commit; return how many shifts were alerted now."""
+    a notification row for each coordinator (sent after the commit); return how many shifts
+    were alerted now."""
+    from logistics.outreach import alerts  # it reads this module's missing_stmt
+
     now = now or utcnow()
     rows = session.execute(missing_stmt(now, grace(session))).all()
     missing: dict[int, int] = {}
@@ -136,7 +142,7 @@ def alert_due(session, *, now: dt.datetime | None = None) -> int:
                 session.flush()
         except IntegrityError:
             continue
-        queue.enqueue(session, "logistics.outreach.jobs.send_not_back_alert", shift_id,
-                      job_id=f"outreach-not-back-{shift_id}")
+        collect.make(session, Kind.NOT_BACK, f"not_back:{shift_id}", alerts.coordinators(session),
+                     shift_id=shift_id, now=now)
         made += 1
     return made

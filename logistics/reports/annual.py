@@ -210,6 +210,10 @@ def report(session, period: Period, *, now: dt.datetime | None = None) -> Report
             Row("food_packs", _l("Food packs handed out"), sources.food_packs_by_month(session, period))],
             chart_row="food_packs"),
     ]
+    cooking_events, diners = sources.cooking_by_month(session, period)
+    sections.append(Section("cooking", _l("Communal cooking"), [
+        Row("cooking_events", _l("Cooking events"), cooking_events), Row("diners", _l("Diners"), diners)],
+        chart_row="diners"))
     handed = _handed_out(session, period)
     sections.append(Section("handed_out", _l("Handed out from stock"),
                             [Row(key, label, handed[key]) for key, label, _cond in HANDED_OUT]))

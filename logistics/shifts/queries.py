@@ -384,6 +384,8 @@ class Cell:
     confirmed: int
     needed: int
     past: bool = False
+    #: Of the confirmed, how many answered "I'm coming" (see Coverage.mark_coming).
+    coming: int = 0
 
     @property
     def state(self) -> str:
@@ -410,6 +412,20 @@ class Coverage:
     covered_28: int
     needed_28: int
     hotline: Activity | None
+    #: The hotline shifts counted, as (id, starts_at, ends_at), every hour's cell, and the first hour.
+    shifts: list[tuple[int, dt.datetime, dt.datetime]] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    start: dt.datetime | None = None
+
+    def mark_coming(self, counts: dict[int, int]) -> None:
+        """Put on each hour how many of its confirmed people answered "I'm coming"
+        (``counts``: per shift id, from the notification area), counted like the confirmed."""
+        if self.start is None or not counts:
+            return
+        coming = hourly_confirmed([(a, b, counts.get(sid, 0)) for sid, a, b in self.shifts], self.start,
+                                  len(self.cells))
+        for cell, n in zip(self.cells, coming, strict=True):
+            cell.coming = n
 
 
 def hourly_confirmed(shifts, start: dt.datetime, hours: int) -> list[int]:
@@ -435,12 +451,12 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
     # One day more than shown, so "the next 28 days" from now is complete.
     end_sums = local_midnight(first_day + dt.timedelta(weeks=weeks, days=1))
     shifts = session.execute(
-        sa.select(Shift.starts_at, Shift.ends_at, Shift.confirmed_count).join(Shift.activity)
+        sa.select(Shift.id, Shift.starts_at, Shift.ends_at, Shift.confirmed_count).join(Shift.activity)
         .where(Activity.kind == ActivityKind.HOTLINE, Shift.status == ShiftStatus.SCHEDULED,
                overlapping(start, end_sums))).all()
     hours = int((end_sums - start).total_seconds() // 3600)
     shown = int((end - start).total_seconds() // 3600)
-    confirmed = hourly_confirmed(shifts, start, hours)
+    confirmed = hourly_confirmed([(s.starts_at, s.ends_at, s.confirmed_count) for s in shifts], start, hours)
     cells, dates, zone = [], [], org_tz()  # the zone once, not twice per hour
     for i in range(hours):
         at = start + dt.timedelta(hours=i)
@@ -479,4 +495,5 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
                              .where(Activity.kind == ActivityKind.HOTLINE, Activity.is_active.is_(True))
                              .order_by(Activity.id).limit(1))
     return Coverage(days=list(days.items()), gaps=gaps, needed=needed, covered_7=covered_7, needed_7=needed_7,
-                    covered_28=covered_28, needed_28=needed_28, hotline=hotline)
+                    covered_28=covered_28, needed_28=needed_28, hotline=hotline,
+                    shifts=[(s.id, s.starts_at, s.ends_at) for s in shifts], cells=cells, start=start)

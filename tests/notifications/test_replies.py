@@ -153,3 +153,24 @@ def test_reply_and_cover_tokens_are_redacted_from_logs():
     cleaned = redact(line)
     assert "WzEsMiwzXQ" not in cleaned and "WzEsMl0" not in cleaned
     assert "/reply/coming/[redacted]" in cleaned and "/cover/[redacted]" in cleaned
+
+
+def test_coming_shows_as_confirmed_on_the_staffing_page_and_the_coverage_board(app, client, login):
+    """A hotline shift tomorrow needing 3 with 2 confirmed, one of whom answered "I'm coming"."""
+    with app.app_context():
+        start = h.local(2026, 11, 26, 10)
+        shift = h.shift(h.activity("hotline", name="Hotline"), start=start, hours=4, capacity=(3, 4))
+        a, b = factories.user(full_name="Ama Coming"), factories.user(full_name="Bo Silent")
+        rows = [Signup(shift_id=shift.id, user_id=u.id, status=SignupStatus.CONFIRMED) for u in (a, b)]
+        db.session.add_all(rows)
+        shift.confirmed_count = 2
+        db.session.flush()
+        db.session.add(Reply(signup_id=rows[0].id, answer="coming"))
+        db.session.commit()
+    login("coordinator")
+    staffing = client.get("/shifts/staffing").get_data(as_text=True)
+    assert "1 said they are coming" in staffing
+    board = client.get("/shifts/coverage").get_data(as_text=True)
+    # 10:00–13:00 tomorrow: 2 confirmed, 1 of them said so (a mark, and words for screen readers).
+    assert board.count('2<span class="cov-coming" aria-hidden="true">✓</span>') == 4
+    assert board.count("(1 said they are coming)") == 4

@@ -3,6 +3,7 @@ when everyone checked out, never for a cancelled shift; clearing with a reason."
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +11,9 @@ import sqlalchemy as sa
 from logistics import clock, settings
 from logistics.clock import utcnow
 from logistics.errors import DomainError, PermissionDenied
-from logistics.outreach import checkouts, jobs, queries
+from logistics.notifications import collect, send
+from logistics.notifications.models import Kind, Notification, Status
+from logistics.outreach import checkouts, queries
 from logistics.outreach.models import Alert, Checkout
 from logistics.shifts.models import ShiftStatus
 from tests import factories
@@ -92,15 +95,121 @@ def test_never_for_a_cancelled_shift(session):
     assert queries.not_back_safe(session) == []
 
 
-def test_the_job_sends_nothing_when_they_checked_out_meanwhile(session, mailbox):
+def _alert_rows(session):
+    """The alert rows as they are now, as plain values; the read ends its transaction (on SQLite
+    an open one would keep the worker's writes waiting)."""
+    rows = [SimpleNamespace(id=n.id, user_id=n.user_id, shift_id=n.shift_id, status=n.status, attempts=n.attempts,
+                            last_error=n.last_error)
+            for n in session.scalars(sa.select(Notification).where(Notification.kind == Kind.NOT_BACK)
+                                     .order_by(Notification.id).execution_options(populate_existing=True))]
+    session.commit()
+    return rows
+
+
+def test_the_alert_is_a_notification_row_per_coordinator_sent_by_the_send_job(session, run_jobs, mailbox):
+    cora = _coordinator()
+    factories.user("coordinator", full_name="Dina Duty", email="dina@example.org")
+    factories.user("admin", email="root@example.org")  # admins hear only when there is no coordinator
+    shift, (a, _b) = ended_shift(ended_ago=dt.timedelta(hours=1))
+    assert checkouts.alert_due(session) == 1
+    assert len(mailbox) == 0  # nothing before the commit
+    session.commit()
+    rows = _alert_rows(session)
+    assert [r.shift_id for r in rows] == [shift.id, shift.id] and rows[0].user_id == cora.id
+    assert all(r.status == Status.PENDING for r in rows)
+    run_jobs()
+    assert {r.status for r in _alert_rows(session)} == {Status.SENT}
+    [msg] = mailbox.to("cora@example.org")
+    assert msg["Subject"] == "Not back safe from a shift" and msg["Message-ID"].startswith("<notification-")
+    assert a.first_name in mailbox.body(msg)
+    assert len(mailbox.to("dina@example.org")) == 1 and mailbox.to("root@example.org") == []
+    # A second sweep (or a sweep of the notification area) sends nothing again.
+    assert checkouts.alert_due(session) == 0
+    session.commit()
+    collect.sweep(session)
+    session.commit()
+    run_jobs()
+    assert len(mailbox) == 2
+
+
+def test_the_job_sends_nothing_when_they_checked_out_meanwhile(session, run_jobs, mailbox):
     _coordinator()
     shift, (a, b) = ended_shift(ended_ago=dt.timedelta(hours=1))
     assert checkouts.alert_due(session) == 1
     checkouts.back_safe(session, shift, by=a)
     checkouts.back_safe(session, shift, by=b)
     session.commit()
-    assert jobs.send_not_back_alert(shift.id) == 0
+    run_jobs()
     assert len(mailbox) == 0
+    [row] = _alert_rows(session)
+    assert row.status == Status.SKIPPED and row.last_error == "everyone back safe or cleared"
+
+
+def test_the_job_sends_nothing_when_a_coordinator_cleared_them_meanwhile(session, run_jobs, mailbox):
+    coordinator = _coordinator()
+    shift, (a, b) = ended_shift(ended_ago=dt.timedelta(hours=1))
+    assert checkouts.alert_due(session) == 1
+    checkouts.back_safe(session, shift, by=a)
+    checkouts.clear(session, shift, b, reason="Called her, she is home", by=coordinator)
+    session.commit()
+    run_jobs()
+    assert len(mailbox) == 0
+    assert _alert_rows(session)[0].status == Status.SKIPPED
+
+
+def test_the_email_names_only_who_is_still_missing_when_it_leaves(session, run_jobs, mailbox):
+    _coordinator()
+    a, b = factories.user(full_name="Amara Back"), factories.user(full_name="Blessing Late")
+    shift, _ = ended_shift(ended_ago=dt.timedelta(hours=1), members=[a, b])
+    assert checkouts.alert_due(session) == 1
+    checkouts.back_safe(session, shift, by=a)
+    session.commit()
+    run_jobs()
+    body = mailbox.body(mailbox.to("cora@example.org")[0])
+    assert "Blessing" in body and "Amara" not in body
+
+
+def test_a_lost_alert_job_is_sent_by_the_notification_sweep(app, session, run_jobs, mailbox):
+    from logistics import queue
+
+    _coordinator()
+    ended_shift(ended_ago=dt.timedelta(hours=1))
+    assert checkouts.alert_due(session) == 1
+    session.commit()
+    queue.state(app).connection.flushdb()  # the job is lost in Redis: the row is the truth
+    assert run_jobs() == 0 and len(mailbox) == 0
+    collect.sweep(session)
+    session.commit()
+    run_jobs()
+    assert len(mailbox.to("cora@example.org")) == 1
+
+
+def test_an_smtp_server_that_is_down_is_retried_and_the_alert_still_leaves(app, session, run_jobs, mailbox):
+    import socket
+
+    _coordinator()
+    ended_shift(ended_ago=dt.timedelta(hours=1))
+    assert checkouts.alert_due(session) == 1
+    session.commit()
+    with socket.socket() as s:  # a real refusal: nothing listens on this port
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    old = app.config["MAIL_URL"]
+    app.config["MAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    try:
+        run_jobs()
+    finally:
+        app.config["MAIL_URL"] = old
+    [row] = _alert_rows(session)
+    assert row.status == Status.PENDING and row.attempts == 1 and row.last_error == "ConnectionRefusedError"
+    assert len(mailbox) == 0
+    with clock.frozen(utcnow() + send.BACKOFF[0]):
+        collect.sweep(session)
+        session.commit()
+        run_jobs()
+        [row] = _alert_rows(session)
+    assert row.status == Status.SENT and row.attempts == 2
+    assert len(mailbox.to("cora@example.org")) == 1
 
 
 def test_a_coordinator_clears_with_a_reason(session):

@@ -33,9 +33,18 @@ def test_every_figure_by_month(session):
     assert _row(r, "hotline", "hotline_hours").values[1] == Decimal("10.0")
     assert _row(r, "hotline", "calls").values[1] == 7 and _row(r, "hotline", "calls").total == 7
     assert _row(r, "prison", "prison_shifts").values[3] == 1 and _row(r, "prison", "visits").total == 3
-    # Food packs: 10 in January, 3 in May; December 2025 and the undone 20 in July do not count.
+    # Food packs: January 10 issued outside a distribution + 25 standard + 4 family handed out on
+    # the 27th (their issue movements are not counted again; the hygiene pack is no food pack);
+    # March 12 on the 31st; May 3 issued. December 2025, the undone 20 in July, the packed but
+    # not handed-out distribution in April and the cancelled one in May do not count.
     food = _row(r, "food_packs", "food_packs").values
-    assert food[0] == 10 and food[4] == 3 and sum(food) == 13
+    assert food == [39, 0, 12, 0, 3, 0, 0, 0, 0, 0, 0, 0]
+    assert _row(r, "food_packs", "food_packs").total == 54
+    # Cooking: completed events on 22 and 29 January (14 + 3 diners) and 11 June (18); the
+    # cancelled, the planned and last year's do not count.
+    assert _row(r, "cooking", "cooking_events").values == [2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+    diners = _row(r, "cooking", "diners")
+    assert diners.values[0] == 17 and diners.values[5] == 18 and diners.total == 35
     assert _row(r, "handed_out", "medicine").values[0] == 4
     assert _row(r, "handed_out", "tests").values[1] == 12
     assert _row(r, "handed_out", "travel_cards").values[5] == 2 and _row(r, "handed_out", "travel_cards").total == 2
@@ -54,7 +63,9 @@ def test_a_date_range(session):
     build()
     r = annual.report(session, Period.of(dt.date(2025, 12, 15), dt.date(2026, 1, 31)))
     assert [m.month for m in r.period.months] == [12, 1]
-    assert _row(r, "food_packs", "food_packs").values == [7, 10]
+    # December: 7 issued on the 20th + 8 handed out on the 16th; January as in the year.
+    assert _row(r, "food_packs", "food_packs").values == [15, 39]
+    assert _row(r, "cooking", "diners").values == [0, 17]
     assert _row(r, "contacts", "women").values == [50, 7]
 
 

@@ -27,6 +27,7 @@ def test_the_screen_is_exact_with_charts_and_text_alternatives(app, client, logi
     page = client.get("/reports/annual?year=2026").get_data(as_text=True)
     assert '<svg class="chart report-chart"' in page and "<desc" in page
     assert "Outreach shifts by month: Jan 2, Feb 0" in page
+    assert 'id="chart-cooking"' in page or "chart-cooking" in page
     assert HIDDEN_CELL not in page and '<td class="num">1</td>' in page
 
 
@@ -34,13 +35,17 @@ def test_small_counts_are_hidden_in_print_and_csv_unless_turned_off(app, client,
     _build(app)
     login("coordinator")
     rows = _csv(client, "year=2026")
-    # January: 7 women (shown), 1 man (hidden), 2 outreach shifts (hidden); 13 food packs in total.
+    # January: 7 women (shown), 1 man (hidden), 2 outreach shifts (hidden); 54 food packs in total.
     assert rows[("Contacts by gender", "Women")][0] == "7"
     assert rows[("Contacts by gender", "Men")][0] == "<5" and rows[("Contacts by gender", "Men")][-1] == "<5"
     assert rows[("Street outreach", "Outreach shifts")][0] == "<5"
-    assert rows[("Food packs", "Food packs handed out")][0] == "10"
+    assert rows[("Food packs", "Food packs handed out")][0] == "39"
     assert rows[("Food packs", "Food packs handed out")][4] == "<5"
-    assert rows[("Food packs", "Food packs handed out")][-1] == "13"
+    assert rows[("Food packs", "Food packs handed out")][-1] == "54"
+    # Cooking: 2 events in January and 3 in the year (hidden), 17 + 18 diners (shown).
+    assert rows[("Communal cooking", "Cooking events")][0] == "<5"
+    assert rows[("Communal cooking", "Cooking events")][-1] == "<5"
+    assert rows[("Communal cooking", "Diners")][0] == "17" and rows[("Communal cooking", "Diners")][-1] == "35"
     assert rows[("Hotline", "Hours covered")][1] == "10.0"  # hours are not counts of people
     assert rows[("Referrals by partner", "CMM")][0] == "7"
     exact = _csv(client, "year=2026&exact=y")

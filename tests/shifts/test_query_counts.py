@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from logistics.clock import utcnow
 from logistics.extensions import db
+from logistics.notifications.models import Reply
 from logistics.people.models import User
 from logistics.shifts.models import Signup, SignupStatus
 from tests import factories
@@ -31,6 +32,10 @@ def _grow(app, n):
             s.confirmed_count = 3
             if i % 3 == 0:
                 db.session.add(Signup(shift=s, user_id=v.id, status=SignupStatus.CONFIRMED))
+            db.session.flush()
+            # "I'm coming" answers show on the staffing page and the coverage board: no query each.
+            first = db.session.scalar(sa.select(Signup.id).where(Signup.shift_id == s.id).order_by(Signup.id))
+            db.session.add(Reply(signup_id=first, answer="coming"))
         db.session.commit()
 
 
