@@ -31,6 +31,24 @@ def _page(distribution: Distribution, status: int = 200, *, form=None, values=No
                            status_word=packing.status_word), status
 
 
+def _act(distribution: Distribution, change, done: str, values: dict | None = None):
+    """One action on a distribution's page: ``change()`` in one transaction when the form is
+    valid, then back to the page with ``done``; a refusal shows the page again with the
+    reason and what was entered, nothing saved."""
+    form = f.ActionForm()
+    if not form.validate_on_submit():
+        return _page(distribution, 422, form=form, values=values)
+    try:
+        change()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        apply_error(form, exc)
+        return _page(_get(distribution.id), exc.status, form=form, values=values)
+    flash(done, "success")
+    return redirect(url_for("distributions.detail", distribution_id=distribution.id))
+
+
 @bp.route("/<int:distribution_id>")
 @allow(Role.STAFF)
 def detail(distribution_id: int):
@@ -42,20 +60,10 @@ def detail(distribution_id: int):
 def pack(distribution_id: int):
     """Pack the packs entered, in one transaction."""
     distribution = _get(distribution_id)
-    form = f.ActionForm()
     values = {f"packs-{line.id}": f.number(f"packs-{line.id}") for line in distribution.lines}
-    if form.validate_on_submit():
-        try:
-            packing.pack(db.session, distribution, {line.id: values[f"packs-{line.id}"] for line in distribution.lines},
-                         by=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-            return _page(_get(distribution_id), exc.status, form=form, values=values)
-        flash(_("Packed."), "success")
-        return redirect(url_for("distributions.detail", distribution_id=distribution_id))
-    return _page(distribution, 422, form=form, values=values)
+    return _act(distribution, lambda: packing.pack(
+        db.session, distribution, {line.id: values[f"packs-{line.id}"] for line in distribution.lines},
+        by=current_user), _("Packed."), values)
 
 
 @bp.route("/<int:distribution_id>/planned", methods=["POST"])
@@ -63,21 +71,10 @@ def pack(distribution_id: int):
 def change_planned(distribution_id: int):
     """Change the planned packs of one distribution."""
     distribution = _get(distribution_id)
-    form = f.ActionForm()
     values = {f"planned-{line.id}": f.number(f"planned-{line.id}") for line in distribution.lines}
-    if form.validate_on_submit():
-        try:
-            packing.change_planned(db.session, distribution,
-                                   {line.id: values[f"planned-{line.id}"] for line in distribution.lines},
-                                   by=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-            return _page(_get(distribution_id), exc.status, form=form, values=values)
-        flash(_("Planned packs saved."), "success")
-        return redirect(url_for("distributions.detail", distribution_id=distribution_id))
-    return _page(distribution, 422, form=form, values=values)
+    return _act(distribution, lambda: packing.change_planned(
+        db.session, distribution, {line.id: values[f"planned-{line.id}"] for line in distribution.lines},
+        by=current_user), _("Planned packs saved."), values)
 
 
 @bp.route("/<int:distribution_id>/packing-list")
@@ -93,22 +90,12 @@ def packing_list(distribution_id: int):
 def handout(distribution_id: int):
     """Record the packs handed out and the optional anonymous counts; completes the distribution."""
     distribution = _get(distribution_id)
-    form = f.ActionForm()
     values = {f"handed-{line.id}": f.number(f"handed-{line.id}") for line in distribution.lines}
     values.update({name: f.number(name) for name in packing.COUNT_FIELDS})
-    if form.validate_on_submit():
-        try:
-            packing.record_handout(db.session, distribution,
-                                   {line.id: values[f"handed-{line.id}"] for line in distribution.lines},
-                                   {name: values[name] for name in packing.COUNT_FIELDS}, by=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-            return _page(_get(distribution_id), exc.status, form=form, values=values)
-        flash(_("Hand-out recorded. The distribution is completed."), "success")
-        return redirect(url_for("distributions.detail", distribution_id=distribution_id))
-    return _page(distribution, 422, form=form, values=values)
+    return _act(distribution, lambda: packing.record_handout(
+        db.session, distribution, {line.id: values[f"handed-{line.id}"] for line in distribution.lines},
+        {name: values[name] for name in packing.COUNT_FIELDS}, by=current_user),
+        _("Hand-out recorded. The distribution is completed."), values)
 
 
 @bp.route("/<int:distribution_id>/cancel", methods=["POST"])
@@ -116,18 +103,8 @@ def handout(distribution_id: int):
 def cancel(distribution_id: int):
     """Cancel the distribution and its shifts (the people on them are told)."""
     distribution = _get(distribution_id)
-    form = f.ActionForm()
-    if form.validate_on_submit():
-        try:
-            packing.cancel(db.session, distribution, by=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
-            return _page(_get(distribution_id), exc.status, form=form)
-        flash(_("Distribution cancelled, with its shifts."), "success")
-        return redirect(url_for("distributions.detail", distribution_id=distribution_id))
-    return _page(distribution, 422, form=form)
+    return _act(distribution, lambda: packing.cancel(db.session, distribution, by=current_user),
+                _("Distribution cancelled, with its shifts."))
 
 
 @bp.route("/sufficiency")
