@@ -25,7 +25,8 @@ def upgrade():
         batch_op.create_index("ix_signup_shift_attended_cover", ["shift_id", "status", "attended", "user_id", "hours"],
                               unique=False)
     with op.batch_alter_table("stock_movement", schema=None) as batch_op:
-        batch_op.create_index("ix_stock_movement_kind_at_cover", ["kind", "at", "item_id", "quantity"], unique=False)
+        batch_op.create_index("ix_stock_movement_item_kind_at_cover", ["item_id", "kind", "at", "quantity", "id"],
+                              unique=False)
         batch_op.create_index("ix_stock_movement_reversal", ["reverses_id", "id"], unique=False,
                               postgresql_where=sa.text("reverses_id IS NOT NULL"),
                               sqlite_where=sa.text("reverses_id IS NOT NULL"))
@@ -34,7 +35,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("stock_movement", schema=None) as batch_op:
         batch_op.drop_index("ix_stock_movement_reversal")
-        batch_op.drop_index("ix_stock_movement_kind_at_cover")
+        batch_op.drop_index("ix_stock_movement_item_kind_at_cover")
     with op.batch_alter_table("signup", schema=None) as batch_op:
         batch_op.drop_index("ix_signup_shift_attended_cover")
     with op.batch_alter_table("shift", schema=None) as batch_op:
