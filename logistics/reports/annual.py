@@ -188,7 +188,8 @@ def _volunteer_hours(session, period: Period, now) -> tuple[list[Decimal], list[
     person), then per month; the period's people are the distinct persons of those sums (no
     COUNT(DISTINCT) over every sign-up)."""
     held = held_shifts(session, period, now)
-    per_person = (sa.select(held.c.month, Signup.user_id.label("user_id"), sa.func.sum(attended_hours(held)).label("hours"))
+    per_person = (sa.select(held.c.month, Signup.user_id.label("user_id"),
+                            sa.func.sum(attended_hours(held)).label("hours"))
                   .join(held, held.c.id == Signup.shift_id)
                   .where(Signup.status == SignupStatus.CONFIRMED, Signup.attended.is_(True))
                   .group_by(held.c.month, Signup.user_id).cte("per_person"))

@@ -19,8 +19,8 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("shift", schema=None) as batch_op:
-        batch_op.create_index("ix_shift_status_starts_at_cover", ["status", "starts_at", "ends_at", "activity_id", "id"],
-                              unique=False)
+        batch_op.create_index("ix_shift_status_starts_at_cover",
+                              ["status", "starts_at", "ends_at", "activity_id", "id"], unique=False)
     with op.batch_alter_table("signup", schema=None) as batch_op:
         batch_op.create_index("ix_signup_shift_attended_cover", ["shift_id", "status", "attended", "user_id", "hours"],
                               unique=False)
