@@ -208,7 +208,8 @@ def _volunteer_hours(session, period: Period, now) -> tuple[list[Decimal], list[
 
 
 def report(session, period: Period, *, now: dt.datetime | None = None) -> Report:
-    """Every figure of the annual report for ``period`` (eight statements)."""
+    """Every figure of the annual report for ``period`` (seven statements; the volunteers' hours
+    and active people are one)."""
     now = now or utcnow()
     shifts = _shifts(session, period, now)
     tallies = _tallies(session, period, now)
