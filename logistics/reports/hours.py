@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from logistics.clock import utcnow
 from logistics.people.models import User
-from logistics.reports.annual import HOURS, seconds_between
+from logistics.reports.annual import HOURS, attended_hours, held_shifts, seconds_between
 from logistics.reports.months import Period
 from logistics.shifts.models import Shift, ShiftStatus, Signup, SignupStatus
 
@@ -64,13 +64,18 @@ class PersonHours:
 
 
 def everyone(session, period: Period, *, now: dt.datetime | None = None) -> list[PersonHours]:
-    """Every person with hours in ``period``, by month (one statement), by name."""
-    month = period.month_of(Shift.starts_at).label("month")
+    """Every person with hours in ``period``, by month (one statement), by name. The period's
+    held shifts are read once (month and length per shift), the attended places from the
+    sign-ups' covering index; people are joined to the (person, month) sums, not to every place."""
+    held = held_shifts(session, period, now or utcnow())
+    sums = (sa.select(Signup.user_id.label("user_id"), held.c.month.label("month"),
+                      sa.func.count().label("shifts"), sa.func.sum(attended_hours(held)).label("hours"))
+            .join(held, held.c.id == Signup.shift_id)
+            .where(Signup.status == SignupStatus.CONFIRMED, Signup.attended.is_(True))
+            .group_by(Signup.user_id, held.c.month).subquery("sums"))
     rows = session.execute(
-        sa.select(User.id, User.full_name, User.email, month, sa.func.count(Signup.id), sa.func.sum(_hours(session)))
-        .join(Signup, Signup.user_id == User.id).join(Shift, Shift.id == Signup.shift_id)
-        .where(_worked(period, now or utcnow()))
-        .group_by(User.id, User.full_name, User.email, month).order_by(User.full_name, User.id)).all()
+        sa.select(User.id, User.full_name, User.email, sums.c.month, sums.c.shifts, sums.c.hours)
+        .join(sums, sums.c.user_id == User.id).order_by(User.full_name, User.id)).all()
     people: dict[int, PersonHours] = {}
     for uid, name, email, m, n, h in rows:
         person = people.setdefault(uid, PersonHours(uid, name, email, [Decimal("0.0")] * len(period.months), 0))

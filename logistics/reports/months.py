@@ -4,12 +4,13 @@ boundary, so every figure is one GROUP BY, the same on SQLite and PostgreSQL).""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from logistics.clock import local_midnight
+from logistics.clock import local_midnight, org_tz
 from logistics.errors import DomainError
 
 #: The longest period a report covers (its CASE grows with the months, not with the data).
@@ -50,7 +51,7 @@ class Period:
         """The instant after the last day (UTC)."""
         return local_midnight(self.last + dt.timedelta(days=1))
 
-    @property
+    @functools.cached_property
     def months(self) -> list[dt.date]:
         out, day = [], self.first.replace(day=1)
         while day <= self.last:
@@ -60,16 +61,22 @@ class Period:
 
     def month_of(self, column) -> sa.ColumnElement[int]:
         """The index (0, 1, …) in :attr:`months` of the local month ``column`` falls in; the
-        caller keeps ``column`` within [start, end)."""
-        months = self.months
-        #: bounds[i] is the first instant of month i + 1.
-        bounds = [local_midnight(_next_month(m)) for m in months[:-1]]
+        caller keeps ``column`` within [start, end). Built once per period, column and zone (a
+        report asks for it several times a request; SQL expressions are immutable)."""
+        return _month_of(self, column, org_tz().key)
 
-        def search(lo: int, hi: int):
-            # A binary search of nested CASEs: log2(months) comparisons a row, not up to 120.
-            if lo == hi:
-                return sa.literal(lo)
-            mid = (lo + hi + 1) // 2
-            return sa.case((column < bounds[mid - 1], search(lo, mid - 1)), else_=search(mid, hi))
 
-        return search(0, len(months) - 1)
+@functools.lru_cache(maxsize=64)
+def _month_of(period: Period, column, _zone: str) -> sa.ColumnElement[int]:
+    months = period.months
+    #: bounds[i] is the first instant of month i + 1.
+    bounds = [local_midnight(_next_month(m)) for m in months[:-1]]
+
+    def search(lo: int, hi: int):
+        # A binary search of nested CASEs: log2(months) comparisons a row, not up to 120.
+        if lo == hi:
+            return sa.literal(lo)
+        mid = (lo + hi + 1) // 2
+        return sa.case((column < bounds[mid - 1], search(lo, mid - 1)), else_=search(mid, hi))
+
+    return search(0, len(months) - 1)

@@ -171,6 +171,9 @@ class Shift(TimestampMixin, Base):
         sa.UniqueConstraint("series_id", "occurrence_start"),
         sa.Index("ix_shift_starts_at_status", "starts_at", "status"),
         sa.Index("ix_shift_activity_starts_at", "activity_id", "starts_at"),
+        # The annual report reads a period's held shifts by start: everything it needs is in
+        # the index (an index-only range scan, PostgreSQL and SQLite).
+        sa.Index("ix_shift_status_starts_at_cover", "status", "starts_at", "ends_at", "activity_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -254,6 +257,9 @@ class Signup(TimestampMixin, Base):
         sa.Index("ix_signup_cancel_requested", "shift_id", "status",
                  postgresql_where=sa.text("cancel_requested_at IS NOT NULL"),
                  sqlite_where=sa.text("cancel_requested_at IS NOT NULL")),
+        # The annual report and volunteer hours: a shift's attended places with who and the
+        # recorded hours, without reading sign-up rows (covering, PostgreSQL and SQLite).
+        sa.Index("ix_signup_shift_attended_cover", "shift_id", "status", "attended", "user_id", "hours"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

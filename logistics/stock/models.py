@@ -209,6 +209,12 @@ class Movement(Base):
         # History of one item, newest first, paged by this index.
         sa.Index("ix_stock_movement_item_at", "item_id", "at", "id"),
         sa.Index("ix_stock_movement_reference", "reference_type", "reference_id"),
+        # The annual report: an item's issues in a period with their quantities, from the index alone.
+        sa.Index("ix_stock_movement_item_kind_at_cover", "item_id", "kind", "at", "quantity", "id"),
+        # The few undo movements, to leave out what was undone without reading the ledger.
+        sa.Index("ix_stock_movement_reversal", "reverses_id", "id",
+                 postgresql_where=sa.text("reverses_id IS NOT NULL"),
+                 sqlite_where=sa.text("reverses_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
