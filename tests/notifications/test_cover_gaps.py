@@ -17,6 +17,7 @@ from logistics.shifts.models import CoverRequest, Shift, ShiftStatus
 from tests import factories
 from tests.shifts import helpers as h
 
+
 def _gap():
     """02:00-06:00 local, two days from now (at any TEST_NOW)."""
     start = localize(dt.datetime.combine(to_local(utcnow()).date() + dt.timedelta(days=2), dt.time(2)))
