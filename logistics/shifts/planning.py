@@ -440,6 +440,8 @@ def request_cover(session, *, activity: Activity, starts_at: dt.datetime, ends_a
     capacity, cut-off and sign-up window), so the "I'll take it" link has a place to sign up
     into; those shifts are on ``request.added_shifts``."""
     _check_times(starts_at, ends_at)
+    # two coordinators asking for the same gap at once: the second waits, then sees the first's shift
+    session.execute(sa.select(Activity.id).where(Activity.id == activity.id).with_for_update())
     added = [create_shift(session, activity=activity, place=None, starts_at=begin, ends_at=end,
                           capacity_min=activity.capacity_min, capacity_max=activity.capacity_max, by=by)
              for begin, end in uncovered_spans(session, activity=activity, starts_at=starts_at, ends_at=ends_at)]
