@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from blueprints.access import allow
@@ -15,6 +16,7 @@ from blueprints.shifts.helpers import get_shift, get_signup
 from logistics.clock import utcnow
 from logistics.errors import DomainError
 from logistics.extensions import db
+from logistics.i18n import format_span
 from logistics.notifications import queries as notification_queries
 from logistics.outreach import queries as outreach_queries
 from logistics.people.models import Role
@@ -167,11 +169,24 @@ def cover_request():
     if activity is None:
         abort(400)
     try:
-        planning.request_cover(db.session, activity=activity, starts_at=starts_at, ends_at=ends_at, by=current_user)
+        cover = planning.request_cover(db.session, activity=activity, starts_at=starts_at, ends_at=ends_at,
+                                       by=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("shifts.coverage"))
+    asked = notification_queries.cover_recipient_count(db.session, cover.id)
     db.session.commit()
-    flash(_("Cover request recorded; eligible volunteers will be asked."), "success")
+    flash(_cover_told(cover.added_shifts, asked), "success")
     return redirect(url_for("shifts.coverage"))
+
+
+def _cover_told(added, asked: int) -> str:
+    """"A shift 02:00–06:00 was added for the gap; 12 volunteers were asked." """
+    spans = ", ".join(format_span(s.starts_at, s.ends_at) for s in added)
+    asked_text = ngettext("%(num)d volunteer was asked.", "%(num)d volunteers were asked.", asked)
+    if len(added) == 1:
+        return _("A shift %(span)s was added for the gap; %(asked)s", span=spans, asked=asked_text)
+    if added:
+        return _("Shifts %(spans)s were added for the gap; %(asked)s", spans=spans, asked=asked_text)
+    return _("Cover request recorded; %(asked)s", asked=asked_text)

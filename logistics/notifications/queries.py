@@ -39,3 +39,10 @@ def coming_counts(session, shift_ids) -> dict[int, int]:
         .where(Signup.shift_id.in_(ids), Signup.status == SignupStatus.CONFIRMED, Reply.answer == "coming")
         .group_by(Signup.shift_id)).all()
     return {shift_id: int(n) for shift_id, n in rows}
+
+
+def cover_recipient_count(session, cover_request_id: int) -> int:
+    """How many eligible, free volunteers a cover request asks (the coverage page says so)."""
+    from logistics.notifications import replies
+
+    return len(replies.cover_recipients(session, cover_request_id))

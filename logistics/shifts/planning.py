@@ -415,17 +415,44 @@ def update_series(session, series: Series, *, place: Place | None, freq: str, in
 
 # --- cover requests -------------------------------------------------------------------------------------
 
+def uncovered_spans(session, *, activity: Activity, starts_at: dt.datetime,
+                    ends_at: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The parts of ``starts_at``..``ends_at`` that no scheduled shift of ``activity`` covers."""
+    shifts = session.execute(sa.select(Shift.starts_at, Shift.ends_at).where(
+        Shift.activity_id == activity.id, Shift.status == ShiftStatus.SCHEDULED,
+        Shift.starts_at < ends_at, Shift.ends_at > starts_at).order_by(Shift.starts_at)).all()
+    spans, cursor = [], starts_at
+    for begin, end in shifts:
+        if begin > cursor:
+            spans.append((cursor, begin))
+        cursor = max(cursor, end)
+        if cursor >= ends_at:
+            break
+    if cursor < ends_at:
+        spans.append((cursor, ends_at))
+    return spans
+
+
 def request_cover(session, *, activity: Activity, starts_at: dt.datetime, ends_at: dt.datetime, note: str = "",
                   by: User) -> CoverRequest:
-    """Record a request for cover of a gap; the notification area sends it."""
+    """Record a request for cover of a gap; the notification area sends it. The hours of the
+    gap no scheduled shift of the activity covers get a shift first (with the activity's
+    capacity, cut-off and sign-up window), so the "I'll take it" link has a place to sign up
+    into; those shifts are on ``request.added_shifts``."""
     _check_times(starts_at, ends_at)
+    # two coordinators asking for the same gap at once: the second waits, then sees the first's shift
+    session.execute(sa.select(Activity.id).where(Activity.id == activity.id).with_for_update())
+    added = [create_shift(session, activity=activity, place=None, starts_at=begin, ends_at=end,
+                          capacity_min=activity.capacity_min, capacity_max=activity.capacity_max, by=by)
+             for begin, end in uncovered_spans(session, activity=activity, starts_at=starts_at, ends_at=ends_at)]
     request = CoverRequest(activity=activity, starts_at=starts_at, ends_at=ends_at, note=(note or "").strip()[:300],
                            created_by_id=by.id)
     session.add(request)
     session.flush()
+    request.added_shifts = added
     signups.record_event(session, EventKind.COVER_REQUESTED, None, cover_request=request,
                          data={"activity": activity.id, "starts_at": starts_at.isoformat(),
-                               "ends_at": ends_at.isoformat()})
+                               "ends_at": ends_at.isoformat(), "shifts_added": [s.id for s in added]})
     audit.record(session, by=by, action="cover.requested", entity="cover_request", entity_id=request.id,
                  changes={"activity": activity.id, "starts_at": starts_at, "ends_at": ends_at})
     session.flush()
