@@ -91,7 +91,7 @@ def _month_cells(overview, first: dt.date, chosen: dt.date) -> Markup:
     """The month grid's 42 days as drawn, written here in Python (one string per day, as
     blueprints/shifts/rows.py writes the shift lists): the page's cost is what a person reads,
     not its logic. The words are translated once each, the link is ``url_for`` once."""
-    insider, on_day = is_insider(), today()
+    insider, on_day, language = is_insider(), today(), i18n.current_language()
     catalogue = i18n.translations()
     words: dict[tuple, str] = {}  # the same few phrases for many days: translated once each
 
@@ -100,16 +100,22 @@ def _month_cells(overview, first: dt.date, chosen: dt.date) -> Markup:
             words[(key, n)] = make(n)
         return words[(key, n)]
 
+    names: dict[int, tuple[str, str]] = {}
+
     def shown(activity) -> tuple[str, str]:
-        """Name and colour; a discreet activity is neutral for volunteers (as shift_title says)."""
-        if activity.is_discreet and not insider:
-            return say("neutral", 0, lambda n: catalogue.ugettext("HopeNow shift")), "grey"
-        return activity.name, activity.colour
+        """Name and colour; a discreet activity is neutral for volunteers (as shift_title says);
+        worked out once per activity (its name is looked up in the page's language)."""
+        if activity.id not in names:
+            if activity.is_discreet and not insider:
+                names[activity.id] = say("neutral", 0, lambda n: catalogue.ugettext("HopeNow shift")), "grey"
+            else:
+                names[activity.id] = activity.name, activity.colour
+        return names[activity.id]
 
     pattern = str(escape(url_for("shifts.calendar_month", month="MONTH", day="DAY") + "#day"))
     html = []
     for d in overview.days:
-        parts = [format_day_long(d.date),
+        parts = [format_day_long(d.date, language),
                  say("shifts", d.shifts, lambda n: catalogue.ungettext("%(num)d shift", "%(num)d shifts", n)
                      % {"num": n} if n else catalogue.ugettext("no shifts"))]
         if d.needing:
