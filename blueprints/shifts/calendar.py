@@ -5,7 +5,6 @@ import datetime as dt
 
 from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -15,12 +14,12 @@ from blueprints.forms import options
 from blueprints.shifts import bp
 from blueprints.shifts.forms import ActionForm, AssignForm, CalendarFilterForm, CancelRequestForm
 from blueprints.shifts.helpers import get_shift, is_coordinator, is_insider, shift_title_of
+from logistics import i18n
 from logistics.clock import today, utcnow
 from logistics.cooking import queries as cooking_queries
 from logistics.distributions import queries as distribution_queries
 from logistics.errors import DomainError
 from logistics.extensions import db
-from logistics import i18n
 from logistics.i18n import format_day_long
 from logistics.notifications import queries as notification_queries
 from logistics.people.models import Role
@@ -122,8 +121,8 @@ def _month_cells(overview, first: dt.date, chosen: dt.date) -> Markup:
             parts.append(say("needing", d.needing, lambda n: catalogue.ungettext(
                 "%(num)d needs people", "%(num)d need people", n) % {"num": n}))
         if d.strip:
-            parts.append(say("hotline", 1, lambda n: catalogue.ugettext("hotline covered %(covered)d of %(hours)d hours"))
-                         % {"covered": d.covered, "hours": d.hours})
+            covered = say("hotline", 1, lambda n: catalogue.ugettext("hotline covered %(covered)d of %(hours)d hours"))
+            parts.append(covered % {"covered": d.covered, "hours": d.hours})
         if d.mine:
             parts.append(say("mine", 1, lambda n: catalogue.ugettext("you are on a shift")))
         if d.waiting:
