@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectMultipleField, ValidationError
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, Select
 
 from logistics.errors import DomainError
 from logistics.people.services import phone_problem
@@ -119,6 +119,20 @@ def show_stored(form, obj, *names: str) -> None:
 def options(pairs) -> list[SelectChoice]:
     """Form choices from (value, label) pairs (WTForms 3.3 wants SelectChoice objects)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class QuickSelect(Select):
+    """WTForms' select with its plain options written directly (the same HTML: ``selected``
+    before ``value``, both escaped) rather than through ``html_params`` for each: the pages
+    that show a filter on every view (open shifts, the calendars) list every activity."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{escape(choice.value)}">{label}</option>')
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from blueprints.access import allow
 from blueprints.fields import date_arg, month_arg
@@ -15,6 +14,7 @@ from blueprints.forms import options
 from blueprints.shifts import bp
 from blueprints.shifts.forms import ActionForm, AssignForm, CalendarFilterForm, CancelRequestForm
 from blueprints.shifts.helpers import get_shift, is_coordinator, is_insider, shift_title_of
+from logistics import i18n
 from logistics.clock import today, utcnow
 from logistics.cooking import queries as cooking_queries
 from logistics.distributions import queries as distribution_queries
@@ -86,21 +86,12 @@ def calendar_month():
                            next=next_month, form=form)
 
 
-@dataclass
-class MonthCell:
-    """One day of the month grid as drawn: worked out here, once, rather than in the template
-    for 42 days (the page's cost is what a person reads, not its logic)."""
-
-    day: object  # logistics.shifts.month.Day
-    url: str
-    classes: str
-    label: str  # for screen readers: what the dots and the strip show
-    lines: list  # (name, colour, needs people, shifts) of the activities besides the hotline
-    more: int
-
-
-def _month_cells(overview, first: dt.date, chosen: dt.date) -> list[MonthCell]:
-    insider, on_day = is_insider(), today()
+def _month_cells(overview, first: dt.date, chosen: dt.date) -> Markup:
+    """The month grid's 42 days as drawn, written here in Python (one string per day, as
+    blueprints/shifts/rows.py writes the shift lists): the page's cost is what a person reads,
+    not its logic. The words are translated once each, the link is ``url_for`` once."""
+    insider, on_day, language = is_insider(), today(), i18n.current_language()
+    catalogue = i18n.translations()
     words: dict[tuple, str] = {}  # the same few phrases for many days: translated once each
 
     def say(key, n, make):
@@ -108,38 +99,70 @@ def _month_cells(overview, first: dt.date, chosen: dt.date) -> list[MonthCell]:
             words[(key, n)] = make(n)
         return words[(key, n)]
 
-    def shown(activity) -> tuple[str, str]:
-        """Name and colour; a discreet activity is neutral for volunteers (as shift_title says)."""
-        if activity.is_discreet and not insider:
-            return say("neutral", 0, lambda n: _("HopeNow shift")), "grey"
-        return activity.name, activity.colour
+    names: dict[int, tuple[str, str]] = {}
 
-    pattern = url_for("shifts.calendar_month", month="MONTH", day="DAY") + "#day"
-    cells = []
+    def shown(activity) -> tuple[str, str]:
+        """Name and colour; a discreet activity is neutral for volunteers (as shift_title says);
+        worked out once per activity (its name is looked up in the page's language)."""
+        if activity.id not in names:
+            if activity.is_discreet and not insider:
+                names[activity.id] = say("neutral", 0, lambda n: catalogue.ugettext("HopeNow shift")), "grey"
+            else:
+                names[activity.id] = activity.name, activity.colour
+        return names[activity.id]
+
+    pattern = str(escape(url_for("shifts.calendar_month", month="MONTH", day="DAY") + "#day"))
+    html = []
     for d in overview.days:
-        parts = [format_day_long(d.date),
-                 say("shifts", d.shifts, lambda n: ngettext("%(num)d shift", "%(num)d shifts", n) if n
-                     else _("no shifts"))]
+        parts = [format_day_long(d.date, language),
+                 say("shifts", d.shifts, lambda n: catalogue.ungettext("%(num)d shift", "%(num)d shifts", n)
+                     % {"num": n} if n else catalogue.ugettext("no shifts"))]
         if d.needing:
-            parts.append(say("needing", d.needing,
-                             lambda n: ngettext("%(num)d needs people", "%(num)d need people", n)))
+            parts.append(say("needing", d.needing, lambda n: catalogue.ungettext(
+                "%(num)d needs people", "%(num)d need people", n) % {"num": n}))
         if d.strip:
-            parts.append(_("hotline covered %(covered)d of %(hours)d hours", covered=d.covered, hours=d.hours))
+            covered = say("hotline", 1, lambda n: catalogue.ugettext("hotline covered %(covered)d of %(hours)d hours"))
+            parts.append(covered % {"covered": d.covered, "hours": d.hours})
         if d.mine:
-            parts.append(say("mine", 1, lambda n: _("you are on a shift")))
+            parts.append(say("mine", 1, lambda n: catalogue.ugettext("you are on a shift")))
         if d.waiting:
-            parts.append(say("waiting", 1, lambda n: _("you are on a waitlist")))
+            parts.append(say("waiting", 1, lambda n: catalogue.ugettext("you are on a waitlist")))
         classes = ["mday"]
         for flag, name in ((d.date.month != first.month, "is-other"), (d.date == on_day, "is-today"),
                            (d.date == chosen, "is-chosen"), (d.mine, "is-mine"),
                            (d.waiting and not d.mine, "is-waiting")):
             if flag:
                 classes.append(name)
-        lines = [(*shown(a.activity), a.needing > 0, a.shifts) for a in d.others]
-        cells.append(MonthCell(day=d, url=pattern.replace("MONTH", d.date.strftime("%Y-%m")).replace(
-            "DAY", d.date.isoformat()), classes=" ".join(classes), label=", ".join(parts), lines=lines[:4],
-            more=max(0, len(lines) - 4)))
-    return cells
+        shown_lines = [(*shown(a.activity), a.needing > 0, a.shifts) for a in d.others]
+        lines, more = shown_lines[:4], max(0, len(shown_lines) - 4)
+        url = pattern.replace("MONTH", d.date.strftime("%Y-%m")).replace("DAY", d.date.isoformat())
+        current = ' aria-current="date"' if d.date == chosen else ""
+        cell = (f'\n      <li class="{escape(" ".join(classes))}">\n'
+                f'        <a href="{url}" aria-label="{escape(", ".join(parts))}"{current}>\n'
+                f'          <span class="mday-num">{d.date.day}</span>\n          ')
+        if lines:
+            plus = '<span class="mday-more">+</span>' if more else ""
+            dots = "".join(f'<span class="colour-dot colour-{escape(colour)}{" needs" if needs else ""}"></span>'
+                           for _name, colour, needs, _n in lines)
+            items = "".join(f'<li class="colour-{escape(colour)}{" needs" if needs else ""}"><span class="colour-dot">'
+                            f'</span>{escape(name)}{f" ×{n}" if n > 1 else ""}</li>'
+                            for name, colour, needs, n in lines)
+            more_line = ""
+            if more:
+                more_line = '<li class="muted">' + say("more", more, lambda n: catalogue.ungettext(
+                    "+ %(num)d more activity", "+ %(num)d more activities", n) % {"num": n}) + "</li>"
+            cell += (f'\n          <span class="mday-dots" aria-hidden="true">{dots}{plus}</span>\n'
+                     f'          <ul class="mday-acts" aria-hidden="true">\n            {items}\n'
+                     f'            {more_line}\n          </ul>\n          ')
+        cell += "\n          "
+        if d.strip:
+            segs = "".join(f'<rect x="{seg.start}" y="0" width="{seg.end - seg.start}" height="1" '
+                           f'class="seg-{escape(seg.state)}"/>' for seg in d.strip)
+            cell += (f'<svg class="strip" viewBox="0 0 {d.hours} 1" preserveAspectRatio="none" aria-hidden="true" '
+                     f'focusable="false">{segs}</svg>')
+        cell += "\n        </a>\n      </li>\n      "
+        html.append(cell)
+    return Markup("".join(html))
 
 
 # --- the shift page: every action on a shift comes back to it -------------------------------------------

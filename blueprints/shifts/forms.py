@@ -28,6 +28,7 @@ from blueprints.forms import (
     Form,
     MultiCheckboxField,
     OnceForm,
+    QuickSelect,
     SubForm,
     danish_name_field,
     options,
@@ -59,7 +60,8 @@ class FilterForm(Form):
     class Meta:
         csrf = False
 
-    activity = SelectField(_l("Activity"), coerce=optional_id, default=0, validators=[Optional()])
+    activity = SelectField(_l("Activity"), coerce=optional_id, default=0, validators=[Optional()],
+                           widget=QuickSelect())
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
     hide = MultiCheckboxField(_l("Hide shifts of these kinds"), choices=[], validate_choice=False)
@@ -72,7 +74,8 @@ class CalendarFilterForm(Form):
     class Meta:
         csrf = False
 
-    activity = SelectField(_l("Activity"), coerce=optional_id, default=0, validators=[Optional()])
+    activity = SelectField(_l("Activity"), coerce=optional_id, default=0, validators=[Optional()],
+                           widget=QuickSelect())
 
 
 class ActivityForm(OnceForm):

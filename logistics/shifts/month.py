@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import itertools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -168,13 +169,14 @@ def _strips(session, days: list[Day], bounds: list[dt.datetime], needed: int, ac
             at += day.hours
             continue
         segments: list[Segment] = []
-        for h in range(day.hours):
-            count = confirmed[at + h]
-            state = "ok" if count >= needed else ("none" if count == 0 else "low")
-            if segments and segments[-1].state == state:
-                segments[-1].end = h + 1
-            else:
-                segments.append(Segment(h, h + 1, state))
+        h = 0
+        # Runs of one state: a segment per run, not a comparison per segment and hour.
+        for state, run in itertools.groupby(
+                "ok" if count >= needed else ("none" if count == 0 else "low")
+                for count in confirmed[at:at + day.hours]):
+            length = sum(1 for _hour in run)
+            segments.append(Segment(h, h + length, state))
+            h += length
         day.strip = segments
         day.covered = sum(s.end - s.start for s in segments if s.state == "ok")
         at += day.hours

@@ -110,12 +110,24 @@ def my_next_shifts(session, user: User, *, limit: int = 3, now: dt.datetime | No
     return list(first), len(coming)
 
 
-def _held(session, user: User) -> dict[int, UserQualification]:
-    return {q.qualification_id: q for q in session.scalars(
-        sa.select(UserQualification).where(UserQualification.user_id == user.id))}
+@dataclass(frozen=True)
+class _Held:
+    """A qualification the person holds, as open shifts checks it (a row: no objects built,
+    the qualification itself not joined)."""
+
+    expires_on: dt.date | None
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.expires_on is None or self.expires_on >= day
 
 
-def _qualifies(shift: Shift, held: dict[int, UserQualification], needs: dict[int, list[int]] | None = None) -> bool:
+def _held(session, user: User) -> dict[int, _Held]:
+    return {qualification_id: _Held(expires_on) for qualification_id, expires_on in session.execute(
+        sa.select(UserQualification.qualification_id, UserQualification.expires_on)
+        .where(UserQualification.user_id == user.id))}
+
+
+def _qualifies(shift: Shift, held: dict[int, _Held], needs: dict[int, list[int]] | None = None) -> bool:
     """Whether the person holds every qualification the shift's activity asks for, valid on
     its day; ``needs`` (activity id → qualification ids, :func:`_needs`) saves loading each
     activity's qualifications."""
