@@ -115,8 +115,13 @@ def missing_tallies(session, *, now: dt.datetime | None = None, limit: int = 200
     return list(session.scalars(stmt).unique())
 
 
+def missing_tally_count_stmt(*, now: dt.datetime | None = None) -> sa.Select:
+    """The SELECT of :func:`missing_tally_count`."""
+    return sa.select(sa.func.count()).select_from(_missing_tally_stmt(now or utcnow()).subquery())
+
+
 def missing_tally_count(session, *, now: dt.datetime | None = None) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(_missing_tally_stmt(now or utcnow()).subquery()))
+    return session.scalar(missing_tally_count_stmt(now=now))
 
 
 @dataclass

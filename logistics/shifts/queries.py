@@ -351,22 +351,30 @@ def understaffed(session, *, days: int = 14, now: dt.datetime | None = None) -> 
         .order_by(Shift.starts_at)).unique())
 
 
+def understaffed_count_stmt(*, days: int = 14, now: dt.datetime | None = None) -> sa.Select:
+    """The SELECT of :func:`understaffed_count` (the start page folds it with other counts)."""
+    now = now or utcnow()
+    return (sa.select(sa.func.count()).select_from(Shift)
+            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
+                   Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < Shift.needed))
+
+
 def understaffed_count(session, *, days: int = 14, now: dt.datetime | None = None) -> int:
     """``len(understaffed(...))`` counted by the database."""
+    return session.scalar(understaffed_count_stmt(days=days, now=now))
+
+
+def cancellation_requests_count_stmt(*, now: dt.datetime | None = None) -> sa.Select:
+    """The SELECT of :func:`cancellation_requests_count`."""
     now = now or utcnow()
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(Shift)
-        .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
-               Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < Shift.needed))
+    return (sa.select(sa.func.count()).select_from(Signup).join(Signup.shift)
+            .where(Signup.cancel_requested_at.is_not(None), Signup.status == SignupStatus.CONFIRMED,
+                   Shift.starts_at > now, Shift.status == ShiftStatus.SCHEDULED))
 
 
 def cancellation_requests_count(session, *, now: dt.datetime | None = None) -> int:
     """``len(cancellation_requests(...))`` counted by the database (the partial index)."""
-    now = now or utcnow()
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(Signup).join(Signup.shift)
-        .where(Signup.cancel_requested_at.is_not(None), Signup.status == SignupStatus.CONFIRMED,
-               Shift.starts_at > now, Shift.status == ShiftStatus.SCHEDULED))
+    return session.scalar(cancellation_requests_count_stmt(now=now))
 
 
 def cancellation_requests(session, *, now: dt.datetime | None = None) -> list[Signup]:
