@@ -25,11 +25,12 @@ NEED_ME, NEED_ME_DAYS = 3, 14
 def volunteer(user: User) -> dict:
     # Only the next three of my shifts are built; the rest are counted.
     upcoming, coming = shift_queries.my_next_shifts(db.session, user, limit=3)
-    found = shift_queries.open_shifts(db.session, user, end=today() + dt.timedelta(days=NEED_ME_DAYS), limit=30)
     return {
         "upcoming": upcoming, "more": max(coming - 3, 0),
         "after": [a for a in outreach_queries.after_shifts(db.session, user) if a.anything_open],
-        "need_me": [s for s in found.shifts if s.needs_people][:NEED_ME],
+        # Not the whole Open shifts page: only the first three that need people (the same rules).
+        "need_me": shift_queries.needing_me(db.session, user, end=today() + dt.timedelta(days=NEED_ME_DAYS),
+                                            limit=NEED_ME),
         "my_hours": hours_queries.year_total(db.session, user.id, today().year),
     }
 
