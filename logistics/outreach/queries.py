@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, selectinload
 
 from logistics.clock import utcnow
 from logistics.outreach.checkouts import WATCH, grace, missing_stmt
@@ -88,6 +88,8 @@ def not_back_safe(session, *, now: dt.datetime | None = None) -> list[NotBack]:
         .join(pairs, pairs.c.shift_id == Shift.id)
         .join(User, User.id == pairs.c.user_id)
         .outerjoin(Alert, Alert.shift_id == Shift.id)
+        # The list names shifts, not what they ask for: the qualifications not loaded.
+        .options(defaultload(Shift.activity).lazyload(Activity.qualifications))
         .order_by(Shift.ends_at, Shift.id, User.display_name)
     ).all()
     out: dict[int, NotBack] = {}
@@ -162,7 +164,8 @@ def next_outreach(session, *, now: dt.datetime | None = None) -> list[NextOutrea
     now = now or utcnow()
     today = to_local(now).date()
     rows = session.execute(
-        sa.select(Shift, Outreach).join(Shift.activity).options(contains_eager(Shift.activity))
+        sa.select(Shift, Outreach).join(Shift.activity)
+        .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
         .outerjoin(Outreach, sa.and_(Outreach.shift_id == Shift.id, Outreach.returned_at.is_(None)))
         .where(Activity.kind.in_(CHECKOUT_KINDS), Shift.status == ShiftStatus.SCHEDULED,
                Shift.ends_at > now, Shift.starts_at < local_midnight(today + dt.timedelta(days=2)))
