@@ -13,6 +13,7 @@ from logistics.outreach.checkouts import WATCH, grace, missing_stmt
 from logistics.outreach.models import CHECKOUT_KINDS, TALLY_KINDS, Alert, Checkout, Partner, Tally
 from logistics.people.models import User
 from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
+from logistics.shifts.rules import LONGEST_SHIFT
 from logistics.stock.models import Outreach
 
 #: The start page offers "How did it go?" this long after a shift ends.
@@ -108,7 +109,10 @@ def _missing_tally_stmt(now: dt.datetime):
     tallied = sa.select(Tally.id).where(Tally.shift_id == Shift.id).correlate(Shift).exists()
     return (sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
             .where(Activity.kind.in_(TALLY_KINDS), Shift.status == ShiftStatus.SCHEDULED,
-                   Shift.ends_at <= now - TALLY_DUE, Shift.ends_at > now - TALLY_LOOKBACK, staffed, ~tallied))
+                   Shift.ends_at <= now - TALLY_DUE, Shift.ends_at > now - TALLY_LOOKBACK, staffed, ~tallied,
+                   # The same shifts (none is longer than LONGEST_SHIFT), bounded by their start
+                   # so that the (status, starts_at) index is used rather than every shift read.
+                   Shift.starts_at < now - TALLY_DUE, Shift.starts_at > now - TALLY_LOOKBACK - LONGEST_SHIFT))
 
 
 def missing_tallies(session, *, now: dt.datetime | None = None, limit: int = 200) -> list[Shift]:
