@@ -66,7 +66,9 @@ def after_shifts(session, user: User, *, now: dt.datetime | None = None) -> list
         .options(contains_eager(Shift.activity))
         .where(Signup.user_id == user.id, _attending(), Shift.status == ShiftStatus.SCHEDULED,
                Activity.kind.in_(TALLY_KINDS), Shift.ends_at <= now,
-               Shift.ends_at > now - dt.timedelta(days=FLOW_DAYS))
+               Shift.ends_at > now - dt.timedelta(days=FLOW_DAYS),
+               # The same shifts, bounded by their start too: the (status, starts_at) index.
+               Shift.starts_at < now, Shift.starts_at > now - dt.timedelta(days=FLOW_DAYS) - LONGEST_SHIFT)
         .order_by(Shift.ends_at.desc())
     )
     return [AfterShift(shift, shift.activity.kind in CHECKOUT_KINDS and not is_checked, bool(is_tallied), bag_id)
