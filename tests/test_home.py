@@ -79,3 +79,14 @@ def test_home_query_count_does_not_grow(client, login, app, activity, queries):
     with queries() as many:
         assert client.get("/").status_code == 200
     assert many.count == few.count, [s[:90] for s in many.statements if s not in few.statements]
+    # Issue 19: the counts folded into one SELECT each, "need you" a lean query (was 22).
+    assert many.count <= 14, [s[:90] for s in many.statements]
+
+
+def test_volunteer_home_statements(client, login, queries):
+    login("volunteer")
+    client.get("/")
+    with queries() as q:
+        assert client.get("/").status_code == 200
+    # Issue 19: "open shifts that need you" without the whole Open shifts machinery (was 10).
+    assert q.count <= 8, [s[:90] for s in q.statements]

@@ -25,11 +25,12 @@ NEED_ME, NEED_ME_DAYS = 3, 14
 def volunteer(user: User) -> dict:
     # Only the next three of my shifts are built; the rest are counted.
     upcoming, coming = shift_queries.my_next_shifts(db.session, user, limit=3)
-    found = shift_queries.open_shifts(db.session, user, end=today() + dt.timedelta(days=NEED_ME_DAYS), limit=30)
     return {
         "upcoming": upcoming, "more": max(coming - 3, 0),
         "after": [a for a in outreach_queries.after_shifts(db.session, user) if a.anything_open],
-        "need_me": [s for s in found.shifts if s.needs_people][:NEED_ME],
+        # Not the whole Open shifts page: only the first three that need people (the same rules).
+        "need_me": shift_queries.needing_me(db.session, user, end=today() + dt.timedelta(days=NEED_ME_DAYS),
+                                            limit=NEED_ME),
         "my_hours": hours_queries.year_total(db.session, user.id, today().year),
     }
 
@@ -40,16 +41,21 @@ def staff() -> dict:
 
 
 def coordinator() -> dict:
+    # The plain counts in one SELECT of scalar subqueries (one round trip, not five).
+    counts = db.session.execute(sa.select(
+        shift_queries.understaffed_count_stmt(days=7).scalar_subquery().label("understaffed"),
+        shift_queries.cancellation_requests_count_stmt().scalar_subquery().label("cancel_requests"),
+        people_queries.pending_count_stmt().scalar_subquery().label("applications"),
+        outreach_queries.missing_tally_count_stmt().scalar_subquery().label("missing_tallies"),
+        notification_queries.failed_count_stmt().scalar_subquery().label("failed_notifications"),
+    )).one()._asdict()
     return {
-        "understaffed": shift_queries.understaffed_count(db.session, days=7),
-        "cancel_requests": shift_queries.cancellation_requests_count(db.session),
+        **counts,
+        "failed_notifications": counts["failed_notifications"] or 0,
         "short_distributions": sufficiency.short_count(db.session),
-        "applications": people_queries.pending_count(db.session),
         "not_back": outreach_queries.not_back_safe(db.session),
-        "missing_tallies": outreach_queries.missing_tally_count(db.session),
         # Everyone who coordinates sees how many people may not have heard from us (they can
         # phone them); only admins open the notifications page, where a failed one is retried.
-        "failed_notifications": notification_queries.failed_count(db.session),
         "failed_days": notification_queries.FAILED_DAYS,
     }
 

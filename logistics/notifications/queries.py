@@ -21,11 +21,16 @@ def coming(session, signup_ids) -> set[int]:
     return set(session.scalars(sa.select(Reply.signup_id).where(Reply.signup_id.in_(ids), Reply.answer == "coming")))
 
 
+def failed_count_stmt(*, days: int = FAILED_DAYS) -> sa.Select:
+    """The SELECT of :func:`failed_count`."""
+    since = utcnow() - dt.timedelta(days=days)
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .where(Notification.status == Status.FAILED, Notification.updated_at >= since))
+
+
 def failed_count(session, *, days: int = FAILED_DAYS) -> int:
     """Notifications that failed (permanently, or after their last retry) in the last ``days``."""
-    since = utcnow() - dt.timedelta(days=days)
-    return session.scalar(sa.select(sa.func.count()).select_from(Notification)
-                          .where(Notification.status == Status.FAILED, Notification.updated_at >= since)) or 0
+    return session.scalar(failed_count_stmt(days=days)) or 0
 
 
 def coming_counts(session, shift_ids) -> dict[int, int]:

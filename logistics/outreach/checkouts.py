@@ -22,6 +22,7 @@ from logistics.notifications.models import Kind
 from logistics.outreach.models import CHECKOUT_KINDS, Alert, Checkout
 from logistics.people.models import User
 from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
+from logistics.shifts.rules import LONGEST_SHIFT
 
 #: Shifts that ended longer ago than this are no longer watched (nor alerted about).
 WATCH = dt.timedelta(hours=48)
@@ -112,6 +113,8 @@ def missing_stmt(now: dt.datetime, grace_: dt.timedelta):
         .outerjoin(Checkout, sa.and_(Checkout.shift_id == Signup.shift_id, Checkout.user_id == Signup.user_id))
         .where(Activity.kind.in_(CHECKOUT_KINDS), Shift.status == ShiftStatus.SCHEDULED,
                Shift.ends_at <= now - grace_, Shift.ends_at > now - WATCH,
+               # The same shifts, bounded by their start too: the (status, starts_at) index.
+               Shift.starts_at < now - grace_, Shift.starts_at > now - WATCH - LONGEST_SHIFT,
                Signup.status == SignupStatus.CONFIRMED,
                sa.or_(Signup.attended.is_(None), Signup.attended.is_(True)),
                Checkout.id.is_(None))

@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, selectinload
 
 from logistics.clock import utcnow
 from logistics.outreach.checkouts import WATCH, grace, missing_stmt
 from logistics.outreach.models import CHECKOUT_KINDS, TALLY_KINDS, Alert, Checkout, Partner, Tally
 from logistics.people.models import User
 from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
+from logistics.shifts.rules import LONGEST_SHIFT
 from logistics.stock.models import Outreach
 
 #: The start page offers "How did it go?" this long after a shift ends.
@@ -65,7 +66,9 @@ def after_shifts(session, user: User, *, now: dt.datetime | None = None) -> list
         .options(contains_eager(Shift.activity))
         .where(Signup.user_id == user.id, _attending(), Shift.status == ShiftStatus.SCHEDULED,
                Activity.kind.in_(TALLY_KINDS), Shift.ends_at <= now,
-               Shift.ends_at > now - dt.timedelta(days=FLOW_DAYS))
+               Shift.ends_at > now - dt.timedelta(days=FLOW_DAYS),
+               # The same shifts, bounded by their start too: the (status, starts_at) index.
+               Shift.starts_at < now, Shift.starts_at > now - dt.timedelta(days=FLOW_DAYS) - LONGEST_SHIFT)
         .order_by(Shift.ends_at.desc())
     )
     return [AfterShift(shift, shift.activity.kind in CHECKOUT_KINDS and not is_checked, bool(is_tallied), bag_id)
@@ -88,6 +91,8 @@ def not_back_safe(session, *, now: dt.datetime | None = None) -> list[NotBack]:
         .join(pairs, pairs.c.shift_id == Shift.id)
         .join(User, User.id == pairs.c.user_id)
         .outerjoin(Alert, Alert.shift_id == Shift.id)
+        # The list names shifts, not what they ask for: the qualifications not loaded.
+        .options(defaultload(Shift.activity).lazyload(Activity.qualifications))
         .order_by(Shift.ends_at, Shift.id, User.display_name)
     ).all()
     out: dict[int, NotBack] = {}
@@ -106,7 +111,10 @@ def _missing_tally_stmt(now: dt.datetime):
     tallied = sa.select(Tally.id).where(Tally.shift_id == Shift.id).correlate(Shift).exists()
     return (sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
             .where(Activity.kind.in_(TALLY_KINDS), Shift.status == ShiftStatus.SCHEDULED,
-                   Shift.ends_at <= now - TALLY_DUE, Shift.ends_at > now - TALLY_LOOKBACK, staffed, ~tallied))
+                   Shift.ends_at <= now - TALLY_DUE, Shift.ends_at > now - TALLY_LOOKBACK, staffed, ~tallied,
+                   # The same shifts (none is longer than LONGEST_SHIFT), bounded by their start
+                   # so that the (status, starts_at) index is used rather than every shift read.
+                   Shift.starts_at < now - TALLY_DUE, Shift.starts_at > now - TALLY_LOOKBACK - LONGEST_SHIFT))
 
 
 def missing_tallies(session, *, now: dt.datetime | None = None, limit: int = 200) -> list[Shift]:
@@ -115,8 +123,13 @@ def missing_tallies(session, *, now: dt.datetime | None = None, limit: int = 200
     return list(session.scalars(stmt).unique())
 
 
+def missing_tally_count_stmt(*, now: dt.datetime | None = None) -> sa.Select:
+    """The SELECT of :func:`missing_tally_count`."""
+    return sa.select(sa.func.count()).select_from(_missing_tally_stmt(now or utcnow()).subquery())
+
+
 def missing_tally_count(session, *, now: dt.datetime | None = None) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(_missing_tally_stmt(now or utcnow()).subquery()))
+    return session.scalar(missing_tally_count_stmt(now=now))
 
 
 @dataclass
@@ -157,7 +170,8 @@ def next_outreach(session, *, now: dt.datetime | None = None) -> list[NextOutrea
     now = now or utcnow()
     today = to_local(now).date()
     rows = session.execute(
-        sa.select(Shift, Outreach).join(Shift.activity).options(contains_eager(Shift.activity))
+        sa.select(Shift, Outreach).join(Shift.activity)
+        .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
         .outerjoin(Outreach, sa.and_(Outreach.shift_id == Shift.id, Outreach.returned_at.is_(None)))
         .where(Activity.kind.in_(CHECKOUT_KINDS), Shift.status == ShiftStatus.SCHEDULED,
                Shift.ends_at > now, Shift.starts_at < local_midnight(today + dt.timedelta(days=2)))

@@ -90,11 +90,15 @@ def decided_applications(session, *, page: int = 1, per_page: int = 25) -> tuple
     return list(rows), total
 
 
+def pending_count_stmt() -> sa.Select:
+    """The SELECT of :func:`pending_count`."""
+    return (sa.select(sa.func.count()).select_from(Application).join(Application.user)
+            .where(Application.status == ApplicationStatus.PENDING, User.erased_at.is_(None)))
+
+
 def pending_count(session) -> int:
     """Applications waiting for a decision (erased applicants excluded)."""
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(Application).join(Application.user)
-        .where(Application.status == ApplicationStatus.PENDING, User.erased_at.is_(None)))
+    return session.scalar(pending_count_stmt())
 
 
 def pending_applications(session) -> list[Application]:

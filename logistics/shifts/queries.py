@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import contains_eager, defaultload, joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, defaultload, joinedload, lazyload, selectinload
 
 from logistics import settings
 from logistics.clock import local_midnight, org_tz, to_local, utcnow
@@ -27,6 +27,7 @@ from logistics.shifts.models import (
     activity_qualification,
 )
 from logistics.shifts.rules import (
+    LONGEST_SHIFT,
     HotlineHoursLimit,
     Limits,
     MissingQualification,
@@ -218,6 +219,47 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     return OpenShifts(shifts=shifts, swaps=swaps, mine=mine, more=more)
 
 
+def needing_me(session, user: User, *, end: dt.date, limit: int = 3, now: dt.datetime | None = None,
+               batch: int = 20) -> list[Shift]:
+    """The start page's "open shifts that need you": the first ``limit`` of :func:`open_shifts`
+    up to ``end`` (the same rules: qualified on the day, sign-up open, not on it already, no
+    clash with a confirmed shift) that need people, without the swaps or the rest of that page.
+    The person's own sign-ups and clashes are checked by the database (NOT EXISTS), so this is
+    three statements however many shifts there are (more only if a batch is mostly filtered
+    out by sign-up opening or an expired qualification)."""
+    now = now or utcnow()
+    hi = local_midnight(end + dt.timedelta(days=1))
+    held = _held(session, user)
+    needs = _needs(session)
+    missing_qual = sa.exists().where(
+        activity_qualification.c.activity_id == Shift.activity_id,
+        activity_qualification.c.qualification_id.not_in(list(held) or [-1]))
+    own = sa.exists().where(Signup.shift_id == Shift.id, Signup.user_id == user.id,
+                            Signup.status.in_(ACTIVE_STATUSES))
+    other, taken = aliased(Shift), aliased(Signup)
+    # As open_shifts' ``busy``: the person's confirmed, scheduled shifts overlapping [now, hi).
+    clash = sa.exists().where(
+        taken.shift_id == other.id, taken.user_id == user.id, taken.status == SignupStatus.CONFIRMED,
+        other.status == ShiftStatus.SCHEDULED, other.starts_at < hi, other.ends_at > now,
+        other.starts_at > now - LONGEST_SHIFT,
+        other.starts_at < Shift.ends_at, other.ends_at > Shift.starts_at)
+    stmt = (sa.select(Shift).join(Shift.activity)
+            .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
+            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= now, Shift.starts_at < hi,
+                   Activity.is_active.is_(True), Shift.confirmed_count < Shift.needed,
+                   ~missing_qual, ~own, ~clash)
+            .order_by(Shift.starts_at, Shift.id))
+    found: list[Shift] = []
+    offset = 0
+    while len(found) < limit:
+        rows = session.scalars(stmt.offset(offset).limit(batch)).unique().all()
+        found += [s for s in rows if now >= signup_opens_at(s) and _qualifies(s, held, needs)]
+        if len(rows) < batch:
+            break
+        offset += batch
+    return found[:limit]
+
+
 def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
                    include_cancelled: bool = True) -> list[Shift]:
     """Shifts overlapping [start, end), by start."""
@@ -351,22 +393,30 @@ def understaffed(session, *, days: int = 14, now: dt.datetime | None = None) -> 
         .order_by(Shift.starts_at)).unique())
 
 
+def understaffed_count_stmt(*, days: int = 14, now: dt.datetime | None = None) -> sa.Select:
+    """The SELECT of :func:`understaffed_count` (the start page folds it with other counts)."""
+    now = now or utcnow()
+    return (sa.select(sa.func.count()).select_from(Shift)
+            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
+                   Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < Shift.needed))
+
+
 def understaffed_count(session, *, days: int = 14, now: dt.datetime | None = None) -> int:
     """``len(understaffed(...))`` counted by the database."""
+    return session.scalar(understaffed_count_stmt(days=days, now=now))
+
+
+def cancellation_requests_count_stmt(*, now: dt.datetime | None = None) -> sa.Select:
+    """The SELECT of :func:`cancellation_requests_count`."""
     now = now or utcnow()
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(Shift)
-        .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
-               Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < Shift.needed))
+    return (sa.select(sa.func.count()).select_from(Signup).join(Signup.shift)
+            .where(Signup.cancel_requested_at.is_not(None), Signup.status == SignupStatus.CONFIRMED,
+                   Shift.starts_at > now, Shift.status == ShiftStatus.SCHEDULED))
 
 
 def cancellation_requests_count(session, *, now: dt.datetime | None = None) -> int:
     """``len(cancellation_requests(...))`` counted by the database (the partial index)."""
-    now = now or utcnow()
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(Signup).join(Signup.shift)
-        .where(Signup.cancel_requested_at.is_not(None), Signup.status == SignupStatus.CONFIRMED,
-               Shift.starts_at > now, Shift.status == ShiftStatus.SCHEDULED))
+    return session.scalar(cancellation_requests_count_stmt(now=now))
 
 
 def cancellation_requests(session, *, now: dt.datetime | None = None) -> list[Signup]:

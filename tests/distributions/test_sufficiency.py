@@ -54,3 +54,22 @@ def test_packed_packs_need_nothing_more(ns):
     assert table(sufficiency.check(db.session)) == [
         (D(2026, 12, 22), [("Oil", 10, 0, 10), ("Rice", 20, 0, 20)])]
     assert sufficiency.check(db.session, weeks=1) == []
+
+
+def test_short_count_is_checks_count_in_two_statements(ns, queries):
+    # The start page's count reads rows, not objects: the same arithmetic as check().
+    receive(ns, ns.rice, 45)
+    receive(ns, ns.oil, 12, code="DEC", days=15)
+    receive(ns, ns.oil, 25, code="MAR", days=96)
+    days = [D(2026, 12, 1), D(2026, 12, 8), D(2026, 12, 15), D(2026, 12, 22), D(2027, 1, 5), D(2027, 1, 12)]
+    first, *_rest = plan(ns, days, {ns.recipe.id: 5})
+    packing.pack(db.session, first, {first.lines[0].id: 3}, by=ns.staff)
+    db.session.commit()
+    checks = sufficiency.check(db.session)
+    by_check = sum(1 for c in checks if c.short_lines)
+    assert 0 < by_check < len(checks)
+    with queries() as q:
+        assert sufficiency.short_count(db.session) == by_check > 0
+    assert q.count == 2
+    assert sufficiency.short_count(db.session, weeks=2) == sum(
+        1 for c in sufficiency.check(db.session, weeks=2) if c.short_lines)

@@ -85,11 +85,10 @@ def below_minimum(session) -> list[ShortRow]:
     return [ShortRow(item, tot or Decimal(0)) for item, tot in rows]
 
 
-def _lot_count(session, condition) -> int:
+def _lot_count_stmt(condition) -> sa.Select:
     """How many rows :func:`_lot_rows` gives for ``condition``, counted by the database."""
-    return session.scalar(
-        sa.select(sa.func.count()).select_from(Balance).join(Lot, Lot.id == Balance.lot_id)
-        .where(Balance.qty > 0, condition))
+    return (sa.select(sa.func.count()).select_from(Balance).join(Lot, Lot.id == Balance.lot_id)
+            .where(Balance.qty > 0, condition))
 
 
 def attention_counts(session, *, on: dt.date | None = None) -> dict:
@@ -100,11 +99,15 @@ def attention_counts(session, *, on: dt.date | None = None) -> dict:
     totals = (sa.select(Balance.item_id, sa.func.sum(Balance.qty).label("total"))
               .group_by(Balance.item_id).subquery())
     total = sa.func.coalesce(totals.c.total, 0)
-    short = session.scalar(
-        sa.select(sa.func.count()).select_from(Item).outerjoin(totals, totals.c.item_id == Item.id)
-        .where(Item.is_active.is_(True), Item.min_level > 0, total < Item.min_level))
-    return {"expiring": _lot_count(session, Lot.expires_on.between(on, on + dt.timedelta(days=days))),
-            "expired": _lot_count(session, Lot.expires_on < on), "below_minimum": short, "warning_days": days}
+    short = (sa.select(sa.func.count()).select_from(Item).outerjoin(totals, totals.c.item_id == Item.id)
+             .where(Item.is_active.is_(True), Item.min_level > 0, total < Item.min_level))
+    # The three counts in one SELECT of scalar subqueries (one round trip).
+    row = session.execute(sa.select(
+        _lot_count_stmt(Lot.expires_on.between(on, on + dt.timedelta(days=days))).scalar_subquery().label("expiring"),
+        _lot_count_stmt(Lot.expires_on < on).scalar_subquery().label("expired"),
+        short.scalar_subquery().label("below_minimum"))).one()
+    return {"expiring": row.expiring, "expired": row.expired, "below_minimum": row.below_minimum,
+            "warning_days": days}
 
 
 def digest(session) -> dict:
