@@ -29,7 +29,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.shifts_bench import PASSWORD, generate, make_app, reset  # noqa: E402
+from bench.shifts_bench import PASSWORD, generate, make_app, reset, statements_of  # noqa: E402
 
 RUNS = 30
 
@@ -114,15 +114,7 @@ def measure(app, email: str, runs: int = RUNS) -> dict:
     for label, url in urls:
         for _ in range(3):
             assert client.get(url).status_code == 200
-        statements = []
-
-        def count(conn, cursor, statement, *args, statements=statements):
-            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
-                statements.append(statement)
-
-        sa.event.listen(engine, "before_cursor_execute", count)
-        client.get(url)
-        sa.event.remove(engine, "before_cursor_execute", count)
+        statements = statements_of(engine, client.get, url)
         times = []
         for _ in range(runs):
             t0 = time.perf_counter()

@@ -163,15 +163,7 @@ def measure(app, who: dict, runs: int = RUNS) -> dict:
         assert r.status_code == 302 and "/login" not in r.headers["Location"], r.status_code
         for _ in range(5):  # warm up caches and templates
             assert client.get(url).status_code == 200
-        statements = []
-
-        def count(conn, cursor, statement, *args, statements=statements):
-            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
-                statements.append(statement)
-
-        sa.event.listen(engine, "before_cursor_execute", count)
-        client.get(url)
-        sa.event.remove(engine, "before_cursor_execute", count)
+        statements = statements_of(engine, client.get, url)
         times = []
         for _ in range(runs):
             t0 = time.perf_counter()
@@ -182,6 +174,23 @@ def measure(app, who: dict, runs: int = RUNS) -> dict:
         results[label] = {"p50": statistics.median(times), "p95": times[int(0.95 * (len(times) - 1))],
                           "max": times[-1], "queries": len(statements)}
     return results
+
+
+
+def statements_of(engine, call, *args) -> list[str]:
+    """The SQL statements ``call(*args)`` sends (transaction control left out), as the tests count them."""
+    statements = []
+
+    def count(conn, cursor, statement, *_rest):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        call(*args)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return statements
 
 
 def main() -> int:
