@@ -6,8 +6,7 @@ from flask_login import current_user
 
 from blueprints.outreach.forms import BackSafeForm, TallyForm
 from blueprints.stock import forms as stock_forms
-from blueprints.stock.helpers import qty_input
-from blueprints.stock.kits import _handed_out
+from blueprints.stock.kits import return_lines
 from logistics.clock import utcnow
 from logistics.extensions import db
 from logistics.outreach import checkouts, queries, tallies
@@ -37,13 +36,7 @@ def _bag_context(bag, form, preview: bool) -> dict:
     if bag is None:
         return {}
     form = form or stock_forms.ReturnForm(formdata=None)
-    contents = kits_queries.bag_contents(db.session, bag.bag_location_id)
-    if not form.lines.entries:
-        for item, have in contents:
-            form.lines.append_entry({"item_id": item.id, "quantity": qty_input(have)})
-    in_bag = {item.id: (item, have) for item, have in contents}
-    handed_out = {e.item_id.data: _handed_out(in_bag[e.item_id.data][1], e.quantity.data)
-                  for e in form.lines if e.item_id.data in in_bag}
+    in_bag, handed_out = return_lines(form, kits_queries.bag_contents(db.session, bag.bag_location_id))
     return {"unit_label": unit_label, "bag": bag, "form": form, "in_bag": in_bag, "handed_out": handed_out,
             "preview": preview, "early": kit_services.returned_early(bag), "unpack_all": False}
 

@@ -199,6 +199,20 @@ def outreach_pack():
 
 # --- the return -------------------------------------------------------------------------
 
+def return_lines(form, contents) -> tuple[dict, dict]:
+    """The bag-return form's lines and what they imply (the stock page and the after-shift
+    flow share it): one line per item in the bag, starting from what was packed, unless the
+    form was sent back; then (item id → (item, quantity in the bag)) and (item id → handed
+    out, None while a line is not a number that fits)."""
+    if not form.lines.entries:
+        for item, have in contents:
+            form.lines.append_entry({"item_id": item.id, "quantity": qty_input(have)})
+    in_bag = {item.id: (item, have) for item, have in contents}
+    handed_out = {e.item_id.data: _handed_out(in_bag[e.item_id.data][1], e.quantity.data)
+                  for e in form.lines if e.item_id.data in in_bag}
+    return in_bag, handed_out
+
+
 def _handed_out(have: Decimal, raw: str | None) -> Decimal | None:
     """What the count implies was handed out (None while the count is not a number that fits)."""
     try:
@@ -212,12 +226,7 @@ def _outreach_page(obj: Outreach, form, status=200, *, preview: bool = False):
     contents = kits_queries.bag_contents(db.session, obj.bag_location_id) if obj.returned_at is None else []
     # The shift was cancelled: the bag should be unpacked, so all of it should come back.
     unpack_all = obj.shift is not None and obj.shift.is_cancelled
-    if not form.lines.entries:  # not sent back: one line per item, starting from what was packed
-        for item, have in contents:
-            form.lines.append_entry({"item_id": item.id, "quantity": qty_input(have)})
-    in_bag = {item.id: (item, have) for item, have in contents}
-    handed_out = {e.item_id.data: _handed_out(in_bag[e.item_id.data][1], e.quantity.data)
-                  for e in form.lines if e.item_id.data in in_bag}
+    in_bag, handed_out = return_lines(form, contents)
     return render("stock/kits/outreach_detail.html", status, outreach=obj, form=form, unpack_all=unpack_all,
                   in_bag=in_bag, handed_out=handed_out, preview=preview,
                   early=obj.returned_at is None and kit_services.returned_early(obj),
