@@ -59,4 +59,4 @@ def test_needing_me_statements_do_not_grow(app, app_ctx, queries):
     db.session.commit()
     with queries() as many:
         shift_queries.needing_me(db.session, me, end=end)
-    assert many.count == few.count == 3
+    assert many.count == few.count == 2
