@@ -22,7 +22,28 @@ from logistics.stock.queries import lists as stock_queries
 NEED_ME, NEED_ME_DAYS = 3, 14
 
 
-def volunteer(user: User) -> dict:
+def _counts(stmts: dict[str, sa.Select]) -> dict:
+    """Every role's plain numbers in one SELECT of scalar subqueries (one round trip)."""
+    return db.session.execute(sa.select(
+        *[stmt.scalar_subquery().label(name) for name, stmt in stmts.items()])).one()._asdict()
+
+
+def _count_stmts(user: User) -> dict[str, sa.Select]:
+    stmts = {"my_hours": hours_queries.year_total_stmt(db.session, user.id, today().year)}
+    if user.has_role(Role.STAFF):
+        stmts |= stock_queries.attention_count_stmts(db.session)
+    if user.has_role(Role.COORDINATOR):
+        stmts |= {
+            "understaffed": shift_queries.understaffed_count_stmt(days=7),
+            "cancel_requests": shift_queries.cancellation_requests_count_stmt(),
+            "applications": people_queries.pending_count_stmt(),
+            "missing_tallies": outreach_queries.missing_tally_count_stmt(),
+            "failed_notifications": notification_queries.failed_count_stmt(),
+        }
+    return stmts
+
+
+def volunteer(user: User, counts: dict) -> dict:
     # Only the next three of my shifts are built; the rest are counted.
     upcoming, coming = shift_queries.my_next_shifts(db.session, user, limit=3)
     return {
@@ -31,26 +52,20 @@ def volunteer(user: User) -> dict:
         # Not the whole Open shifts page: only the first three that need people (the same rules).
         "need_me": shift_queries.needing_me(db.session, user, end=today() + dt.timedelta(days=NEED_ME_DAYS),
                                             limit=NEED_ME),
-        "my_hours": hours_queries.year_total(db.session, user.id, today().year),
+        "my_hours": hours_queries.as_hours(counts["my_hours"]),
     }
 
 
-def staff() -> dict:
+def staff(counts: dict) -> dict:
     # Counted by the database: the page shows numbers, not the rows behind them.
-    return {**stock_queries.attention_counts(db.session), "outreach": outreach_queries.next_outreach(db.session)}
+    return {"expiring": counts["expiring"], "expired": counts["expired"], "below_minimum": counts["below_minimum"],
+            "warning_days": stock_queries.warning_days(db.session),
+            "outreach": outreach_queries.next_outreach(db.session)}
 
 
-def coordinator() -> dict:
-    # The plain counts in one SELECT of scalar subqueries (one round trip, not five).
-    counts = db.session.execute(sa.select(
-        shift_queries.understaffed_count_stmt(days=7).scalar_subquery().label("understaffed"),
-        shift_queries.cancellation_requests_count_stmt().scalar_subquery().label("cancel_requests"),
-        people_queries.pending_count_stmt().scalar_subquery().label("applications"),
-        outreach_queries.missing_tally_count_stmt().scalar_subquery().label("missing_tallies"),
-        notification_queries.failed_count_stmt().scalar_subquery().label("failed_notifications"),
-    )).one()._asdict()
+def coordinator(counts: dict) -> dict:
     return {
-        **counts,
+        **{name: counts[name] for name in ("understaffed", "cancel_requests", "applications", "missing_tallies")},
         "failed_notifications": counts["failed_notifications"] or 0,
         "short_distributions": sufficiency.short_count(db.session),
         "not_back": outreach_queries.not_back_safe(db.session),
@@ -82,9 +97,10 @@ def admin() -> dict:
 
 
 def for_user(user: User) -> dict:
-    ctx = volunteer(user)
-    ctx["stock"] = staff() if user.has_role(Role.STAFF) else None
-    ctx["coordination"] = coordinator() if user.has_role(Role.COORDINATOR) else None
+    counts = _counts(_count_stmts(user))
+    ctx = volunteer(user, counts)
+    ctx["stock"] = staff(counts) if user.has_role(Role.STAFF) else None
+    ctx["coordination"] = coordinator(counts) if user.has_role(Role.COORDINATOR) else None
     if ctx["coordination"] is not None:
         # The notifications page (and its retry) is the admins' (blueprints/notifications/admin.py).
         ctx["coordination"]["may_open_notifications"] = user.has_role(Role.ADMIN)

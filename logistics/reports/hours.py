@@ -43,11 +43,20 @@ def person_months(session, user_id: int, period: Period, *, now: dt.datetime | N
     return [Month(day, *found.get(i, (0, Decimal("0.0")))) for i, day in enumerate(period.months)]
 
 
+def year_total_stmt(session, user_id: int, year: int, *, now: dt.datetime | None = None) -> sa.Select:
+    """The SELECT of :func:`year_total` (the start page folds it with other counts); its
+    value goes through :func:`as_hours`."""
+    return (sa.select(sa.func.sum(_hours(session))).select_from(Signup).join(Shift, Shift.id == Signup.shift_id)
+            .where(Signup.user_id == user_id, _worked(Period.year(year), now or utcnow())))
+
+
+def as_hours(total) -> Decimal:
+    return Decimal(str(total or 0)).quantize(HOURS)
+
+
 def year_total(session, user_id: int, year: int, *, now: dt.datetime | None = None) -> Decimal:
     """One person's hours in ``year`` so far."""
-    total = session.scalar(sa.select(sa.func.sum(_hours(session))).join(Shift, Shift.id == Signup.shift_id)
-                           .where(Signup.user_id == user_id, _worked(Period.year(year), now or utcnow())))
-    return Decimal(str(total or 0)).quantize(HOURS)
+    return as_hours(session.scalar(year_total_stmt(session, user_id, year, now=now)))
 
 
 @dataclass

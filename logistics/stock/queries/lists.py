@@ -91,23 +91,28 @@ def _lot_count_stmt(condition) -> sa.Select:
             .where(Balance.qty > 0, condition))
 
 
-def attention_counts(session, *, on: dt.date | None = None) -> dict:
-    """The start page's numbers: ``len()`` of :func:`expiring`, :func:`expired` and
-    :func:`below_minimum`, counted by the database, and the warning days."""
+def attention_count_stmts(session, *, on: dt.date | None = None) -> dict[str, sa.Select]:
+    """The SELECTs behind the start page's numbers: how many rows :func:`expiring`,
+    :func:`expired` and :func:`below_minimum` give, each counted by the database (the start
+    page asks them with its other counts in one round trip)."""
     on = on or today()
     days = warning_days(session)
     totals = (sa.select(Balance.item_id, sa.func.sum(Balance.qty).label("total"))
               .group_by(Balance.item_id).subquery())
     total = sa.func.coalesce(totals.c.total, 0)
-    short = (sa.select(sa.func.count()).select_from(Item).outerjoin(totals, totals.c.item_id == Item.id)
-             .where(Item.is_active.is_(True), Item.min_level > 0, total < Item.min_level))
-    # The three counts in one SELECT of scalar subqueries (one round trip).
-    row = session.execute(sa.select(
-        _lot_count_stmt(Lot.expires_on.between(on, on + dt.timedelta(days=days))).scalar_subquery().label("expiring"),
-        _lot_count_stmt(Lot.expires_on < on).scalar_subquery().label("expired"),
-        short.scalar_subquery().label("below_minimum"))).one()
-    return {"expiring": row.expiring, "expired": row.expired, "below_minimum": row.below_minimum,
-            "warning_days": days}
+    return {
+        "expiring": _lot_count_stmt(Lot.expires_on.between(on, on + dt.timedelta(days=days))),
+        "expired": _lot_count_stmt(Lot.expires_on < on),
+        "below_minimum": (sa.select(sa.func.count()).select_from(Item).outerjoin(totals, totals.c.item_id == Item.id)
+                          .where(Item.is_active.is_(True), Item.min_level > 0, total < Item.min_level)),
+    }
+
+
+def attention_counts(session, *, on: dt.date | None = None) -> dict:
+    """The start page's numbers (:func:`attention_count_stmts`) and the warning days."""
+    stmts = attention_count_stmts(session, on=on)
+    row = session.execute(sa.select(*[stmt.scalar_subquery().label(name) for name, stmt in stmts.items()])).one()
+    return {**row._asdict(), "warning_days": warning_days(session)}
 
 
 def digest(session) -> dict:
