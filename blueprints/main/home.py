@@ -6,7 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import current_app
 
-from logistics import mail, queue, sweeps
+from logistics import counts, mail, queue, sweeps
 from logistics.clock import today, utcnow
 from logistics.distributions import sufficiency
 from logistics.extensions import db
@@ -22,28 +22,23 @@ from logistics.stock.queries import lists as stock_queries
 NEED_ME, NEED_ME_DAYS = 3, 14
 
 
-def _counts(stmts: dict[str, sa.Select]) -> dict:
-    """Every role's plain numbers in one SELECT of scalar subqueries (one round trip)."""
-    return db.session.execute(sa.select(
-        *[stmt.scalar_subquery().label(name) for name, stmt in stmts.items()])).one()._asdict()
-
-
-def _count_stmts(user: User) -> dict[str, sa.Select]:
-    stmts = {"my_hours": hours_queries.year_total_stmt(db.session, user.id, today().year)}
+def _counts(user: User) -> dict:
+    """Every role's plain numbers, in one SELECT built once per process (logistics.counts)."""
+    wanted = {"my_hours": hours_queries.year_total_query(db.session, user.id, today().year)}
     if user.has_role(Role.STAFF):
-        stmts |= stock_queries.attention_count_stmts(db.session)
+        wanted |= stock_queries.attention_count_queries(db.session)
     if user.has_role(Role.COORDINATOR):
-        stmts |= {
-            "understaffed": shift_queries.understaffed_count_stmt(days=7),
-            "cancel_requests": shift_queries.cancellation_requests_count_stmt(),
-            "applications": people_queries.pending_count_stmt(),
-            "missing_tallies": outreach_queries.missing_tally_count_stmt(),
-            "failed_notifications": notification_queries.failed_count_stmt(),
+        wanted |= {
+            "understaffed": shift_queries.understaffed_count_query(days=7),
+            "cancel_requests": shift_queries.cancellation_requests_count_query(),
+            "applications": people_queries.pending_count_query(),
+            "missing_tallies": outreach_queries.missing_tally_count_query(),
+            "failed_notifications": notification_queries.failed_count_query(),
         }
-    return stmts
+    return counts.together(db.session, wanted)
 
 
-def volunteer(user: User, counts: dict) -> dict:
+def volunteer(user: User, numbers: dict) -> dict:
     # Only the next three of my shifts are built; the rest are counted.
     upcoming, coming = shift_queries.my_next_shifts(db.session, user, limit=3)
     return {
@@ -52,21 +47,21 @@ def volunteer(user: User, counts: dict) -> dict:
         # Not the whole Open shifts page: only the first three that need people (the same rules).
         "need_me": shift_queries.needing_me(db.session, user, end=today() + dt.timedelta(days=NEED_ME_DAYS),
                                             limit=NEED_ME),
-        "my_hours": hours_queries.as_hours(counts["my_hours"]),
+        "my_hours": hours_queries.as_hours(numbers["my_hours"]),
     }
 
 
-def staff(counts: dict) -> dict:
+def staff(numbers: dict) -> dict:
     # Counted by the database: the page shows numbers, not the rows behind them.
-    return {"expiring": counts["expiring"], "expired": counts["expired"], "below_minimum": counts["below_minimum"],
+    return {"expiring": numbers["expiring"], "expired": numbers["expired"], "below_minimum": numbers["below_minimum"],
             "warning_days": stock_queries.warning_days(db.session),
             "outreach": outreach_queries.next_outreach(db.session)}
 
 
-def coordinator(counts: dict) -> dict:
+def coordinator(numbers: dict) -> dict:
     return {
-        **{name: counts[name] for name in ("understaffed", "cancel_requests", "applications", "missing_tallies")},
-        "failed_notifications": counts["failed_notifications"] or 0,
+        **{name: numbers[name] for name in ("understaffed", "cancel_requests", "applications", "missing_tallies")},
+        "failed_notifications": numbers["failed_notifications"] or 0,
         "short_distributions": sufficiency.short_count(db.session),
         "not_back": outreach_queries.not_back_safe(db.session),
         # Everyone who coordinates sees how many people may not have heard from us (they can
@@ -97,10 +92,10 @@ def admin() -> dict:
 
 
 def for_user(user: User) -> dict:
-    counts = _counts(_count_stmts(user))
-    ctx = volunteer(user, counts)
-    ctx["stock"] = staff(counts) if user.has_role(Role.STAFF) else None
-    ctx["coordination"] = coordinator(counts) if user.has_role(Role.COORDINATOR) else None
+    numbers = _counts(user)
+    ctx = volunteer(user, numbers)
+    ctx["stock"] = staff(numbers) if user.has_role(Role.STAFF) else None
+    ctx["coordination"] = coordinator(numbers) if user.has_role(Role.COORDINATOR) else None
     if ctx["coordination"] is not None:
         # The notifications page (and its retry) is the admins' (blueprints/notifications/admin.py).
         ctx["coordination"]["may_open_notifications"] = user.has_role(Role.ADMIN)

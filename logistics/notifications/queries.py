@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 
 from logistics.clock import utcnow
+from logistics.counts import Count
 from logistics.notifications.models import Notification, Reply, Status
 from logistics.shifts.models import Signup, SignupStatus
 
@@ -21,16 +23,20 @@ def coming(session, signup_ids) -> set[int]:
     return set(session.scalars(sa.select(Reply.signup_id).where(Reply.signup_id.in_(ids), Reply.answer == "coming")))
 
 
-def failed_count_stmt(*, days: int = FAILED_DAYS) -> sa.Select:
-    """The SELECT of :func:`failed_count`."""
-    since = utcnow() - dt.timedelta(days=days)
+@functools.cache
+def _failed_count() -> sa.Select:
     return (sa.select(sa.func.count()).select_from(Notification)
-            .where(Notification.status == Status.FAILED, Notification.updated_at >= since))
+            .where(Notification.status == Status.FAILED, Notification.updated_at >= sa.bindparam("failed_since")))
+
+
+def failed_count_query(*, days: int = FAILED_DAYS) -> Count:
+    """:func:`failed_count` as a :class:`~logistics.counts.Count`."""
+    return Count(_failed_count(), {"failed_since": utcnow() - dt.timedelta(days=days)})
 
 
 def failed_count(session, *, days: int = FAILED_DAYS) -> int:
     """Notifications that failed (permanently, or after their last retry) in the last ``days``."""
-    return session.scalar(failed_count_stmt(days=days)) or 0
+    return failed_count_query(days=days).scalar(session) or 0
 
 
 def coming_counts(session, shift_ids) -> dict[int, int]:

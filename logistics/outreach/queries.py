@@ -3,12 +3,14 @@ shifts have no tally, and one shift's state for the "How did it go?" page."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, defaultload, selectinload
 
 from logistics.clock import utcnow
+from logistics.counts import Count
 from logistics.outreach.checkouts import WATCH, grace, missing_stmt
 from logistics.outreach.models import CHECKOUT_KINDS, TALLY_KINDS, Alert, Checkout, Partner, Tally
 from logistics.people.models import User
@@ -111,32 +113,49 @@ def not_back_shift_ids(session, *, now: dt.datetime | None = None) -> set[int]:
     return {shift_id for shift_id, _ in session.execute(missing_stmt(now, grace(session)))}
 
 
-def _missing_tally_stmt(now: dt.datetime, *columns):
-    """The shifts (or ``columns`` of them) that :func:`missing_tallies` lists."""
+def _tally_bounds(now: dt.datetime) -> dict[str, dt.datetime]:
+    """:func:`_missing_tally_stmt`'s bounds for ``now``."""
+    return {"due": now - TALLY_DUE, "since": now - TALLY_LOOKBACK, "earliest": now - TALLY_LOOKBACK - LONGEST_SHIFT}
+
+
+def _missing_tally_stmt(due, since, earliest, *columns):
+    """The shifts (or ``columns`` of them) that :func:`missing_tallies` lists: ended between
+    ``since`` and ``due`` (:func:`_tally_bounds`; values, or bind parameters for a count
+    built once), so begun after ``earliest``."""
     staffed = sa.select(Signup.id).where(Signup.shift_id == Shift.id, _attending()).correlate(Shift).exists()
     tallied = sa.select(Tally.id).where(Tally.shift_id == Shift.id).correlate(Shift).exists()
-    stmt = sa.select(*columns).select_from(Shift) if columns else sa.select(Shift)
-    return (stmt.join(Shift.activity).options(contains_eager(Shift.activity))
+    if columns:
+        stmt = sa.select(*columns).select_from(Shift).join(Shift.activity)
+    else:
+        stmt = sa.select(Shift).join(Shift.activity).options(contains_eager(Shift.activity))
+    return (stmt
             .where(Activity.kind.in_(TALLY_KINDS), Shift.status == ShiftStatus.SCHEDULED,
-                   Shift.ends_at <= now - TALLY_DUE, Shift.ends_at > now - TALLY_LOOKBACK, staffed, ~tallied,
+                   Shift.ends_at <= due, Shift.ends_at > since, staffed, ~tallied,
                    # The same shifts (none is longer than LONGEST_SHIFT), bounded by their start
                    # so that the (status, starts_at) index is used rather than every shift read.
-                   Shift.starts_at < now - TALLY_DUE, Shift.starts_at > now - TALLY_LOOKBACK - LONGEST_SHIFT))
+                   Shift.starts_at < due, Shift.starts_at > earliest))
 
 
 def missing_tallies(session, *, now: dt.datetime | None = None, limit: int = 200) -> list[Shift]:
     """Shifts of a tallied kind, with people on them, ended 2–60 days ago without a tally."""
-    stmt = _missing_tally_stmt(now or utcnow()).order_by(Shift.ends_at.desc()).limit(limit)
+    stmt = _missing_tally_stmt(**_tally_bounds(now or utcnow())).order_by(Shift.ends_at.desc()).limit(limit)
     return list(session.scalars(stmt).unique())
 
 
-def missing_tally_count_stmt(*, now: dt.datetime | None = None) -> sa.Select:
-    """The SELECT of :func:`missing_tally_count`."""
-    return _missing_tally_stmt(now or utcnow(), sa.func.count())
+@functools.cache
+def _missing_tally_count() -> sa.Select:
+    return _missing_tally_stmt(sa.bindparam("tally_due"), sa.bindparam("tally_since"), sa.bindparam("tally_earliest"),
+                               sa.func.count())
+
+
+def missing_tally_count_query(*, now: dt.datetime | None = None) -> Count:
+    """``len(missing_tallies(...))`` as a :class:`~logistics.counts.Count`."""
+    return Count(_missing_tally_count(),
+                 {f"tally_{name}": value for name, value in _tally_bounds(now or utcnow()).items()})
 
 
 def missing_tally_count(session, *, now: dt.datetime | None = None) -> int:
-    return session.scalar(missing_tally_count_stmt(now=now))
+    return missing_tally_count_query(now=now).scalar(session)
 
 
 @dataclass

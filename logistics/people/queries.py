@@ -1,11 +1,14 @@
 """Read side for people: the volunteers directory, one person's page, language names, applications, user search."""
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from logistics.counts import Count
 from logistics.people.models import (
     SPOKEN_LANGUAGES,
     Application,
@@ -90,15 +93,20 @@ def decided_applications(session, *, page: int = 1, per_page: int = 25) -> tuple
     return list(rows), total
 
 
-def pending_count_stmt() -> sa.Select:
-    """The SELECT of :func:`pending_count`."""
+@functools.cache
+def _pending_count() -> sa.Select:
     return (sa.select(sa.func.count()).select_from(Application).join(Application.user)
             .where(Application.status == ApplicationStatus.PENDING, User.erased_at.is_(None)))
 
 
+def pending_count_query() -> Count:
+    """:func:`pending_count` as a :class:`~logistics.counts.Count`."""
+    return Count(_pending_count())
+
+
 def pending_count(session) -> int:
     """Applications waiting for a decision (erased applicants excluded)."""
-    return session.scalar(pending_count_stmt())
+    return pending_count_query().scalar(session)
 
 
 def pending_applications(session) -> list[Application]:

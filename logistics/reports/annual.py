@@ -64,8 +64,10 @@ class Report:
 
 
 def seconds_between(session, start, end) -> sa.ColumnElement:
-    """``end - start`` in seconds, as SQL (each engine has its own date arithmetic)."""
-    if session.get_bind().dialect.name == "postgresql":
+    """``end - start`` in seconds, as SQL (each engine has its own date arithmetic); ``session``
+    may be the dialect's name instead (for a statement built once per process)."""
+    dialect = session if isinstance(session, str) else session.get_bind().dialect.name
+    if dialect == "postgresql":
         return sa.func.extract("epoch", end - start)
     return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
 

@@ -3,22 +3,26 @@ the coordinator recorded on the attendance page (the correction), else the shift
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from logistics.clock import utcnow
+from logistics.counts import Count
 from logistics.people.models import User
 from logistics.reports.annual import HOURS, attended_hours, held_shifts, seconds_between
 from logistics.reports.months import Period
 from logistics.shifts.models import Shift, ShiftStatus, Signup, SignupStatus
 
 
-def _worked(period: Period, now: dt.datetime):
+def _worked(start, end, now):
+    """Attended shifts that began in [start, end) and have ended by ``now`` (values, or bind
+    parameters for a statement built once)."""
     return sa.and_(Signup.status == SignupStatus.CONFIRMED, Signup.attended.is_(True),
-                   Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= period.start,
-                   Shift.starts_at < period.end, Shift.ends_at <= now)
+                   Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= start,
+                   Shift.starts_at < end, Shift.ends_at <= now)
 
 
 def _hours(session):
@@ -38,16 +42,26 @@ def person_months(session, user_id: int, period: Period, *, now: dt.datetime | N
     rows = session.execute(
         sa.select(month, sa.func.count(Signup.id), sa.func.sum(_hours(session)))
         .join(Shift, Shift.id == Signup.shift_id)
-        .where(Signup.user_id == user_id, _worked(period, now or utcnow())).group_by(month)).all()
+        .where(Signup.user_id == user_id, _worked(period.start, period.end, now or utcnow())).group_by(month)).all()
     found = {m: (n, Decimal(str(h or 0)).quantize(HOURS)) for m, n, h in rows}
     return [Month(day, *found.get(i, (0, Decimal("0.0")))) for i, day in enumerate(period.months)]
 
 
-def year_total_stmt(session, user_id: int, year: int, *, now: dt.datetime | None = None) -> sa.Select:
-    """The SELECT of :func:`year_total` (the start page folds it with other counts); its
-    value goes through :func:`as_hours`."""
-    return (sa.select(sa.func.sum(_hours(session))).select_from(Signup).join(Shift, Shift.id == Signup.shift_id)
-            .where(Signup.user_id == user_id, _worked(Period.year(year), now or utcnow())))
+@functools.cache
+def _year_total(dialect: str) -> sa.Select:
+    hours = sa.func.coalesce(Signup.hours, seconds_between(dialect, Shift.starts_at, Shift.ends_at) / 3600.0)
+    return (sa.select(sa.func.sum(hours)).select_from(Signup).join(Shift, Shift.id == Signup.shift_id)
+            .where(Signup.user_id == sa.bindparam("hours_user"),
+                   _worked(sa.bindparam("hours_from"), sa.bindparam("hours_to"), sa.bindparam("hours_now"))))
+
+
+def year_total_query(session, user_id: int, year: int, *, now: dt.datetime | None = None) -> Count:
+    """:func:`year_total` as a :class:`~logistics.counts.Count` (the start page asks it with
+    other counts); its value goes through :func:`as_hours`."""
+    period = Period.year(year)
+    return Count(_year_total(session.get_bind().dialect.name),
+                 {"hours_user": user_id, "hours_from": period.start, "hours_to": period.end,
+                  "hours_now": now or utcnow()})
 
 
 def as_hours(total) -> Decimal:
@@ -56,7 +70,7 @@ def as_hours(total) -> Decimal:
 
 def year_total(session, user_id: int, year: int, *, now: dt.datetime | None = None) -> Decimal:
     """One person's hours in ``year`` so far."""
-    return as_hours(session.scalar(year_total_stmt(session, user_id, year, now=now)))
+    return as_hours(year_total_query(session, user_id, year, now=now).scalar(session))
 
 
 @dataclass

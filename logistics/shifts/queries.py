@@ -3,6 +3,7 @@ amount of data (the benchmark and the query-count tests hold us to it)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from sqlalchemy.orm import aliased, contains_eager, defaultload, joinedload, laz
 
 from logistics import settings
 from logistics.clock import local_midnight, org_tz, to_local, utcnow
+from logistics.counts import Count
 from logistics.db import shown
 from logistics.people.models import Role, User, UserQualification
 from logistics.shifts.models import (
@@ -223,9 +225,31 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     return OpenShifts(shifts=shifts, swaps=swaps, mine=mine, more=more)
 
 
-#: The person's other shifts in :func:`needing_me`'s clash test. Made once: an alias adapts
-#: every column it is asked for, a cost paid again by each new alias (about 2 ms a request).
-_OTHER_SHIFT, _OTHER_SIGNUP = aliased(Shift), aliased(Signup)
+@functools.cache
+def _needing_me() -> sa.Select:
+    """:func:`needing_me`'s SELECT, built once per process (on the start page, building it
+    cost more CPU than running it): the person, the bounds, the held qualifications and the
+    batch are bind parameters."""
+    user_id, now, hi = sa.bindparam("user_id"), sa.bindparam("now"), sa.bindparam("hi")
+    missing_qual = sa.exists().where(
+        activity_qualification.c.activity_id == Shift.activity_id,
+        activity_qualification.c.qualification_id.not_in(sa.bindparam("held", expanding=True)))
+    own = sa.exists().where(Signup.shift_id == Shift.id, Signup.user_id == user_id,
+                            Signup.status.in_(ACTIVE_STATUSES))
+    other, taken = aliased(Shift), aliased(Signup)
+    # As open_shifts' ``busy``: the person's confirmed, scheduled shifts overlapping [now, hi).
+    clash = sa.exists().where(
+        taken.shift_id == other.id, taken.user_id == user_id, taken.status == SignupStatus.CONFIRMED,
+        other.status == ShiftStatus.SCHEDULED, other.starts_at < hi, other.ends_at > now,
+        other.starts_at > sa.bindparam("since"),
+        other.starts_at < Shift.ends_at, other.ends_at > Shift.starts_at)
+    return (sa.select(Shift).join(Shift.activity)
+            .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
+            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= now, Shift.starts_at < hi,
+                   Activity.is_active.is_(True), Shift.confirmed_count < Shift.needed,
+                   ~missing_qual, ~own, ~clash)
+            .order_by(Shift.starts_at, Shift.id)
+            .limit(sa.bindparam("batch", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer)))
 
 
 def needing_me(session, user: User, *, end: dt.date, limit: int = 3, now: dt.datetime | None = None,
@@ -237,30 +261,13 @@ def needing_me(session, user: User, *, end: dt.date, limit: int = 3, now: dt.dat
     two statements however many shifts there are (more only if a batch is mostly filtered
     out by sign-up opening or an expired qualification)."""
     now = now or utcnow()
-    hi = local_midnight(end + dt.timedelta(days=1))
     needs, held = _needs_and_held(session, user)
-    missing_qual = sa.exists().where(
-        activity_qualification.c.activity_id == Shift.activity_id,
-        activity_qualification.c.qualification_id.not_in(list(held) or [-1]))
-    own = sa.exists().where(Signup.shift_id == Shift.id, Signup.user_id == user.id,
-                            Signup.status.in_(ACTIVE_STATUSES))
-    other, taken = _OTHER_SHIFT, _OTHER_SIGNUP
-    # As open_shifts' ``busy``: the person's confirmed, scheduled shifts overlapping [now, hi).
-    clash = sa.exists().where(
-        taken.shift_id == other.id, taken.user_id == user.id, taken.status == SignupStatus.CONFIRMED,
-        other.status == ShiftStatus.SCHEDULED, other.starts_at < hi, other.ends_at > now,
-        other.starts_at > now - LONGEST_SHIFT,
-        other.starts_at < Shift.ends_at, other.ends_at > Shift.starts_at)
-    stmt = (sa.select(Shift).join(Shift.activity)
-            .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
-            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= now, Shift.starts_at < hi,
-                   Activity.is_active.is_(True), Shift.confirmed_count < Shift.needed,
-                   ~missing_qual, ~own, ~clash)
-            .order_by(Shift.starts_at, Shift.id))
+    params = {"user_id": user.id, "now": now, "hi": local_midnight(end + dt.timedelta(days=1)),
+              "since": now - LONGEST_SHIFT, "held": list(held), "batch": batch}
     found: list[Shift] = []
     offset = 0
     while len(found) < limit:
-        rows = session.scalars(stmt.offset(offset).limit(batch)).unique().all()
+        rows = session.scalars(_needing_me(), {**params, "offset": offset}).unique().all()
         found += [s for s in rows if now >= signup_opens_at(s) and _qualifies(s, held, needs)]
         if len(rows) < batch:
             break
@@ -401,25 +408,30 @@ def understaffed(session, *, days: int = 14, now: dt.datetime | None = None) -> 
         .order_by(Shift.starts_at)).unique())
 
 
-def understaffed_count_stmt(*, days: int = 14, now: dt.datetime | None = None) -> sa.Select:
-    """The SELECT of :func:`understaffed_count` (the start page folds it with other counts)."""
-    now = now or utcnow()
+@functools.cache
+def _understaffed_count() -> sa.Select:
     return (sa.select(sa.func.count()).select_from(Shift)
-            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > now,
-                   Shift.starts_at < now + dt.timedelta(days=days), Shift.confirmed_count < Shift.needed))
+            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at > sa.bindparam("understaffed_from"),
+                   Shift.starts_at < sa.bindparam("understaffed_to"), Shift.confirmed_count < Shift.needed))
+
+
+def understaffed_count_query(*, days: int = 14, now: dt.datetime | None = None) -> Count:
+    """``len(understaffed(...))`` as a :class:`~logistics.counts.Count` (the start page asks
+    it with other counts)."""
+    now = now or utcnow()
+    return Count(_understaffed_count(), {"understaffed_from": now, "understaffed_to": now + dt.timedelta(days=days)})
 
 
 def understaffed_count(session, *, days: int = 14, now: dt.datetime | None = None) -> int:
     """``len(understaffed(...))`` counted by the database."""
-    return session.scalar(understaffed_count_stmt(days=days, now=now))
+    return understaffed_count_query(days=days, now=now).scalar(session)
 
 
-def cancellation_requests_count_stmt(*, now: dt.datetime | None = None) -> sa.Select:
-    """The SELECT of :func:`cancellation_requests_count`."""
-    now = now or utcnow()
+@functools.cache
+def _cancellation_requests_count() -> sa.Select:
     # From the few requests (the partial index) to their shifts one by one: as a join,
     # PostgreSQL hashed every coming shift instead (10,000 in the benchmark: 1.5 ms).
-    coming = (sa.select(Shift.id).where(Shift.id == Signup.shift_id, Shift.starts_at > now,
+    coming = (sa.select(Shift.id).where(Shift.id == Signup.shift_id, Shift.starts_at > sa.bindparam("cancel_now"),
                                         Shift.status == ShiftStatus.SCHEDULED)
               .correlate(Signup).scalar_subquery())
     return (sa.select(sa.func.count()).select_from(Signup)
@@ -427,9 +439,14 @@ def cancellation_requests_count_stmt(*, now: dt.datetime | None = None) -> sa.Se
                    coming.is_not(None)))
 
 
+def cancellation_requests_count_query(*, now: dt.datetime | None = None) -> Count:
+    """``len(cancellation_requests(...))`` as a :class:`~logistics.counts.Count`."""
+    return Count(_cancellation_requests_count(), {"cancel_now": now or utcnow()})
+
+
 def cancellation_requests_count(session, *, now: dt.datetime | None = None) -> int:
     """``len(cancellation_requests(...))`` counted by the database (the partial index)."""
-    return session.scalar(cancellation_requests_count_stmt(now=now))
+    return cancellation_requests_count_query(now=now).scalar(session)
 
 
 def cancellation_requests(session, *, now: dt.datetime | None = None) -> list[Signup]:

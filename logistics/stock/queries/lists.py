@@ -3,14 +3,16 @@ the CSV exports (on hand, movements), streamed."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from logistics import settings
+from logistics import counts, settings
 from logistics.clock import local_midnight, today
+from logistics.counts import Count
 from logistics.db import shown
 from logistics.stock.models import (
     Balance,
@@ -91,28 +93,34 @@ def _lot_count_stmt(condition) -> sa.Select:
             .where(Balance.qty > 0, condition))
 
 
-def attention_count_stmts(session, *, on: dt.date | None = None) -> dict[str, sa.Select]:
-    """The SELECTs behind the start page's numbers: how many rows :func:`expiring`,
-    :func:`expired` and :func:`below_minimum` give, each counted by the database (the start
-    page asks them with its other counts in one round trip)."""
-    on = on or today()
-    days = warning_days(session)
+@functools.cache
+def _attention_counts() -> dict[str, sa.Select]:
     totals = (sa.select(Balance.item_id, sa.func.sum(Balance.qty).label("total"))
               .group_by(Balance.item_id).subquery())
     total = sa.func.coalesce(totals.c.total, 0)
     return {
-        "expiring": _lot_count_stmt(Lot.expires_on.between(on, on + dt.timedelta(days=days))),
-        "expired": _lot_count_stmt(Lot.expires_on < on),
+        "expiring": _lot_count_stmt(Lot.expires_on.between(sa.bindparam("stock_on"), sa.bindparam("stock_until"))),
+        "expired": _lot_count_stmt(Lot.expires_on < sa.bindparam("stock_on")),
         "below_minimum": (sa.select(sa.func.count()).select_from(Item).outerjoin(totals, totals.c.item_id == Item.id)
                           .where(Item.is_active.is_(True), Item.min_level > 0, total < Item.min_level)),
     }
 
 
+def attention_count_queries(session, *, on: dt.date | None = None) -> dict[str, Count]:
+    """The start page's numbers as counts (:class:`~logistics.counts.Count`): how many rows
+    :func:`expiring`, :func:`expired` and :func:`below_minimum` give (the start page asks them
+    with its other counts in one round trip)."""
+    on = on or today()
+    params = {"stock_on": on, "stock_until": on + dt.timedelta(days=warning_days(session))}
+    stmts = _attention_counts()
+    return {"expiring": Count(stmts["expiring"], params), "expired": Count(stmts["expired"], {"stock_on": on}),
+            "below_minimum": Count(stmts["below_minimum"])}
+
+
 def attention_counts(session, *, on: dt.date | None = None) -> dict:
-    """The start page's numbers (:func:`attention_count_stmts`) and the warning days."""
-    stmts = attention_count_stmts(session, on=on)
-    row = session.execute(sa.select(*[stmt.scalar_subquery().label(name) for name, stmt in stmts.items()])).one()
-    return {**row._asdict(), "warning_days": warning_days(session)}
+    """The start page's numbers (:func:`attention_count_queries`) and the warning days."""
+    return {**counts.together(session, attention_count_queries(session, on=on)),
+            "warning_days": warning_days(session)}
 
 
 def digest(session) -> dict:

@@ -1,0 +1,49 @@
+"""Numbers the database counts, asked many at a time.
+
+A page of numbers (the start page) pays more CPU for building its SELECTs than the database
+spends running them: SQLAlchemy builds each expression and then walks it for its cache key,
+on every request. So a :class:`Count` is a SELECT built once per process, with named bind
+parameters where the request's values go (now, today, a person), and those values.
+:func:`together` asks several in one SELECT of scalar subqueries (one round trip), that
+SELECT too built once for each set of counts.
+
+Parameter names are the count's own (``understaffed_from``, ``stock_on``): two counts asked
+together must not share one with different values, and :func:`together` refuses if they do.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+
+@dataclass(frozen=True)
+class Count:
+    #: A ``SELECT count(...)`` (or another single value), made once (``functools.cache``).
+    stmt: sa.Select
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def scalar(self, session):
+        return session.scalar(self.stmt, self.params)
+
+
+#: (label, id of each count's SELECT) → the SELECT of all of them. The counts' SELECTs live
+#: as long as the process, so their ids name them; a handful of combinations exist.
+_TOGETHER: dict[tuple, sa.Select] = {}
+
+
+def together(session, counts: dict[str, Count]) -> dict[str, Any]:
+    """Every count's value by its label, from one SELECT."""
+    key = tuple((label, id(count.stmt)) for label, count in counts.items())
+    stmt = _TOGETHER.get(key)
+    if stmt is None:
+        stmt = _TOGETHER[key] = sa.select(
+            *[count.stmt.scalar_subquery().label(label) for label, count in counts.items()])
+    params: dict[str, Any] = {}
+    for label, count in counts.items():
+        for name, value in count.params.items():
+            if name in params and params[name] != value:
+                raise ValueError(f"count {label!r}: parameter {name!r} is another count's with another value")
+            params[name] = value
+    return session.execute(stmt, params).one()._asdict()
