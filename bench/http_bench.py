@@ -40,6 +40,8 @@ RUNS = 3
 WARMUP = 3
 GOAL_RATIO = 10
 GOAL_P95_MS = 50
+#: Said of a run whose 1-minute load average exceeded the CPUs: other work shared them.
+LOADED = " — **the machine was loaded**: other work ran at the same time, so absolute times are noisy"
 
 #: (label, role, path); ``{shift_id}``/``{item_id}`` come from the data. "bare" is the yardstick.
 PAGES = [
@@ -238,9 +240,10 @@ def write(results: list[dict]) -> str:
         f"one request at a time over one keep-alive connection per person; {RUNS} interleaved runs of "
         f"{ROUNDS} rounds (every page once per round) after warm-ups{' (BENCH_QUICK)' if QUICK else ''}.",
         "",
-        "**The machine was loaded**: 2 CPUs shared with other work running at the same time (load average "
-        f"{' / '.join(str(x) for x in base['load_after'])} when the first size ended), so absolute times are "
-        "noisy; the ratio to the bare Flask page measured in the same runs is the figure to read. "
+        f"Load average when the first size ended (the benchmark itself included): "
+        f"{' / '.join(str(x) for x in base['load_after'])} on {os.cpu_count()} CPUs"
+        f"{LOADED if base['load_after'][0] > (os.cpu_count() or 1) else ''}. The ratio to the bare Flask page "
+        "measured in the same runs is the figure to read (absolute times move with the machine). "
         "\"CPU\" is the server thread's CPU time for the request (less sensitive to the load).",
         "",
     ]

@@ -157,7 +157,8 @@ def _qualifies(shift: Shift, held: dict[int, _Held], needs: dict[int, list[int]]
 class OpenShifts:
     shifts: list[Shift]
     swaps: list[Signup]
-    mine: dict[int, Signup] = field(default_factory=dict)
+    #: The person's own sign-ups in the window: shift id → status.
+    mine: dict[int, SignupStatus] = field(default_factory=dict)
     #: More shifts follow the last one listed (the list stops at ``limit``).
     more: bool = False
 
@@ -176,12 +177,14 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     missing_qual = sa.exists().where(
         activity_qualification.c.activity_id == Shift.activity_id,
         activity_qualification.c.qualification_id.not_in(list(held) or [-1]))
-    mine = {s.shift_id: s for s in session.scalars(
-        sa.select(Signup).join(Signup.shift)
-        .options(contains_eager(Signup.shift), _NO_QUALIFICATIONS)
-        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))).unique()}
-    busy = [(s.shift.starts_at, s.shift.ends_at) for s in mine.values()
-            if s.status == SignupStatus.CONFIRMED and s.shift.status == ShiftStatus.SCHEDULED]
+    # The person's own sign-ups as rows (the page shows none of them: no objects built).
+    own = session.execute(
+        sa.select(Signup.shift_id, Signup.status, Shift.starts_at, Shift.ends_at, Shift.status)
+        .join(Signup.shift)
+        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))).all()
+    mine = {shift_id: status for shift_id, status, *_rest in own}
+    busy = [(starts, ends) for _id, status, starts, ends, shift_status in own
+            if status == SignupStatus.CONFIRMED and shift_status == ShiftStatus.SCHEDULED]
     stmt = (sa.select(Shift).join(Shift.activity)
             .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
             .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
@@ -195,7 +198,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     candidates = session.scalars(stmt.limit(limit * 2)).unique().all()
     shifts = []
     for shift in candidates:
-        if shift.id in mine and mine[shift.id].status in ACTIVE_STATUSES:
+        if mine.get(shift.id) in ACTIVE_STATUSES:
             continue
         if now < signup_opens_at(shift):
             continue
@@ -218,8 +221,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
         swap_stmt = swap_stmt.where(Shift.activity_id == activity_id)
     if hidden:
         swap_stmt = swap_stmt.where(Activity.kind.not_in(hidden))
-    swaps = [s for s in session.scalars(swap_stmt).unique().all()
-             if s.shift_id not in mine or mine[s.shift_id].status != SignupStatus.CONFIRMED]
+    swaps = [s for s in session.scalars(swap_stmt).unique().all() if mine.get(s.shift_id) != SignupStatus.CONFIRMED]
     swaps = [s for s in swaps if _qualifies(s.shift, held, needs)
              and not any(a < s.shift.ends_at and b > s.shift.starts_at for a, b in busy)]
     return OpenShifts(shifts=shifts, swaps=swaps, mine=mine, more=more)
