@@ -16,10 +16,12 @@ def table(results: dict) -> str:
     big = sizes[1] if len(sizes) > 1 else None
     head = "| page | queries | p50 ms | p95 ms | × bare page | CPU ms |" + (" p50 ms, 10× data |" if big else "")
     rule = "| --- | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if big else "")
-    load = " / ".join(str(x) for x in base.get("load_after", []))
-    load = f", load average {load} after the first size" if load else ""
-    lines = [f"Latest run ({results['run_at'][:16].replace('T', ' ')} UTC, {results['cpus']} CPUs, **a loaded "
-             f"machine**: other work ran at the same time{load}, so read the ratios):", "", head, rule]
+    loads = base.get("load_after", [])
+    load = f", load average {' / '.join(str(x) for x in loads)} after the first size" if loads else ""
+    busy = ("; **a loaded machine**: other work ran at the same time, so read the ratios"
+            if loads and loads[0] > results["cpus"] else "")
+    lines = [f"Latest run ({results['run_at'][:16].replace('T', ' ')} UTC, {results['cpus']} CPUs{load}{busy}):",
+             "", head, rule]
     for label, r in base["pages"].items():
         row = f"| {label} | {r['queries']} | {r['p50_ms']} | {r['p95_ms']} | {r['ratio']} | {r['cpu_p50_ms']} |"
         if big:

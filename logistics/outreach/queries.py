@@ -15,7 +15,7 @@ from logistics.outreach.checkouts import WATCH, grace, missing_stmt
 from logistics.outreach.models import CHECKOUT_KINDS, TALLY_KINDS, Alert, Checkout, Partner, Tally
 from logistics.people.models import User
 from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
-from logistics.shifts.rules import LONGEST_SHIFT
+from logistics.shifts.rules import LONGEST_SHIFT, overlapping
 from logistics.stock.models import Outreach
 
 #: The start page offers "How did it go?" this long after a shift ends.
@@ -199,7 +199,9 @@ def next_outreach(session, *, now: dt.datetime | None = None) -> list[NextOutrea
         sa.select(Shift, Outreach).join(Shift.activity)
         .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
         .outerjoin(Outreach, sa.and_(Outreach.shift_id == Shift.id, Outreach.returned_at.is_(None)))
+        # overlapping(): the start bounded below too, so the index reads days, not every
+        # outreach shift there ever was (30 years: 28,000 rows, 14 ms).
         .where(Activity.kind.in_(CHECKOUT_KINDS), Shift.status == ShiftStatus.SCHEDULED,
-               Shift.ends_at > now, Shift.starts_at < local_midnight(today + dt.timedelta(days=2)))
+               overlapping(now, local_midnight(today + dt.timedelta(days=2))))
         .order_by(Shift.starts_at, Shift.id)).unique().all()
     return [NextOutreach(shift, bag) for shift, bag in rows]

@@ -431,14 +431,13 @@ def understaffed_count(session, *, days: int = 14, now: dt.datetime | None = Non
 
 @functools.cache
 def _cancellation_requests_count() -> sa.Select:
-    # From the few requests (the partial index) to their shifts one by one: as a join,
-    # PostgreSQL hashed every coming shift instead (10,000 in the benchmark: 1.5 ms).
-    coming = (sa.select(Shift.id).where(Shift.id == Signup.shift_id, Shift.starts_at > sa.bindparam("cancel_now"),
-                                        Shift.status == ShiftStatus.SCHEDULED)
-              .correlate(Signup).scalar_subquery())
-    return (sa.select(sa.func.count()).select_from(Signup)
+    # A join: PostgreSQL hashes the requests (the partial index) against the coming shifts
+    # (an index-only scan), a cost bounded by the shifts ahead. Going from each request to
+    # its shift instead was faster with three years of data but grew with the requests left
+    # on past shifts (1,500 with thirty years: 4 ms).
+    return (sa.select(sa.func.count()).select_from(Signup).join(Signup.shift)
             .where(Signup.cancel_requested_at.is_not(None), Signup.status == SignupStatus.CONFIRMED,
-                   coming.is_not(None)))
+                   Shift.starts_at > sa.bindparam("cancel_now"), Shift.status == ShiftStatus.SCHEDULED))
 
 
 def cancellation_requests_count_query(*, now: dt.datetime | None = None) -> Count:
