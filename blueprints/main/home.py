@@ -15,6 +15,7 @@ from logistics.outreach import queries as outreach_queries
 from logistics.people import queries as people_queries
 from logistics.people.models import Role, User
 from logistics.reports import hours as hours_queries
+from logistics.shifts import mine
 from logistics.shifts import queries as shift_queries
 from logistics.stock.queries import lists as stock_queries
 
@@ -39,14 +40,19 @@ def _counts(user: User) -> dict:
 
 
 def volunteer(user: User, numbers: dict) -> dict:
+    now = utcnow()
+    # The person's sign-ups from a week back, read once as rows, decide the three lists below.
+    rows = mine.signup_rows(db.session, user, since=now - dt.timedelta(days=outreach_queries.FLOW_DAYS))
     # Only the next three of my shifts are built; the rest are counted.
-    upcoming, coming = shift_queries.my_next_shifts(db.session, user, limit=3)
+    upcoming, coming = mine.next_shifts(db.session, rows, limit=3, now=now)
+    after = outreach_queries.after_shifts(db.session, user, now=now) \
+        if outreach_queries.anything_after(rows, now=now) else []
     return {
         "upcoming": upcoming, "more": max(coming - 3, 0),
-        "after": [a for a in outreach_queries.after_shifts(db.session, user) if a.anything_open],
+        "after": [a for a in after if a.anything_open],
         # Not the whole Open shifts page: only the first three that need people (the same rules).
-        "need_me": shift_queries.needing_me(db.session, user, end=today() + dt.timedelta(days=NEED_ME_DAYS),
-                                            limit=NEED_ME),
+        "need_me": mine.needing_me(db.session, user, rows, end=today() + dt.timedelta(days=NEED_ME_DAYS),
+                                   limit=NEED_ME, now=now),
         "my_hours": hours_queries.as_hours(numbers["my_hours"]),
     }
 

@@ -78,6 +78,16 @@ def after_shifts(session, user: User, *, now: dt.datetime | None = None) -> list
             for shift, is_checked, is_tallied, bag_id in session.execute(stmt).unique()]
 
 
+def anything_after(rows, *, now: dt.datetime | None = None) -> bool:
+    """Whether :func:`after_shifts` can find anything among the person's sign-ups ``rows``
+    (:func:`logistics.shifts.mine.signup_rows` from FLOW_DAYS back or earlier): the start page
+    skips that statement for everyone with no tallied shift in the last week."""
+    now = now or utcnow()
+    since = now - dt.timedelta(days=FLOW_DAYS)
+    return any(r.status == SignupStatus.CONFIRMED and r.attended is not False and r.kind in TALLY_KINDS
+               and r.shift_status == ShiftStatus.SCHEDULED and since < r.ends_at <= now for r in rows)
+
+
 @dataclass
 class NotBack:
     shift: Shift

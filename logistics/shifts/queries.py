@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased, contains_eager, defaultload, joinedload, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, joinedload, lazyload, selectinload
 
 from logistics import settings
 from logistics.clock import local_midnight, org_tz, to_local, utcnow
 from logistics.counts import Count
 from logistics.db import shown
-from logistics.people.models import Role, User, UserQualification
+from logistics.people.models import Role, User
+from logistics.shifts import eligibility
 from logistics.shifts.models import (
     ACTIVE_STATUSES,
     Activity,
@@ -29,7 +30,6 @@ from logistics.shifts.models import (
     activity_qualification,
 )
 from logistics.shifts.rules import (
-    LONGEST_SHIFT,
     HotlineHoursLimit,
     Limits,
     MissingQualification,
@@ -46,7 +46,7 @@ from logistics.shifts.rules import (
 
 #: A list that shows no activity's qualifications does not load them (Activity.qualifications is
 #: loaded "selectin": one more query after every query that loads activities).
-_NO_QUALIFICATIONS = defaultload(Signup.shift).defaultload(Shift.activity).lazyload(Activity.qualifications)
+NO_QUALIFICATIONS = defaultload(Signup.shift).defaultload(Shift.activity).lazyload(Activity.qualifications)
 
 
 def activities(session, *, active_only: bool = False, qualifications: bool = True) -> list[Activity]:
@@ -85,7 +85,7 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
     """The person's coming sign-ups (next first, with waitlist position) and recent past ones."""
     now = now or utcnow()
     rows = session.scalars(
-        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), _NO_QUALIFICATIONS)
+        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), NO_QUALIFICATIONS)
         .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES),
                overlapping(now - dt.timedelta(days=past_days)))
         .order_by(Shift.starts_at)
@@ -93,64 +93,6 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
     upcoming = [s for s in rows if s.shift.ends_at > now]
     past = [s for s in rows if s.shift.ends_at <= now and s.status == SignupStatus.CONFIRMED][::-1]
     return upcoming, past
-
-
-def my_next_shifts(session, user: User, *, limit: int = 3, now: dt.datetime | None = None) -> tuple[list[Signup], int]:
-    """The start page's part of :func:`my_shifts`: the first ``limit`` coming sign-ups (as
-    there, next first) and how many are coming in all, without building the rest.
-
-    The person's coming sign-ups are read as (id, start) rows first: an ORDER BY start with a
-    LIMIT would lead PostgreSQL to walk every coming shift looking for the person's (36 ms for
-    someone on none); then the first ``limit`` are loaded as objects."""
-    now = now or utcnow()
-    coming = session.execute(
-        sa.select(Signup.id, Shift.starts_at).join(Signup.shift)
-        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(now))).all()
-    first_ids = [i for i, _start in sorted(coming, key=lambda r: (r[1], r[0]))[:limit]]
-    if not first_ids:
-        return [], 0
-    first = session.scalars(
-        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), _NO_QUALIFICATIONS)
-        .where(Signup.id.in_(first_ids)).order_by(Shift.starts_at, Signup.id)).unique().all()
-    return list(first), len(coming)
-
-
-@dataclass(frozen=True)
-class _Held:
-    """A qualification the person holds, as open shifts checks it (a row: no objects built,
-    the qualification itself not joined)."""
-
-    expires_on: dt.date | None
-
-    def is_valid_on(self, day: dt.date) -> bool:
-        return self.expires_on is None or self.expires_on >= day
-
-
-def _needs_and_held(session, user: User) -> tuple[dict[int, list[int]], dict[int, _Held]]:
-    """Every activity's qualifications as ids, and those of them the person holds, in one
-    query (a qualification no activity asks for decides nothing here)."""
-    needs: dict[int, list[int]] = {}
-    held: dict[int, _Held] = {}
-    for activity_id, qualification_id, holds, expires_on in session.execute(
-            sa.select(activity_qualification.c.activity_id, activity_qualification.c.qualification_id,
-                      UserQualification.id, UserQualification.expires_on)
-            .select_from(activity_qualification)
-            .outerjoin(UserQualification, sa.and_(
-                UserQualification.qualification_id == activity_qualification.c.qualification_id,
-                UserQualification.user_id == user.id))):
-        needs.setdefault(activity_id, []).append(qualification_id)
-        if holds is not None:
-            held[qualification_id] = _Held(expires_on)
-    return needs, held
-
-
-def _qualifies(shift: Shift, held: dict[int, _Held], needs: dict[int, list[int]] | None = None) -> bool:
-    """Whether the person holds every qualification the shift's activity asks for, valid on
-    its day; ``needs`` (activity id → qualification ids, :func:`_needs_and_held`) saves loading each
-    activity's qualifications."""
-    day = to_local(shift.starts_at).date()
-    wanted = needs.get(shift.activity_id, ()) if needs is not None else [q.id for q in shift.activity.qualifications]
-    return all(q in held and held[q].is_valid_on(day) for q in wanted)
 
 
 @dataclass
@@ -172,7 +114,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     now = now or utcnow()
     lo = max(now, local_midnight(start)) if start else now
     hi = local_midnight(end + dt.timedelta(days=1)) if end else now + dt.timedelta(days=28)
-    needs, held = _needs_and_held(session, user)
+    needs, held = eligibility.needs_and_held(session, user)
     # The activities' qualifications come from ``needs``: not loaded again with every query.
     missing_qual = sa.exists().where(
         activity_qualification.c.activity_id == Shift.activity_id,
@@ -202,7 +144,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
             continue
         if now < signup_opens_at(shift):
             continue
-        if not _qualifies(shift, held, needs):
+        if not eligibility.qualifies(shift, held, needs):
             continue
         if any(a < shift.ends_at and b > shift.starts_at for a, b in busy):
             continue
@@ -222,59 +164,9 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     if hidden:
         swap_stmt = swap_stmt.where(Activity.kind.not_in(hidden))
     swaps = [s for s in session.scalars(swap_stmt).unique().all() if mine.get(s.shift_id) != SignupStatus.CONFIRMED]
-    swaps = [s for s in swaps if _qualifies(s.shift, held, needs)
+    swaps = [s for s in swaps if eligibility.qualifies(s.shift, held, needs)
              and not any(a < s.shift.ends_at and b > s.shift.starts_at for a, b in busy)]
     return OpenShifts(shifts=shifts, swaps=swaps, mine=mine, more=more)
-
-
-@functools.cache
-def _needing_me() -> sa.Select:
-    """:func:`needing_me`'s SELECT, built once per process (on the start page, building it
-    cost more CPU than running it): the person, the bounds, the held qualifications and the
-    batch are bind parameters."""
-    user_id, now, hi = sa.bindparam("user_id"), sa.bindparam("now"), sa.bindparam("hi")
-    missing_qual = sa.exists().where(
-        activity_qualification.c.activity_id == Shift.activity_id,
-        activity_qualification.c.qualification_id.not_in(sa.bindparam("held", expanding=True)))
-    own = sa.exists().where(Signup.shift_id == Shift.id, Signup.user_id == user_id,
-                            Signup.status.in_(ACTIVE_STATUSES))
-    other, taken = aliased(Shift), aliased(Signup)
-    # As open_shifts' ``busy``: the person's confirmed, scheduled shifts overlapping [now, hi).
-    clash = sa.exists().where(
-        taken.shift_id == other.id, taken.user_id == user_id, taken.status == SignupStatus.CONFIRMED,
-        other.status == ShiftStatus.SCHEDULED, other.starts_at < hi, other.ends_at > now,
-        other.starts_at > sa.bindparam("since"),
-        other.starts_at < Shift.ends_at, other.ends_at > Shift.starts_at)
-    return (sa.select(Shift).join(Shift.activity)
-            .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
-            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= now, Shift.starts_at < hi,
-                   Activity.is_active.is_(True), Shift.confirmed_count < Shift.needed,
-                   ~missing_qual, ~own, ~clash)
-            .order_by(Shift.starts_at, Shift.id)
-            .limit(sa.bindparam("batch", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer)))
-
-
-def needing_me(session, user: User, *, end: dt.date, limit: int = 3, now: dt.datetime | None = None,
-               batch: int = 20) -> list[Shift]:
-    """The start page's "open shifts that need you": the first ``limit`` of :func:`open_shifts`
-    up to ``end`` (the same rules: qualified on the day, sign-up open, not on it already, no
-    clash with a confirmed shift) that need people, without the swaps or the rest of that page.
-    The person's own sign-ups and clashes are checked by the database (NOT EXISTS), so this is
-    two statements however many shifts there are (more only if a batch is mostly filtered
-    out by sign-up opening or an expired qualification)."""
-    now = now or utcnow()
-    needs, held = _needs_and_held(session, user)
-    params = {"user_id": user.id, "now": now, "hi": local_midnight(end + dt.timedelta(days=1)),
-              "since": now - LONGEST_SHIFT, "held": list(held), "batch": batch}
-    found: list[Shift] = []
-    offset = 0
-    while len(found) < limit:
-        rows = session.scalars(_needing_me(), {**params, "offset": offset}).unique().all()
-        found += [s for s in rows if now >= signup_opens_at(s) and _qualifies(s, held, needs)]
-        if len(rows) < batch:
-            break
-        offset += batch
-    return found[:limit]
 
 
 def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,

@@ -1,4 +1,4 @@
-"""The start page's "open shifts that need you" (queries.needing_me) gives what the Open shifts
+"""The start page's "open shifts that need you" (mine.needing_me) gives what the Open shifts
 machinery gave it (open_shifts, then the ones that need people, the first three), in a
 fixed number of statements."""
 from __future__ import annotations
@@ -7,10 +7,16 @@ import datetime as dt
 
 from logistics.clock import today, utcnow
 from logistics.extensions import db
+from logistics.shifts import mine as mine_queries
 from logistics.shifts import queries as shift_queries
 from logistics.shifts import signups
 from tests import factories
 from tests.shifts import helpers as h
+
+
+def _needing(user, end, **kwargs):
+    rows = mine_queries.signup_rows(db.session, user, since=utcnow())
+    return mine_queries.needing_me(db.session, user, rows, end=end, **kwargs)
 
 
 def _old_way(user, end, limit=3):
@@ -39,9 +45,9 @@ def test_needing_me_is_what_open_shifts_gave(app_ctx):
     db.session.commit()
     end = today() + dt.timedelta(days=14)
     for limit in (1, 3, 10):
-        assert [s.id for s in shift_queries.needing_me(db.session, me, end=end, limit=limit)] == \
+        assert [s.id for s in _needing(me, end, limit=limit)] == \
             [s.id for s in _old_way(me, end, limit)]
-    assert [s.id for s in shift_queries.needing_me(db.session, me, end=end, limit=10, batch=2)] == \
+    assert [s.id for s in _needing(me, end, limit=10, batch=2)] == \
         [s.id for s in _old_way(me, end, 10)]
     assert len(_old_way(me, end, 10)) == 7  # the qualified one, the buddy and five packing ones
 
@@ -52,11 +58,12 @@ def test_needing_me_statements_do_not_grow(app, app_ctx, queries):
     h.shift(packing, in_days=1, capacity=(2, 4))
     db.session.commit()
     end = today() + dt.timedelta(days=14)
+    rows = mine_queries.signup_rows(db.session, me, since=utcnow())  # read once for the start page
     with queries() as few:
-        shift_queries.needing_me(db.session, me, end=end)
+        mine_queries.needing_me(db.session, me, rows, end=end)
     for d in range(2, 13):
         h.shift(packing, start=utcnow() + dt.timedelta(days=d, hours=1), capacity=(2, 4))
     db.session.commit()
     with queries() as many:
-        shift_queries.needing_me(db.session, me, end=end)
+        mine_queries.needing_me(db.session, me, rows, end=end)
     assert many.count == few.count == 2

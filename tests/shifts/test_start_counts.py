@@ -5,7 +5,7 @@ import datetime as dt
 
 from logistics.clock import utcnow
 from logistics.extensions import db
-from logistics.shifts import queries
+from logistics.shifts import mine, queries
 from logistics.shifts.models import Signup, SignupStatus
 from tests import factories
 from tests.shifts import helpers as h
@@ -30,7 +30,7 @@ def test_counts_match_the_lists(app_ctx):
     assert queries.understaffed_count(db.session) == len(queries.understaffed(db.session))
     assert queries.cancellation_requests_count(db.session) == len(queries.cancellation_requests(db.session)) == 2
     upcoming, _past = queries.my_shifts(db.session, v)
-    first, total = queries.my_next_shifts(db.session, v, limit=3)
+    first, total = mine.next_shifts(db.session, mine.signup_rows(db.session, v, since=utcnow()), limit=3)
     assert [s.id for s in first] == [s.id for s in upcoming[:3]] and total == len(upcoming) == 7
-    first, total = queries.my_next_shifts(db.session, other, limit=3)
+    first, total = mine.next_shifts(db.session, mine.signup_rows(db.session, other, since=utcnow()), limit=3)
     assert total == 2 and len(first) == 2

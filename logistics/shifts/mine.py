@@ -1,0 +1,109 @@
+"""The start page's reads of a person's own shifts: their sign-ups from a week back onwards
+read once as rows (:func:`signup_rows`), and from those rows the next three shifts, whether
+anything is left to do after a shift, and which open shifts need them."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from logistics.clock import local_midnight, utcnow
+from logistics.people.models import User
+from logistics.shifts import eligibility
+from logistics.shifts.models import (
+    ACTIVE_STATUSES,
+    Activity,
+    ActivityKind,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    activity_qualification,
+)
+from logistics.shifts.queries import NO_QUALIFICATIONS
+from logistics.shifts.rules import overlapping, signup_opens_at
+
+
+class SignupRow(NamedTuple):
+    """One of the person's sign-ups (waiting or confirmed) with what the start page decides by."""
+
+    signup_id: int
+    shift_id: int
+    status: SignupStatus
+    attended: bool | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    shift_status: ShiftStatus
+    kind: ActivityKind
+
+
+def signup_rows(session, user: User, *, since: dt.datetime) -> list[SignupRow]:
+    """The person's active sign-ups on shifts that end after ``since``, as rows (one statement;
+    the shifts ahead are bounded, so this costs the same with thirty years of history)."""
+    return [SignupRow(*row) for row in session.execute(
+        sa.select(Signup.id, Signup.shift_id, Signup.status, Signup.attended, Shift.starts_at, Shift.ends_at,
+                  Shift.status, Activity.kind)
+        .join(Signup.shift).join(Shift.activity)
+        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(since)))]
+
+
+def next_shifts(session, rows: list[SignupRow], *, limit: int = 3,
+                now: dt.datetime | None = None) -> tuple[list[Signup], int]:
+    """The start page's part of My shifts: the first ``limit`` coming sign-ups (next first, as
+    there) as objects, and how many are coming in all (``rows``: :func:`signup_rows`)."""
+    now = now or utcnow()
+    coming = sorted((r.starts_at, r.signup_id) for r in rows if r.ends_at > now)
+    first_ids = [signup_id for _start, signup_id in coming[:limit]]
+    if not first_ids:
+        return [], 0
+    first = session.scalars(
+        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), NO_QUALIFICATIONS)
+        .where(Signup.id.in_(first_ids)).order_by(Shift.starts_at, Signup.id)).unique().all()
+    return list(first), len(coming)
+
+
+@functools.cache
+def _needing_me() -> sa.Select:
+    """:func:`needing_me`'s SELECT, built once per process (building it cost more CPU than
+    running it): the bounds, the held qualifications, the person's own shifts and the batch
+    are bind parameters."""
+    now, hi = sa.bindparam("now"), sa.bindparam("hi")
+    missing_qual = sa.exists().where(
+        activity_qualification.c.activity_id == Shift.activity_id,
+        activity_qualification.c.qualification_id.not_in(sa.bindparam("held", expanding=True)))
+    return (sa.select(Shift).join(Shift.activity)
+            .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
+            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= now, Shift.starts_at < hi,
+                   Activity.is_active.is_(True), Shift.confirmed_count < Shift.needed,
+                   Shift.id.not_in(sa.bindparam("own", expanding=True)), ~missing_qual)
+            .order_by(Shift.starts_at, Shift.id)
+            .limit(sa.bindparam("batch", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer)))
+
+
+def needing_me(session, user: User, rows: list[SignupRow], *, end: dt.date, limit: int = 3,
+               now: dt.datetime | None = None, batch: int = 20) -> list[Shift]:
+    """The start page's "open shifts that need you": the first ``limit`` of Open shifts up to
+    ``end`` (the same rules: qualified on the day, sign-up open, not on it already, no clash
+    with a confirmed shift) that need people, without the swaps or the rest of that page.
+    ``rows`` (:func:`signup_rows`, from ``now`` or earlier) say which shifts are the person's
+    and when they are busy. Two statements however many shifts there are (more only if a
+    batch is mostly filtered out)."""
+    now = now or utcnow()
+    needs, held = eligibility.needs_and_held(session, user)
+    busy = [(r.starts_at, r.ends_at) for r in rows if r.status == SignupStatus.CONFIRMED
+            and r.shift_status == ShiftStatus.SCHEDULED and r.ends_at > now]
+    params = {"now": now, "hi": local_midnight(end + dt.timedelta(days=1)), "held": list(held),
+              "own": [r.shift_id for r in rows], "batch": batch}
+    found: list[Shift] = []
+    offset = 0
+    while len(found) < limit:
+        shifts = session.scalars(_needing_me(), {**params, "offset": offset}).unique().all()
+        found += [s for s in shifts if now >= signup_opens_at(s) and eligibility.qualifies(s, held, needs)
+                  and not any(a < s.ends_at and b > s.starts_at for a, b in busy)]
+        if len(shifts) < batch:
+            break
+        offset += batch
+    return found[:limit]
