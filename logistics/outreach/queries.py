@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, defaultload, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, load_only, selectinload
 
 from logistics.clock import utcnow
 from logistics.counts import Count
@@ -104,6 +104,8 @@ def not_back_safe(session, *, now: dt.datetime | None = None) -> list[NotBack]:
     rows = session.execute(
         sa.select(missing.c.shift_id, User, Alert.at)
         .join(User, User.id == missing.c.user_id)
+        # What the lists show of a person (name, phone), not their whole account.
+        .options(load_only(User.id, User.full_name, User.display_name, User.phone))
         .outerjoin(Alert, Alert.shift_id == missing.c.shift_id)
         .order_by(missing.c.shift_id, User.display_name)).all()
     if not rows:

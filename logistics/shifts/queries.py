@@ -362,7 +362,7 @@ def swap_offers(session, *, now: dt.datetime | None = None) -> list[Signup]:
 
 # --- the 24/7 hotline coverage board -------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     start: dt.datetime
     hour: int
@@ -426,6 +426,20 @@ def hourly_confirmed(shifts, start: dt.datetime, hours: int) -> list[int]:
     return confirmed
 
 
+def _local_hours(first_day: dt.date, days: int):
+    """(date, the local hour of each of its hours) for ``days`` days from ``first_day``: 0–23,
+    and on the two days a year the clocks change, what the clock shows (23 or 25 hours)."""
+    zone = org_tz()
+    midnight = local_midnight(first_day)
+    for n in range(days):
+        date = first_day + dt.timedelta(days=n)
+        following = local_midnight(date + dt.timedelta(days=1))
+        length = int((following - midnight).total_seconds() // 3600)
+        yield date, (range(24) if length == 24 else
+                     [(midnight + dt.timedelta(hours=h)).astimezone(zone).hour for h in range(length)])
+        midnight = following
+
+
 def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Coverage:
     """Every hour of the next ``weeks`` weeks: confirmed hotline people against those needed."""
     now = now or utcnow()
@@ -442,17 +456,18 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
     hours = int((end_sums - start).total_seconds() // 3600)
     shown = int((end - start).total_seconds() // 3600)
     confirmed = hourly_confirmed([(s.starts_at, s.ends_at, s.confirmed_count) for s in shifts], start, hours)
-    cells, dates, zone = [], [], org_tz()  # the zone once, not twice per hour
-    for i in range(hours):
-        at = start + dt.timedelta(hours=i)
-        local = at.astimezone(zone)
-        cells.append(Cell(start=at, hour=local.hour, confirmed=confirmed[i], needed=needed,
-                          past=at + dt.timedelta(hours=1) <= now))
-        dates.append(local.date())
+    now_index = max(0, int((now - start).total_seconds() // 3600))  # the hours before it are past
+    cells: list[Cell] = []
     days: dict[dt.date, list[Cell]] = {}
-    for cell, date in zip(cells[:shown], dates, strict=False):
-        days.setdefault(date, []).append(cell)
-    now_index = max(0, int((now - start).total_seconds() // 3600))
+    hour = dt.timedelta(hours=1)
+    for date, hour_labels in _local_hours(first_day, weeks * 7 + 1):
+        row = days.setdefault(date, []) if len(cells) < shown else []
+        for label in hour_labels:
+            i = len(cells)
+            cell = Cell(start=start + i * hour, hour=label, confirmed=confirmed[i], needed=needed, past=i < now_index)
+            cells.append(cell)
+            if i < shown:
+                row.append(cell)
     gaps: list[Gap] = []
     for i in range(now_index, shown):
         cell = cells[i]
