@@ -5,8 +5,6 @@ reads at most a few hundred shifts (EXPLAIN ANALYZE of the statements really sen
 start): 28,000 rows and 14 ms with thirty years of data."""
 from __future__ import annotations
 
-import json
-
 import pytest
 import sqlalchemy as sa
 
@@ -14,6 +12,7 @@ from blueprints.main import home
 from logistics.clock import utcnow
 from logistics.extensions import db
 from tests import factories
+from tests.plans import plans
 from tests.shifts import helpers as h
 
 #: Shifts every 12 hours for three years back, of each kind below.
@@ -61,21 +60,11 @@ def _shift_rows_read(node) -> int:
 
 
 def test_the_start_page_reads_days_not_years(app, history):
-    sent = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if "shift" in statement and statement.lstrip().upper().startswith("SELECT"):
-            sent.append((statement, parameters))
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    def start_page():
         with app.test_request_context("/"):
             home.for_user(history)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
+
+    sent = plans(start_page, table="shift", analyze=True)
     assert len(sent) >= 5, sent
-    with db.engine.connect() as conn:
-        for statement, parameters in sent:
-            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).scalar()
-            plan = plan if not isinstance(plan, str) else json.loads(plan)
-            assert _shift_rows_read(plan) <= MOST, (statement, _shift_rows_read(plan))
+    for statement, plan in sent:
+        assert _shift_rows_read(plan) <= MOST, (statement, _shift_rows_read(plan))

@@ -12,6 +12,7 @@ from logistics.clock import utcnow
 from logistics.extensions import db
 from logistics.shifts import queries
 from tests import factories
+from tests.plans import plans
 from tests.shifts import helpers as h
 
 SIGNUPS_PER_SHIFT = 10
@@ -51,24 +52,8 @@ def many_signups(app_ctx):
 
 
 def _plans(app, call) -> list[str]:
-    """Run ``call`` and return the EXPLAIN (JSON) of every statement on the signup table it sends."""
-    sent = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if " signup" in statement and statement.lstrip().upper().startswith("SELECT"):
-            sent.append((statement, parameters))
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        call()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-    plans = []
-    with db.engine.connect() as conn:
-        for statement, parameters in sent:
-            raw = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
-            plans.append(json.dumps(raw if not isinstance(raw, str) else json.loads(raw)))
-    return plans
+    """The EXPLAIN (JSON, as text) of every statement on the signup table ``call`` sends."""
+    return [json.dumps(plan) for _statement, plan in plans(call, table="signup")]
 
 
 def _seq_scans(node, table: str) -> bool:
