@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
+from logistics.audit import services as audit
 from logistics.clock import utcnow
 from logistics.outreach.models import Partner, Referral, Tally
 from logistics.reports import sources
@@ -310,3 +311,18 @@ def report(session, period: Period, *, now: dt.datetime | None = None) -> Report
         Row("volunteer_hours", _l("Volunteer hours"), hours, "hours"),
         Row("active_volunteers", _l("Active volunteers"), people, overall=active)], chart_row="volunteer_hours"))
     return Report(period, sections, active)
+
+
+#: The copies of the report that leave the screen: the printable version and the CSV.
+COPY_FORMATS = ("print", "csv")
+
+
+def record_exact_copy(session, period: Period, *, fmt: str, by) -> None:
+    """Note in the audit trail that ``by`` made a copy (``fmt``: print or csv) of the report for
+    ``period`` with counts of 1 to 4 shown exactly: a small count can identify a person, so who
+    took such a copy out of the screen is kept. The caller commits."""
+    if fmt not in COPY_FORMATS:
+        raise ValueError(fmt)
+    audit.record(session, by=by, action="report.exact_export", entity="report",
+                 changes={"first": period.first, "last": period.last, "format": fmt})
+    session.flush()
