@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "outreach.back_safe": _l("Back safe"), "outreach.checkout_cleared": _l("Cleared as back safe"),
     "outreach.tally_created": _l("Tally recorded"), "outreach.tally_changed": _l("Tally corrected"),
     "outreach.partner_created": _l("Partner added"), "outreach.partner_changed": _l("Partner changed"),
+    "report.exact_export": _l("Report with exact small counts"),
 }
 
 #: The kinds of things entries are about, for the filter.
@@ -75,7 +76,7 @@ ENTITY_LABELS = {
     "stock_product_group": _l("Clothing groups"), "stock_outreach": _l("Outreach bags"),
     "distribution": _l("Distributions"), "distribution_month": _l("Planned months"),
     "cooking_event": _l("Cooking events"),
-    "outreach_partner": _l("Referral partners"),
+    "outreach_partner": _l("Referral partners"), "report": _l("Reports"),
 }
 
 #: Sentences; %(who)s is who did it, %(name)s what it was done to (a person, a place, …).
@@ -157,6 +158,8 @@ SENTENCES = {
     "outreach.tally_changed": _l("%(who)s corrected the tally of %(name)s"),
     "outreach.partner_created": _l("%(who)s added the referral partner %(name)s"),
     "outreach.partner_changed": _l("%(who)s changed the referral partner %(name)s"),
+    "report.exact_export": _l("%(who)s made a copy of the annual report for %(name)s with counts of 1 to 4 "
+                              "shown exactly"),
 }
 
 #: Labels of the fields entries record.
@@ -202,6 +205,8 @@ SETTING_LABELS = {
         "Minutes after street outreach before coordinators hear that someone is not back safe"),
 }
 
+#: The copies of a report (logistics.reports.annual.COPY_FORMATS).
+COPY_WORDS = {"print": _l("Printable version"), "csv": _l("CSV file")}
 STATUS_WORDS = {"scheduled": _l("Planned"), "cancelled": _l("Cancelled"), "confirmed": _l("Confirmed"),
                 "waitlisted": _l("On the waitlist"), "pending": _l("Pending"), "approved": _l("Approved"),
                 "rejected": _l("Turned down")}
@@ -291,6 +296,8 @@ def _name_of(entry, subjects: dict) -> str:
         return row.location.name if row is not None else str(changes.get("location", ""))
     if kind == "stock_outreach":
         return row.bag_location.name if row is not None else str(changes.get("bag", ""))
+    if kind == "report":  # its period, as the report's heading gives it
+        return " – ".join(_value("day", changes.get(key), entry, subjects) for key in ("first", "last"))
     if row is not None and hasattr(row, "name") and isinstance(row.name, str):
         return row.name
     if row is not None and hasattr(row, "name"):  # a qualification: its name in the reader's language
@@ -378,6 +385,8 @@ def _details(entry, subjects: dict) -> list[Detail]:
             if before.get(item) != after.get(item):
                 out.append(Detail(item, before=before.get(item, "—"), after=after.get(item, "—")))
         return out
+    if entry.action == "report.exact_export":  # the sentence gives the period
+        return [Detail(_("Copy"), value=str(COPY_WORDS.get(changes.get("format"), changes.get("format") or "—")))]
     if entry.action == "stock.expired_discarded":
         for line in changes.get("lines") or []:
             out.append(Detail(f"{line.get('item')} ({line.get('lot') or '—'}, {line.get('location')})",

@@ -1,5 +1,5 @@
 """The annual report: on screen (exact figures, charts), printable and as CSV (counts of
-1–4 as "<5" unless the coordinator deliberately turns that off)."""
+1–4 as "<5" unless the coordinator deliberately turns that off, which the audit trail notes)."""
 from __future__ import annotations
 
 import csv
@@ -7,6 +7,7 @@ import io
 
 from flask import Response, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from blueprints.access import allow
 from blueprints.reports import bp
@@ -54,12 +55,15 @@ def annual():
 @bp.route("/annual/print")
 @allow(Role.COORDINATOR)
 def annual_print():
-    """The printable report: small counts hidden unless ``exact``."""
+    """The printable report: small counts hidden unless ``exact`` (then noted in the audit trail)."""
     form, period, report = _context()
     if report is None:
         return render_template("reports/annual.html", form=form, period=None, report=None, sections=[],
                                months=[], args={}), 422
     suppress = not form.exact.data
+    if not suppress:
+        annual_report.record_exact_copy(db.session, period, fmt="print", by=current_user)
+        db.session.commit()
     return render_template("reports/annual_print.html", period=period, report=report,
                            sections=present(report, suppress=suppress), months=month_labels(report),
                            suppress=suppress)
@@ -68,11 +72,15 @@ def annual_print():
 @bp.route("/annual.csv")
 @allow(Role.COORDINATOR)
 def annual_csv():
-    """The report as CSV: one line per figure, one column per month."""
+    """The report as CSV: one line per figure, one column per month; small counts hidden unless
+    ``exact`` (then noted in the audit trail)."""
     form, period, report = _context()
     if report is None:
         return Response(_("Choose a valid period."), status=422, mimetype="text/plain")
     suppress = not form.exact.data
+    if not suppress:
+        annual_report.record_exact_copy(db.session, period, fmt="csv", by=current_user)
+        db.session.commit()
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([_("Section"), _("Figure"), *[m.strftime("%Y-%m") for m in period.months], _("Total")])

@@ -19,4 +19,4 @@ class PeriodForm(Form):
     end = DateField(_l("to"), [Optional()])
     exact = BooleanField(_l("Show counts of 1 to 4 exactly in print and CSV"),
                          description=_l("Off by default: a count of one can identify a person. Turn it on only "
-                                        "for a reader who may see it."))
+                                        "for a reader who may see it; the audit trail notes each such copy."))

@@ -2,11 +2,15 @@
 number of aggregate statements whatever the amount of data.
 
 Figures (rows) fall in sections; a row is a count or hours. Shifts count when they were not
-cancelled, have ended, and had someone on them (a confirmed place not marked absent).
+cancelled, have ended, and had someone on them (a confirmed place not marked absent). Every
+figure falls in the local month its shift (or movement, distribution, event) started, except
+the hotline's hours covered, which are split at the month boundaries (:func:`_hotline_hours`).
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -14,11 +18,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
+from logistics.audit import services as audit
 from logistics.clock import utcnow
 from logistics.outreach.models import Partner, Referral, Tally
 from logistics.reports import sources
 from logistics.reports.months import Period
 from logistics.shifts.models import Activity, ActivityKind, Shift, ShiftStatus, Signup, SignupStatus
+from logistics.shifts.rules import overlapping
 from logistics.stock.models import Category, Item
 
 HOURS = Decimal("0.1")
@@ -77,26 +83,76 @@ def _attending():
                    sa.or_(Signup.attended.is_(None), Signup.attended.is_(True)))
 
 
-def _done_shifts(period: Period, now: dt.datetime):
+def _held(now: dt.datetime):
+    """The shift was held: not cancelled, ended by ``now``, and someone was on it."""
     staffed = sa.select(Signup.id).where(Signup.shift_id == Shift.id, _attending()).correlate(Shift).exists()
-    return sa.and_(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= period.start,
-                   Shift.starts_at < period.end, Shift.ends_at <= now, staffed)
+    return sa.and_(Shift.status == ShiftStatus.SCHEDULED, Shift.ends_at <= now, staffed)
+
+
+def _done_shifts(period: Period, now: dt.datetime):
+    return sa.and_(Shift.starts_at >= period.start, Shift.starts_at < period.end, _held(now))
 
 
 def _zeros(period: Period, unit: str = "count") -> list:
     return [Decimal(0) if unit == "hours" else 0 for _ in period.months]
 
 
-def _shifts(session, period: Period, now) -> dict[tuple[ActivityKind, int], tuple[int, Decimal]]:
+def _shifts(session, period: Period, now) -> dict[tuple[ActivityKind, int], int]:
+    """Held street-outreach and prison-visit shifts per (kind, month)."""
     month = period.month_of(Shift.starts_at).label("month")
     rows = session.execute(
-        sa.select(Activity.kind, month, sa.func.count(Shift.id),
-                  sa.func.sum(seconds_between(session, Shift.starts_at, Shift.ends_at)))
+        sa.select(Activity.kind, month, sa.func.count(Shift.id))
         .join(Activity, Activity.id == Shift.activity_id)
-        .where(_done_shifts(period, now), Activity.kind.in_(
-            [ActivityKind.STREET_OUTREACH, ActivityKind.HOTLINE, ActivityKind.PRISON_VISIT]))
+        .where(_done_shifts(period, now), Activity.kind.in_([ActivityKind.STREET_OUTREACH, ActivityKind.PRISON_VISIT]))
         .group_by(Activity.kind, month)).all()
-    return {(ActivityKind(kind), m): (n, Decimal(str(secs or 0)) / 3600) for kind, m, n, secs in rows}
+    return {(ActivityKind(kind), m): n for kind, m, n in rows}
+
+
+def _hotline_hours(session, period: Period, now) -> list[Decimal]:
+    """Hours covered on the hotline per month: the time during which at least one held hotline
+    shift was running, so two shifts at once (two phones, a handover) count once, and a month
+    never has more hours covered than it has hours.
+
+    The held hotline shifts that overlap the period are read as (start, end) rows in one
+    statement (a year is a few thousand) and merged here. A shift that crosses a month boundary
+    is split there, so each month gets the hours that fell in it: 22:00 on 31 January to 06:00
+    on 1 February gives January 2 hours and February 6. The period's own bounds cut the same
+    way: a shift from the evening before the period's first day gives the period its hours
+    after midnight, and one running past its last day gives it only the hours up to midnight,
+    so two adjoining periods count every hour once. Hours are elapsed time, so a night across
+    a clock change is an hour shorter or longer than the clock says. (Calls and the other
+    figures stay in the month their shift started.)"""
+    rows = session.execute(
+        sa.select(Shift.starts_at, Shift.ends_at).join(Activity, Activity.id == Shift.activity_id)
+        .where(Activity.kind == ActivityKind.HOTLINE, overlapping(period.start, period.end), _held(now))
+        .order_by(Shift.starts_at)).all()
+    return covered_hours(rows, period.bounds)
+
+
+def covered_hours(intervals: Iterable[tuple[dt.datetime, dt.datetime]], bounds: list[dt.datetime]) -> list[Decimal]:
+    """The time covered by at least one of ``intervals`` (sorted by their start) within each
+    [``bounds[i]``, ``bounds[i + 1]``), in hours to a tenth."""
+    covered = [dt.timedelta(0)] * (len(bounds) - 1)
+
+    def add(start: dt.datetime, end: dt.datetime) -> None:
+        i = max(bisect.bisect_right(bounds, start) - 1, 0)
+        while i < len(covered) and bounds[i] < end:
+            lo, hi = max(start, bounds[i]), min(end, bounds[i + 1])
+            if lo < hi:
+                covered[i] += hi - lo
+            i += 1
+
+    run: list[dt.datetime] | None = None  # the merged interval being grown
+    for start, end in intervals:
+        if run is not None and start <= run[1]:
+            run[1] = max(run[1], end)
+            continue
+        if run is not None:
+            add(*run)
+        run = [start, end]
+    if run is not None:
+        add(*run)
+    return [(Decimal(str(t.total_seconds())) / 3600).quantize(HOURS) for t in covered]
 
 
 TALLY_SUMS = ("women", "men", "transgender", "not_stated", "new_contacts", "calls", "visits")
@@ -210,23 +266,19 @@ def _volunteer_hours(session, period: Period, now) -> tuple[list[Decimal], list[
 
 
 def report(session, period: Period, *, now: dt.datetime | None = None) -> Report:
-    """Every figure of the annual report for ``period`` (seven statements; the volunteers' hours
-    and active people are one)."""
+    """Every figure of the annual report for ``period`` (ten statements: food packs and
+    referrals take two each, the volunteers' hours and active people one)."""
     now = now or utcnow()
     shifts = _shifts(session, period, now)
     tallies = _tallies(session, period, now)
 
-    def shift_row(kind, key, label, what):
-        values = _zeros(period, "hours" if what == "hours" else "count")
-        for m in range(len(period.months)):
-            n, h = shifts.get((kind, m), (0, Decimal(0)))
-            values[m] = h.quantize(HOURS) if what == "hours" else n
-        return Row(key, label, values, "hours" if what == "hours" else "count")
+    def shift_row(kind, key, label):
+        return Row(key, label, [shifts.get((kind, m), 0) for m in range(len(period.months))])
 
     contacts = [tallies[g] for g in ("women", "men", "transgender", "not_stated")]
     sections = [
         Section("outreach", _l("Street outreach"), [
-            shift_row(ActivityKind.STREET_OUTREACH, "outreach_shifts", _l("Outreach shifts"), "count")],
+            shift_row(ActivityKind.STREET_OUTREACH, "outreach_shifts", _l("Outreach shifts"))],
             chart_row="outreach_shifts"),
         Section("contacts", _l("Contacts by gender"), [
             Row("women", _l("Women"), tallies["women"]), Row("men", _l("Men"), tallies["men"]),
@@ -236,10 +288,10 @@ def report(session, period: Period, *, now: dt.datetime | None = None) -> Report
             Row("new_contacts", _l("Of these, new contacts"), tallies["new_contacts"])],
             chart_row="contacts"),
         Section("hotline", _l("Hotline"), [
-            shift_row(ActivityKind.HOTLINE, "hotline_hours", _l("Hours covered"), "hours"),
+            Row("hotline_hours", _l("Hours covered"), _hotline_hours(session, period, now), "hours"),
             Row("calls", _l("Calls taken"), tallies["calls"])], chart_row="calls"),
         Section("prison", _l("Prison visits"), [
-            shift_row(ActivityKind.PRISON_VISIT, "prison_shifts", _l("Prison-visit shifts"), "count"),
+            shift_row(ActivityKind.PRISON_VISIT, "prison_shifts", _l("Prison-visit shifts")),
             Row("visits", _l("Visits made"), tallies["visits"])], chart_row="visits"),
         Section("food_packs", _l("Food packs"), [
             Row("food_packs", _l("Food packs handed out"), sources.food_packs_by_month(session, period))],
@@ -259,3 +311,18 @@ def report(session, period: Period, *, now: dt.datetime | None = None) -> Report
         Row("volunteer_hours", _l("Volunteer hours"), hours, "hours"),
         Row("active_volunteers", _l("Active volunteers"), people, overall=active)], chart_row="volunteer_hours"))
     return Report(period, sections, active)
+
+
+#: The copies of the report that leave the screen: the printable version and the CSV.
+COPY_FORMATS = ("print", "csv")
+
+
+def record_exact_copy(session, period: Period, *, fmt: str, by) -> None:
+    """Note in the audit trail that ``by`` made a copy (``fmt``: print or csv) of the report for
+    ``period`` with counts of 1 to 4 shown exactly: a small count can identify a person, so who
+    took such a copy out of the screen is kept. The caller commits."""
+    if fmt not in COPY_FORMATS:
+        raise ValueError(fmt)
+    audit.record(session, by=by, action="report.exact_export", entity="report",
+                 changes={"first": period.first, "last": period.last, "format": fmt})
+    session.flush()

@@ -51,6 +51,13 @@ class Period:
         """The instant after the last day (UTC)."""
         return local_midnight(self.last + dt.timedelta(days=1))
 
+    @property
+    def bounds(self) -> list[dt.datetime]:
+        """Where the months begin and end (UTC): month ``i`` of :attr:`months` is
+        [``bounds[i]``, ``bounds[i + 1]``), from :attr:`start` to :attr:`end`, so a first or
+        last month the period cuts short is cut short here too."""
+        return [self.start, *(local_midnight(_next_month(m)) for m in self.months[:-1]), self.end]
+
     @functools.cached_property
     def months(self) -> list[dt.date]:
         out, day = [], self.first.replace(day=1)

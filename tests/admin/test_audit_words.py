@@ -19,7 +19,7 @@ from tests import factories
 from tests.stock.conftest import make_item
 
 ROOT = Path(__file__).resolve().parents[2]
-AREAS = (r"(?:user|application|qualification|setting|activity|place|shift|series|signup|cover|stock"
+AREAS = (r"(?:user|application|qualification|setting|activity|place|shift|series|signup|cover|stock|report"
          r"|distribution|cooking|outreach)")
 
 

@@ -1,4 +1,5 @@
-"""The annual report's figures against the hand-worked totals of tests/reports/dataset.py."""
+"""The annual report's figures against the hand-worked totals of tests/reports/dataset.py; the
+hotline's hours covered against hand-worked shifts (overlaps, month ends, clock changes)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +8,13 @@ from decimal import Decimal
 import pytest
 
 from logistics.errors import DomainError
+from logistics.extensions import db
 from logistics.reports import annual
 from logistics.reports.months import Period
+from logistics.shifts.models import ShiftStatus, Signup, SignupStatus
+from tests import factories
 from tests.reports.dataset import build
+from tests.shifts import helpers as h
 
 
 def _row(report, section, key):
@@ -72,3 +77,94 @@ def test_a_date_range(session):
 def test_a_range_ending_before_it_starts_is_refused():
     with pytest.raises(DomainError, match="ends before it starts"):
         Period.of(dt.date(2026, 2, 1), dt.date(2026, 1, 1))
+
+
+# --- the hotline's hours covered -------------------------------------------------------------
+
+def _hotline(act, start, end, *, status=ShiftStatus.SCHEDULED, attended=True):
+    """A hotline shift from ``start`` to ``end`` with one volunteer on it."""
+    s = h.shift(act, start=start, hours=(end - start).total_seconds() / 3600, status=status)
+    db.session.add(Signup(shift_id=s.id, user_id=factories.user().id, status=SignupStatus.CONFIRMED,
+                          attended=attended))
+    s.confirmed_count = 1
+    db.session.flush()
+    return s
+
+
+def _hours(period):
+    return annual.report(db.session, period).section("hotline").row("hotline_hours")
+
+
+@pytest.mark.at("2027-02-15T12:00")
+def test_overlapping_hotline_shifts_are_hours_covered_once(session):
+    phone, second_phone = h.activity("hotline"), h.activity("hotline")
+    _hotline(phone, h.local(2026, 3, 3, 8), h.local(2026, 3, 3, 12))
+    _hotline(second_phone, h.local(2026, 3, 3, 10), h.local(2026, 3, 3, 14))  # 08–14: 6 h, not 8
+    _hotline(phone, h.local(2026, 3, 5, 9), h.local(2026, 3, 5, 17))
+    _hotline(second_phone, h.local(2026, 3, 5, 11), h.local(2026, 3, 5, 13))  # inside 09–17: 8 h
+    _hotline(phone, h.local(2026, 3, 7, 12), h.local(2026, 3, 7, 14))
+    _hotline(phone, h.local(2026, 3, 7, 14), h.local(2026, 3, 7, 16))  # handed over at 14: 4 h
+    outreach = h.activity("street_outreach")
+    _hotline(outreach, h.local(2026, 3, 9, 10), h.local(2026, 3, 9, 13))  # not the hotline
+    row = _hours(Period.year(2026))
+    assert row.unit == "hours"
+    assert row.values == [Decimal(0)] * 2 + [Decimal("18.0")] + [Decimal(0)] * 9
+    assert row.total == Decimal("18.0")
+
+
+@pytest.mark.at("2027-02-15T12:00")
+def test_a_shift_across_a_month_end_gives_each_month_its_hours(session):
+    phone = h.activity("hotline")
+    _hotline(phone, h.local(2026, 1, 31, 22), h.local(2026, 2, 1, 6))  # January 2 h, February 6 h
+    _hotline(phone, h.local(2025, 12, 31, 22), h.local(2026, 1, 1, 4))  # 2025: 2 h; 2026: 4 h
+    _hotline(phone, h.local(2026, 12, 31, 20), h.local(2027, 1, 1, 2))  # 2026: 4 h; 2027: 2 h
+    year = _hours(Period.year(2026)).values
+    assert year[:2] == [Decimal("6.0"), Decimal("6.0")] and year[11] == Decimal("4.0")
+    assert sum(year[2:11]) == 0
+    assert _hours(Period.year(2025)).values[11] == Decimal("2.0")
+    assert _hours(Period.year(2027)).values[0] == Decimal("2.0")
+    # A range from the middle of January: the hours of 1 January are before it.
+    assert _hours(Period.of(dt.date(2026, 1, 15), dt.date(2026, 2, 1))).values == [Decimal("2.0"), Decimal("6.0")]
+
+
+@pytest.mark.at("2026-06-10T12:00")
+def test_only_held_hotline_shifts_are_hours_covered(session):
+    phone = h.activity("hotline")
+    _hotline(phone, h.local(2026, 6, 1, 10), h.local(2026, 6, 1, 14), status=ShiftStatus.CANCELLED)
+    _hotline(phone, h.local(2026, 6, 2, 10), h.local(2026, 6, 2, 14), attended=False)  # nobody came
+    _hotline(phone, h.local(2026, 6, 10, 8), h.local(2026, 6, 10, 16))  # still running
+    _hotline(phone, h.local(2026, 6, 12, 8), h.local(2026, 6, 12, 16))  # to come
+    _hotline(phone, h.local(2026, 6, 3, 10), h.local(2026, 6, 3, 12))  # held: 2 h
+    assert _hours(Period.year(2026)).values[5] == Decimal("2.0")
+    assert _hours(Period.year(2026)).total == Decimal("2.0")
+
+
+@pytest.mark.at("2027-02-15T12:00")
+def test_hours_across_a_clock_change_are_the_hours_that_passed(session):
+    phone, second_phone = h.activity("hotline"), h.activity("hotline")
+    # 29 March 2026 has 23 hours (02:00 becomes 03:00), 25 October 2026 has 25 (03:00 becomes 02:00).
+    _hotline(phone, h.local(2026, 3, 29, 0), h.local(2026, 3, 29, 12))
+    _hotline(second_phone, h.local(2026, 3, 29, 6), h.local(2026, 3, 30, 0))
+    _hotline(phone, h.local(2026, 10, 25, 0), h.local(2026, 10, 25, 12))
+    _hotline(second_phone, h.local(2026, 10, 25, 11), h.local(2026, 10, 26, 0))
+    row = _hours(Period.year(2026))
+    assert row.values[2] == Decimal("23.0") and row.values[9] == Decimal("25.0")
+    assert row.total == Decimal("48.0")
+
+
+def test_covered_hours_within_bounds_by_hand():
+    t = [dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=n) for n in range(30)]
+    bounds = [t[0], t[10], t[20]]
+    # 2–5 and 4–7 merge into 2–7; 8–12 is split at 10; 25–29 is past the last bound.
+    assert annual.covered_hours([(t[2], t[5]), (t[4], t[7]), (t[8], t[12]), (t[25], t[29])], bounds) == [
+        Decimal("7.0"), Decimal("2.0")]
+    assert annual.covered_hours([], bounds) == [Decimal("0.0"), Decimal("0.0")]
+
+
+def test_the_report_is_ten_statements_whatever_the_data(app, session, queries):
+    with queries() as empty:
+        annual.report(session, Period.year(2026))
+    build()
+    with queries() as full:
+        annual.report(session, Period.year(2026))
+    assert empty.count == full.count == 10
