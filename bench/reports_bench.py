@@ -163,7 +163,9 @@ def main() -> int:
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
     lines += ["", f"Machine load average (1 / 5 / 15 min) before the timed requests: {load_before[0]:.1f} / "
               f"{load_before[1]:.1f} / {load_before[2]:.1f}, after: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
-              f"on {os.cpu_count()} CPUs (other work was running on the same machine).", ""]
+              f"on {os.cpu_count()} CPUs"
+              f"{' (other work was running on the same machine)' if load_before[0] > (os.cpu_count() or 1) else ''}.",
+              ""]
     out = ROOT / "bench" / "results" / ("reports.md" if backend == "SQLite" else "reports-postgresql.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines))
