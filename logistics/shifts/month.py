@@ -108,8 +108,11 @@ def month(session, first: dt.date, user: User, *, activity_id: int | None = None
     for day_index, act_id, count, need in rows:
         if 0 <= day_index < n:
             days[day_index].activities.append(ActivityDay(activities[act_id], count, int(need or 0)))
+    # Each activity's place in a day (the hotline last, the rest by name), worked out once
+    # per activity rather than for every day it appears on (its name is the page language's).
+    order = {a.id: (a.kind == ActivityKind.HOTLINE, a.name) for a in activities.values()}
     for day in days:
-        day.activities.sort(key=lambda a: (a.activity.kind == ActivityKind.HOTLINE, a.activity.name))
+        day.activities.sort(key=lambda a: order[a.activity.id])
     needed = int(settings.get(session, "shifts_hotline_staff_needed"))
     hotline_shown = not activity_id or any(a.kind == ActivityKind.HOTLINE for a in activities.values())
     if hotline_shown:
