@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from logistics.clock import utcnow
 from logistics.counts import Count
-from logistics.notifications.models import Notification, Reply, Status
+from logistics.notifications.models import GROUP_OF, Kind, Notification, Preference, Reply, Status
 from logistics.shifts.models import Signup, SignupStatus
 
 #: The start page counts the notifications that failed this recently.
@@ -53,7 +53,15 @@ def coming_counts(session, shift_ids) -> dict[int, int]:
 
 
 def cover_recipient_count(session, cover_request_id: int) -> int:
-    """How many eligible, free volunteers a cover request asks (the coverage page says so)."""
+    """How many eligible, free volunteers a cover request asks by email (the coverage page says
+    so): those who switched cover requests off get a row that is skipped at sending, and are
+    not counted."""
     from logistics.notifications import replies
 
-    return len(replies.cover_recipients(session, cover_request_id))
+    recipients = replies.cover_recipients(session, cover_request_id)
+    if not recipients:
+        return 0
+    muted = {user_id for user_id, groups in session.execute(
+        sa.select(Preference.user_id, Preference.muted).where(Preference.user_id.in_(recipients)))
+        if GROUP_OF[Kind.COVER_REQUESTED] in (groups or [])}
+    return len(set(recipients) - muted)

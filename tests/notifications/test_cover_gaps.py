@@ -119,3 +119,29 @@ def test_a_double_submit_makes_one_shift(app, client, login):
     assert len(_hotline_shifts(app, hotline_id)) == 1
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(CoverRequest.id))) == 1
+
+
+def test_the_count_of_people_asked_leaves_out_those_who_switched_cover_requests_off(app, client, login, sweep,
+                                                                                    mailbox):
+    from logistics.notifications import preferences
+
+    start, end = _gap()
+    with app.app_context():
+        hotline = h.activity("hotline", name="Hotline", capacity=(1, 1), cutoff=12)
+        factories.user(email="anna@example.org")
+        quiet = factories.user(email="quiet@example.org")
+        preferences.save(db.session, quiet, offsets=[24 * 60], quiet_start=None, quiet_end=None,
+                         wanted=["confirmations", "changes", "digests"], by=quiet)
+        db.session.commit()
+        hotline_id = hotline.id
+    login("coordinator", email="coord@example.org")
+    text = client.post("/shifts/coverage/request", data={"activity_id": hotline_id, "starts_at": start.isoformat(),
+                                                         "ends_at": end.isoformat(),
+                                                         "once": secrets.token_urlsafe(24)},
+                       follow_redirects=True).get_data(as_text=True)
+    asked = int(re.search(r"(\d+) volunteers? (?:was|were) asked", text).group(1))
+    sweep()
+    assert not _cover_links(mailbox, "quiet@example.org")
+    assert len(_cover_links(mailbox, "anna@example.org")) == 1
+    # anna and the coordinator: the person who switched cover requests off is not counted.
+    assert asked == sum(1 for m in mailbox.messages if str(m["Subject"]).startswith("Can you cover")) == 2
