@@ -438,8 +438,15 @@ def request_cover(session, *, activity: Activity, starts_at: dt.datetime, ends_a
     """Record a request for cover of a gap; the notification area sends it. The hours of the
     gap no scheduled shift of the activity covers get a shift first (with the activity's
     capacity, cut-off and sign-up window), so the "I'll take it" link has a place to sign up
-    into; those shifts are on ``request.added_shifts``."""
+    into; those shifts are on ``request.added_shifts``. A gap already under way (a page left
+    open) is asked for from the next full hour, as nobody can sign up for a shift that has
+    begun."""
     _check_times(starts_at, ends_at)
+    now = utcnow()
+    if starts_at <= now:
+        starts_at = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+        if starts_at >= ends_at:
+            raise InvalidInput(str(_l("This gap ends within the hour: phone someone instead.")), field="starts_at")
     # two coordinators asking for the same gap at once: the second waits, then sees the first's shift
     session.execute(sa.select(Activity.id).where(Activity.id == activity.id).with_for_update())
     added = [create_shift(session, activity=activity, place=None, starts_at=begin, ends_at=end,

@@ -469,7 +469,9 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
             if i < shown:
                 row.append(cell)
     gaps: list[Gap] = []
-    for i in range(now_index, shown):
+    # Gaps to fill begin with the first hour that has not begun: no one can sign up for an
+    # hour already under way (a shift that has started is closed), nor be asked to cover it.
+    for i in range(now_index + 1 if now >= start else 0, shown):
         cell = cells[i]
         if cell.confirmed >= needed:
             continue

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import secrets
 
+import pytest
 import sqlalchemy as sa
 
 from logistics.clock import localize, to_local, utcnow
@@ -145,3 +146,40 @@ def test_the_count_of_people_asked_leaves_out_those_who_switched_cover_requests_
     assert len(_cover_links(mailbox, "anna@example.org")) == 1
     # anna and the coordinator: the person who switched cover requests off is not counted.
     assert asked == sum(1 for m in mailbox.messages if str(m["Subject"]).startswith("Can you cover")) == 2
+
+
+@pytest.mark.at("2026-11-25T10:30")
+def test_the_hour_under_way_is_no_gap_to_fill_and_a_begun_gap_is_asked_from_the_next_hour(app, client, login,
+                                                                                            sweep, mailbox):
+    """At 10:30 nobody can sign up for 10:00-11:00 any more: the board's first gap is 11:00,
+    and a request for 10:00-14:00 (a page left open) asks for 11:00-14:00; one for
+    10:00-11:00 is refused with words."""
+    from logistics.shifts import queries
+
+    with app.app_context():
+        hotline = h.activity("hotline", name="Hotline", capacity=(1, 1), cutoff=12)
+        factories.user(email="anna@example.org")
+        db.session.commit()
+        hotline_id = hotline.id
+        board = queries.coverage(db.session)
+        assert to_local(board.gaps[0].start).strftime("%H:%M") == "11:00"
+        assert not [c for c in board.cells if to_local(c.start).strftime("%d %H") == "25 10"][0].past
+    ten = localize(dt.datetime(2026, 11, 25, 10))
+    login("coordinator", email="coord@example.org")
+
+    def ask(hours):
+        return client.post("/shifts/coverage/request", data={
+            "activity_id": hotline_id, "starts_at": ten.isoformat(),
+            "ends_at": (ten + dt.timedelta(hours=hours)).isoformat(), "once": secrets.token_urlsafe(24)},
+            follow_redirects=True).get_data(as_text=True)
+
+    text = ask(1)
+    assert "This gap ends within the hour: phone someone instead." in text
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(CoverRequest.id))) == 0
+    text = ask(4)
+    assert "A shift 11:00–14:00 was added for the gap;" in text
+    assert int(re.search(r"(\d+) volunteers? (?:was|were) asked", text).group(1)) == 2  # anna and the coordinator
+    assert _hotline_shifts(app, hotline_id) == [(ten + dt.timedelta(hours=1), ten + dt.timedelta(hours=4), 1, 1)]
+    sweep()
+    assert len(_cover_links(mailbox, "anna@example.org")) == 1
