@@ -1,6 +1,7 @@
 """Request-wide glue: read-only transactions, the locale, template helpers."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask, g, request, session
@@ -10,9 +11,11 @@ from jinja2 import FileSystemBytecodeCache
 
 from blueprints import nav
 from logistics import clock, i18n, settings
-from logistics.db import deferred_transactions, reset_transactions
+from logistics.db import deferred_transactions, end_read, reset_transactions
 from logistics.extensions import db
 from logistics.people.models import Role
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -58,6 +61,11 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def reset_transaction_mode(exc=None):
+        if exc is None:
+            try:
+                end_read(db.session())  # COMMIT, not ROLLBACK, when it only read (logistics.db)
+            except Exception:  # noqa: BLE001 - the session is rolled back as always after this
+                log.exception("could not end a read transaction")
         token = g.pop("_tx_token", None)
         if token is not None:
             reset_transactions(token)

@@ -219,6 +219,11 @@ def _flush_pending(session) -> None:
             log.exception("could not enqueue %s", func)
 
 
+def has_pending(session) -> bool:
+    """Whether jobs wait for this session's commit."""
+    return bool(session.info.get(_PENDING))
+
+
 def _drop_pending(session) -> None:
     session.info.pop(_PENDING, None)
 

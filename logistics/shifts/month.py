@@ -190,7 +190,9 @@ def _marks(session, days: list[Day], bounds: list[dt.datetime], user: User) -> N
     rows = session.execute(
         sa.select(Shift.starts_at, Signup.status).join(Signup, Signup.shift_id == Shift.id)
         .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), Shift.status == ShiftStatus.SCHEDULED,
-               Shift.starts_at >= bounds[0], Shift.starts_at < bounds[-1])).all()
+               Shift.starts_at >= bounds[0], Shift.starts_at < bounds[-1])
+        # One person's sign-ups in six weeks: a plan for any dates reads every shift in them.
+        .execution_options(prepare=False)).all()
     first = days[0].date
     for starts_at, status in rows:
         index = (to_local(starts_at).date() - first).days

@@ -89,6 +89,8 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
         .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES),
                overlapping(now - dt.timedelta(days=past_days)))
         .order_by(Shift.starts_at)
+        # One person's sign-ups from a date on: a plan for any date reads every shift after it.
+        .execution_options(prepare=False)
     ).unique().all()
     upcoming = [s for s in rows if s.shift.ends_at > now]
     past = [s for s in rows if s.shift.ends_at <= now and s.status == SignupStatus.CONFIRMED][::-1]
@@ -123,7 +125,9 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     own = session.execute(
         sa.select(Signup.shift_id, Signup.status, Shift.starts_at, Shift.ends_at, Shift.status)
         .join(Signup.shift)
-        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))).all()
+        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))
+        # One person's sign-ups in four weeks: a plan for any dates reads every shift in them.
+        .execution_options(prepare=False)).all()
     mine = {shift_id: status for shift_id, status, *_rest in own}
     busy = [(starts, ends) for _id, status, starts, ends, shift_status in own
             if status == SignupStatus.CONFIRMED and shift_status == ShiftStatus.SCHEDULED]
@@ -196,7 +200,9 @@ def my_status(session, user: User, shift_ids) -> dict[int, sa.Row]:
         among = Signup.shift_id.in_(ids)
     return {row.shift_id: row for row in session.execute(
         sa.select(Signup.shift_id, Signup.status, Signup.position).where(
-            Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), among))}
+            Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), among)
+        # How many ids there are decides the plan (logistics.db).
+        .execution_options(prepare=False))}
 
 
 def calendar_days(session, first: dt.date, days: int, *, activity_id: int | None = None):

@@ -175,6 +175,8 @@ def confirmed_shifts_near_many(session, user_ids, start: dt.datetime, end: dt.da
                    Shift.status == ShiftStatus.SCHEDULED, overlapping(start, end)))
     if exclude_shift_id is not None:
         stmt = stmt.where(Shift.id != exclude_shift_id)
+    # People's sign-ups in a window: a plan for any dates reads every shift in it (logistics.db).
+    stmt = stmt.execution_options(prepare=False)
     found: dict[int, list[Shift]] = {}
     for user_id, shift in session.execute(stmt.order_by(Shift.starts_at)):
         found.setdefault(user_id, []).append(shift)
