@@ -135,8 +135,11 @@ AREAS: tuple[Area, ...] = (
     Area(
         "shifts",
         models=shifts_models,
-        # Keep every recurring series generated to the rolling horizon.
-        sweeps=(Sweep("shifts.extend_series", shifts_jobs.extend_series, dt.timedelta(hours=6)),),
+        # Keep every recurring series generated to the rolling horizon; let requests to be
+        # let off a shift lapse once it has begun.
+        sweeps=(Sweep("shifts.extend_series", shifts_jobs.extend_series, dt.timedelta(hours=6)),
+                Sweep("shifts.lapse_cancellation_requests", shifts_jobs.lapse_cancellation_requests,
+                      dt.timedelta(hours=1))),
         commands=(shifts_cli.shifts,),
         export=(("shifts", shifts_export.signups), ("shift_filters", shifts_filters.export)),
         erasure=(shifts_signups.on_erasure, shifts_filters.forget),

@@ -11,3 +11,13 @@ def extend_series() -> int:
     from logistics.shifts import planning
 
     return planning.extend_all(db.session)
+
+
+@app_context
+def lapse_cancellation_requests() -> int:
+    """The periodic sweep: unanswered requests to be let off a shift that has begun lapse."""
+    from logistics.shifts import signups
+
+    lapsed = signups.lapse_cancellation_requests(db.session)
+    db.session.commit()
+    return lapsed

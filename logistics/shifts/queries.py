@@ -329,13 +329,16 @@ def understaffed_count(session, *, days: int = 14, now: dt.datetime | None = Non
 
 @functools.cache
 def _cancellation_requests_count() -> sa.Select:
-    # A join: PostgreSQL hashes the requests (the partial index) against the coming shifts
-    # (an index-only scan), a cost bounded by the shifts ahead. Going from each request to
-    # its shift instead was faster with three years of data but grew with the requests left
-    # on past shifts (1,500 with thirty years: 4 ms).
-    return (sa.select(sa.func.count()).select_from(Signup).join(Signup.shift)
+    # From each open request (the partial index) to its shift: a cost bounded by the requests
+    # left, which lapse when their shift begins (signups.lapse_cancellation_requests, hourly).
+    # A join let PostgreSQL hash the requests against every coming shift: 1.3 ms with a
+    # year ahead of 10,000 shifts.
+    shift_ahead = (sa.select(Shift.id).where(Shift.id == Signup.shift_id, Shift.starts_at > sa.bindparam("cancel_now"),
+                                             Shift.status == ShiftStatus.SCHEDULED)
+                   .correlate(Signup).scalar_subquery())
+    return (sa.select(sa.func.count()).select_from(Signup)
             .where(Signup.cancel_requested_at.is_not(None), Signup.status == SignupStatus.CONFIRMED,
-                   Shift.starts_at > sa.bindparam("cancel_now"), Shift.status == ShiftStatus.SCHEDULED))
+                   shift_ahead.is_not(None)))
 
 
 def cancellation_requests_count_query(*, now: dt.datetime | None = None) -> Count:

@@ -301,6 +301,27 @@ def decide_cancellation(session, signup: Signup, *, approve: bool, by: User) -> 
 
 # --- swaps ----------------------------------------------------------------------------------------
 
+def lapse_cancellation_requests(session, *, now: dt.datetime | None = None) -> int:
+    """The sweep: a request to be let off that nobody answered before the shift began lapses
+    (the person stays on it, as when a coordinator keeps them on), with an audit entry each;
+    return how many lapsed. Nobody can act on such a request any more, and the start page
+    counts the open ones request by request, a cost that would otherwise grow with every
+    request ever left unanswered."""
+    now = now or utcnow()
+    begun = sa.exists().where(Shift.id == Signup.shift_id, Shift.starts_at <= now)
+    lapsed = session.execute(
+        sa.update(Signup).where(Signup.cancel_requested_at.is_not(None), begun)
+        .values(cancel_requested_at=None, cancel_request_reason=None)
+        .returning(Signup.id, Signup.shift_id, Signup.user_id)
+        # Signups this session holds see the change too.
+        .execution_options(synchronize_session="fetch")).all()
+    for signup_id, shift_id, user_id in lapsed:
+        audit.record(session, by=None, action="signup.cancel_lapsed", entity="signup", entity_id=signup_id,
+                     changes={"shift": shift_id, "user": user_id})
+    session.flush()
+    return len(lapsed)
+
+
 def offer_swap(session, signup: Signup, *, by: User) -> None:
     """Offer your confirmed place to any eligible volunteer who is free."""
     now = utcnow()

@@ -1,17 +1,19 @@
 """Sign-ups: the waitlist, cancelling and requests, swaps, export and erasure; then the volunteer's pages."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from logistics import clock
 from logistics.clock import utcnow
 from logistics.errors import Conflict, PermissionDenied
 from logistics.extensions import db
 from logistics.people import export
 from logistics.people import services as people_services
-from logistics.shifts import rules, signups
+from logistics.shifts import queries, rules, signups
 from logistics.shifts.models import EventKind, Shift, ShiftStatus, Signup, SignupStatus
 from tests import factories
 from tests.shifts import helpers as h
@@ -83,6 +85,33 @@ def test_self_cancel_until_cut_off_then_request(session):
     signups.decide_cancellation(session, signup, approve=True, by=coordinator)
     assert signup.status == SignupStatus.CANCELLED and shift.confirmed_count == 0
     assert "signup.cancel_approved" in actions(session)
+
+
+def test_unanswered_requests_lapse_when_the_shift_begins(session):
+    """The hourly sweep: a request nobody answered before its shift began lapses (the person
+    stays on), with an audit entry; open requests ahead stay, and the start page's count of
+    open requests is the same before and after."""
+    act = h.activity(cutoff=72)
+    ahead, soon = h.shift(act, in_days=3), h.shift(act, in_days=1)
+    v, w = factories.user(), factories.user()
+    open_request = signups.sign_up(session, ahead, v, by=v)
+    old_request = signups.sign_up(session, soon, w, by=w)
+    signups.request_cancellation(session, open_request, reason="Ill", by=v)
+    signups.request_cancellation(session, old_request, reason="Moving house", by=w)
+    session.commit()
+    assert signups.lapse_cancellation_requests(session) == 0  # neither has begun
+    later = utcnow() + dt.timedelta(days=1, hours=1)  # the second shift under way, the first ahead
+    with clock.frozen(later):
+        assert queries.cancellation_requests_count(session) == 1
+        assert signups.lapse_cancellation_requests(session) == 1
+        session.commit()
+        assert signups.lapse_cancellation_requests(session) == 0
+        assert queries.cancellation_requests_count(session) == 1
+    old_request, open_request = session.get(Signup, old_request.id), session.get(Signup, open_request.id)
+    assert old_request.cancel_requested_at is None and old_request.cancel_request_reason is None
+    assert old_request.status == SignupStatus.CONFIRMED  # kept on, as a declined request leaves them
+    assert open_request.cancel_requested_at is not None and open_request.cancel_request_reason == "Ill"
+    assert actions(session).count("signup.cancel_lapsed") == 1
 
 
 def test_decline_cancellation_keeps_the_volunteer(session):
