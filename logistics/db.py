@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import re
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -150,11 +151,21 @@ def _sqlite_begin(conn):
 _WROTE = "logistics_wrote"
 #: What a transaction may send and still count as only reading.
 _READS = ("SELECT", "BEGIN", "SHOW")
+#: A statement with a CTE reads unless one of its parts writes (or locks: FOR UPDATE).
+_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+def only_reads(statement: str) -> bool:
+    """Whether a statement sent to the database only reads (else it counts as a write)."""
+    head = statement.lstrip()[:6].upper()
+    if head.startswith(_READS):
+        return True
+    return head.startswith("WITH") and not _WRITES.search(statement)
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, cursor, statement, parameters, context, executemany):
-    if not statement.lstrip()[:6].upper().startswith(_READS):
+    if not only_reads(statement):
         conn.info[_WROTE] = True
 
 
