@@ -9,6 +9,7 @@ lines, and the balances of their components' lots; the rest is arithmetic in Pyt
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -110,17 +111,25 @@ def check(session, *, start: dt.date | None = None, weeks: int = WEEKS) -> list[
     return checks
 
 
+@functools.cache
+def _needs() -> sa.Select:
+    """:func:`short_count`'s needs, built once per process (the start page asks it)."""
+    return (sa.select(Distribution.id, Distribution.location_id, Distribution.day, DistributionComponent.item_id,
+                      DistributionComponent.quantity, DistributionLine.planned_packs - DistributionLine.packed_packs)
+            .join(DistributionLine, DistributionLine.distribution_id == Distribution.id)
+            .join(DistributionComponent, DistributionComponent.line_id == DistributionLine.id)
+            .where(Distribution.day >= sa.bindparam("needs_from"), Distribution.day < sa.bindparam("needs_to"),
+                   Distribution.status.in_([DistributionStatus.PLANNED, DistributionStatus.PACKED]),
+                   DistributionLine.planned_packs > DistributionLine.packed_packs)
+            .order_by(Distribution.day, Distribution.id))
+
+
 def short_count(session, *, start: dt.date | None = None, weeks: int = WEEKS) -> int:
     """How many of the coming distributions lack something (for the start page): the
     arithmetic of :func:`check` on the needs read as rows (distribution, item, quantity,
     packs still to pack), then the lots; two statements, no objects built."""
-    rows = session.execute(
-        sa.select(Distribution.id, Distribution.location_id, Distribution.day, DistributionComponent.item_id,
-                  DistributionComponent.quantity, DistributionLine.planned_packs - DistributionLine.packed_packs)
-        .join(DistributionLine, DistributionLine.distribution_id == Distribution.id)
-        .join(DistributionComponent, DistributionComponent.line_id == DistributionLine.id)
-        .where(*_coming(start, weeks), DistributionLine.planned_packs > DistributionLine.packed_packs)
-        .order_by(Distribution.day, Distribution.id)).all()
+    start = start or today()
+    rows = session.execute(_needs(), {"needs_from": start, "needs_to": start + dt.timedelta(weeks=weeks)}).all()
     needs: dict[tuple, dict[int, Decimal]] = {}  # (day, id, location): {item: need}, soonest first
     for distribution_id, location_id, day, item_id, quantity, to_pack in rows:
         wanted = needs.setdefault((day, distribution_id, location_id), defaultdict(Decimal))

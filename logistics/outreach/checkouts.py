@@ -103,18 +103,30 @@ def clear(session, shift: Shift, person: User, *, reason: str, by: User) -> Chec
     return checkout
 
 
+def missing_bounds(now: dt.datetime, grace_: dt.timedelta) -> dict[str, dt.datetime]:
+    """:func:`missing_stmt`'s window for ``now``: shifts ended by ``due`` and after ``since``
+    (so begun after ``earliest``)."""
+    return {"due": now - grace_, "since": now - WATCH, "earliest": now - WATCH - LONGEST_SHIFT}
+
+
 def missing_stmt(now: dt.datetime, grace_: dt.timedelta):
     """(shift_id, user_id) of people on street outreach shifts that ended more than ``grace_``
     ago (within WATCH) who have not checked out."""
+    return missing_between(**missing_bounds(now, grace_))
+
+
+def missing_between(due, since, earliest):
+    """:func:`missing_stmt` for the window :func:`missing_bounds` gives (values, or bind
+    parameters for a statement built once)."""
     return (
         sa.select(Signup.shift_id, Signup.user_id)
         .join(Shift, Shift.id == Signup.shift_id)
         .join(Activity, Activity.id == Shift.activity_id)
         .outerjoin(Checkout, sa.and_(Checkout.shift_id == Signup.shift_id, Checkout.user_id == Signup.user_id))
         .where(Activity.kind.in_(CHECKOUT_KINDS), Shift.status == ShiftStatus.SCHEDULED,
-               Shift.ends_at <= now - grace_, Shift.ends_at > now - WATCH,
+               Shift.ends_at <= due, Shift.ends_at > since,
                # The same shifts, bounded by their start too: the (status, starts_at) index.
-               Shift.starts_at < now - grace_, Shift.starts_at > now - WATCH - LONGEST_SHIFT,
+               Shift.starts_at < due, Shift.starts_at > earliest,
                Signup.status == SignupStatus.CONFIRMED,
                sa.or_(Signup.attended.is_(None), Signup.attended.is_(True)),
                Checkout.id.is_(None))

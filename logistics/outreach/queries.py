@@ -7,15 +7,15 @@ import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, defaultload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, selectinload
 
 from logistics.clock import utcnow
 from logistics.counts import Count
-from logistics.outreach.checkouts import WATCH, grace, missing_stmt
+from logistics.outreach.checkouts import WATCH, grace, missing_between, missing_bounds, missing_stmt
 from logistics.outreach.models import CHECKOUT_KINDS, TALLY_KINDS, Alert, Checkout, Partner, Tally
 from logistics.people.models import User
 from logistics.shifts.models import Activity, Shift, ShiftStatus, Signup, SignupStatus
-from logistics.shifts.rules import LONGEST_SHIFT, overlapping
+from logistics.shifts.rules import LONGEST_SHIFT, overlapping_params, overlapping_values
 from logistics.stock.models import Outreach
 
 #: The start page offers "How did it go?" this long after a shift ends.
@@ -88,35 +88,56 @@ def anything_after(rows, *, now: dt.datetime | None = None) -> bool:
                and r.shift_status == ShiftStatus.SCHEDULED and since < r.ends_at <= now for r in rows)
 
 
+@dataclass(frozen=True)
+class Person:
+    """Someone not back: what the boards and the call list show of them (read as columns,
+    not as a whole account)."""
+
+    id: int
+    full_name: str
+    display_name: str | None
+    phone: str | None
+
+    first_name = property(User.first_name.fget)
+
+
 @dataclass
 class NotBack:
     shift: Shift
-    people: list[User] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
     alerted_at: dt.datetime | None = None
+
+
+@functools.cache
+def _not_back_statements() -> tuple[sa.Select, sa.Select]:
+    """The people not back (with the shift's alert) and their shifts: built once, with bind
+    parameters (building them cost more CPU than PostgreSQL spent running them)."""
+    missing = missing_between(*(sa.bindparam(f"not_back_{name}") for name in ("due", "since", "earliest"))).subquery()
+    people = (sa.select(missing.c.shift_id, User.id, User.full_name, User.display_name, User.phone, Alert.at)
+              .join(User, User.id == missing.c.user_id)
+              .outerjoin(Alert, Alert.shift_id == missing.c.shift_id)
+              .order_by(missing.c.shift_id, User.display_name))
+    # The list names shifts, not what they ask for: the qualifications not loaded.
+    shifts = (sa.select(Shift).where(Shift.id.in_(sa.bindparam("not_back_shifts", expanding=True)))
+              .options(defaultload(Shift.activity).lazyload(Activity.qualifications)))
+    return people, shifts
 
 
 def not_back_safe(session, *, now: dt.datetime | None = None) -> list[NotBack]:
     """Street outreach shifts with someone not checked out after the grace: one statement
     when everyone is back, two when someone is not. (One statement joining the shifts, their
     activities and places to the people made PostgreSQL plan nine tables: 3 ms a request.)"""
-    now = now or utcnow()
-    missing = missing_stmt(now, grace(session)).subquery()
-    rows = session.execute(
-        sa.select(missing.c.shift_id, User, Alert.at)
-        .join(User, User.id == missing.c.user_id)
-        # What the lists show of a person (name, phone), not their whole account.
-        .options(load_only(User.id, User.full_name, User.display_name, User.phone))
-        .outerjoin(Alert, Alert.shift_id == missing.c.shift_id)
-        .order_by(missing.c.shift_id, User.display_name)).all()
+    people, shifts_stmt = _not_back_statements()
+    bounds = missing_bounds(now or utcnow(), grace(session))
+    rows = session.execute(people, {f"not_back_{name}": value for name, value in bounds.items()}).all()
     if not rows:
         return []
-    # The list names shifts, not what they ask for: the qualifications not loaded.
     shifts = {shift.id: shift for shift in session.scalars(
-        sa.select(Shift).where(Shift.id.in_({shift_id for shift_id, _u, _a in rows}))
-        .options(defaultload(Shift.activity).lazyload(Activity.qualifications)))}
+        shifts_stmt, {"not_back_shifts": sorted({row[0] for row in rows})})}
     out: dict[int, NotBack] = {}
-    for shift_id, user, alerted_at in rows:
-        out.setdefault(shift_id, NotBack(shifts[shift_id], [], alerted_at)).people.append(user)
+    for shift_id, user_id, full_name, display_name, phone, alerted_at in rows:
+        out.setdefault(shift_id, NotBack(shifts[shift_id], [], alerted_at)).people.append(
+            Person(user_id, full_name, display_name, phone))
     return sorted(out.values(), key=lambda row: (row.shift.ends_at, row.shift.id))
 
 
@@ -201,19 +222,24 @@ class NextOutreach:
     bag: Outreach | None
 
 
+@functools.cache
+def _next_outreach() -> sa.Select:
+    """:func:`next_outreach`'s SELECT, built once per process (staff's start page asks it)."""
+    return (sa.select(Shift, Outreach).join(Shift.activity)
+            .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
+            .outerjoin(Outreach, sa.and_(Outreach.shift_id == Shift.id, Outreach.returned_at.is_(None)))
+            # The start bounded below too (overlapping), so the index reads days, not every
+            # outreach shift there ever was (30 years: 28,000 rows, 14 ms).
+            .where(Activity.kind.in_(CHECKOUT_KINDS), Shift.status == ShiftStatus.SCHEDULED,
+                   overlapping_params("outreach", bounded=True))
+            .order_by(Shift.starts_at, Shift.id))
+
+
 def next_outreach(session, *, now: dt.datetime | None = None) -> list[NextOutreach]:
     """Street outreach shifts today and tomorrow (local days) with their bag, for staff (one statement)."""
     from logistics.clock import local_midnight, to_local
 
     now = now or utcnow()
     today = to_local(now).date()
-    rows = session.execute(
-        sa.select(Shift, Outreach).join(Shift.activity)
-        .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
-        .outerjoin(Outreach, sa.and_(Outreach.shift_id == Shift.id, Outreach.returned_at.is_(None)))
-        # overlapping(): the start bounded below too, so the index reads days, not every
-        # outreach shift there ever was (30 years: 28,000 rows, 14 ms).
-        .where(Activity.kind.in_(CHECKOUT_KINDS), Shift.status == ShiftStatus.SCHEDULED,
-               overlapping(now, local_midnight(today + dt.timedelta(days=2))))
-        .order_by(Shift.starts_at, Shift.id)).unique().all()
-    return [NextOutreach(shift, bag) for shift, bag in rows]
+    window = overlapping_values("outreach", now, local_midnight(today + dt.timedelta(days=2)))
+    return [NextOutreach(shift, bag) for shift, bag in session.execute(_next_outreach(), window).unique().all()]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 
@@ -40,15 +41,19 @@ def create(session, user: User, user_agent: str | None = None) -> str:
     return token
 
 
+@functools.cache
+def _live() -> sa.Select:
+    """The live session by its token's hash, with the person: every page reads them (role,
+    language), once; built once per process (every request asks it)."""
+    return (sa.select(UserSession).options(joinedload(UserSession.user))
+            .where(UserSession.token_hash == sa.bindparam("token_hash"), UserSession.ended_at.is_(None)))
+
+
 def load(session, token: str, *, idle: dt.timedelta, absolute: dt.timedelta) -> UserSession | None:
     """Return the live session for ``token`` (ending it if it timed out), or None."""
     if not token:
         return None
-    # The person comes in the same statement: every page reads them (role, language), once.
-    row = session.scalar(
-        sa.select(UserSession).options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
-    )
+    row = session.scalar(_live(), {"token_hash": _hash(token)})
     if row is None:
         return None
     now = utcnow()

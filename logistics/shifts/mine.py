@@ -24,7 +24,7 @@ from logistics.shifts.models import (
     activity_qualification,
 )
 from logistics.shifts.queries import NO_QUALIFICATIONS
-from logistics.shifts.rules import overlapping, signup_opens_at
+from logistics.shifts.rules import overlapping_params, overlapping_values, signup_opens_at
 
 
 class SignupRow(NamedTuple):
@@ -40,17 +40,30 @@ class SignupRow(NamedTuple):
     kind: ActivityKind
 
 
+@functools.cache
+def _signup_rows() -> sa.Select:
+    return (sa.select(Signup.id, Signup.shift_id, Signup.status, Signup.attended, Shift.starts_at, Shift.ends_at,
+                      Shift.status, Activity.kind)
+            .join(Signup.shift).join(Shift.activity)
+            .where(Signup.user_id == sa.bindparam("user_id"), Signup.status.in_(ACTIVE_STATUSES),
+                   overlapping_params("rows"),
+                   # Every status, said aloud: PostgreSQL then reads the shifts ahead from the
+                   # (status, starts_at, ends_at, activity_id, id) index alone (0.1 ms, not 1).
+                   Shift.status.in_(list(ShiftStatus))))
+
+
 def signup_rows(session, user: User, *, since: dt.datetime) -> list[SignupRow]:
-    """The person's active sign-ups on shifts that end after ``since``, as rows (one statement;
-    the shifts ahead are bounded, so this costs the same with thirty years of history)."""
+    """The person's active sign-ups on shifts that end after ``since``, as rows (one statement,
+    built once; the shifts ahead are bounded, so this costs the same with thirty years of
+    history)."""
     return [SignupRow(*row) for row in session.execute(
-        sa.select(Signup.id, Signup.shift_id, Signup.status, Signup.attended, Shift.starts_at, Shift.ends_at,
-                  Shift.status, Activity.kind)
-        .join(Signup.shift).join(Shift.activity)
-        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(since),
-               # Every status, said aloud: PostgreSQL then reads the shifts ahead from the
-               # (status, starts_at, ends_at, activity_id, id) index alone (0.1 ms, not 1).
-               Shift.status.in_(list(ShiftStatus))))]
+        _signup_rows(), {"user_id": user.id, **overlapping_values("rows", since)})]
+
+
+@functools.cache
+def _next_shifts() -> sa.Select:
+    return (sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), NO_QUALIFICATIONS)
+            .where(Signup.id.in_(sa.bindparam("ids", expanding=True))).order_by(Shift.starts_at, Signup.id))
 
 
 def next_shifts(session, rows: list[SignupRow], *, limit: int = 3,
@@ -62,9 +75,7 @@ def next_shifts(session, rows: list[SignupRow], *, limit: int = 3,
     first_ids = [signup_id for _start, signup_id in coming[:limit]]
     if not first_ids:
         return [], 0
-    first = session.scalars(
-        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), NO_QUALIFICATIONS)
-        .where(Signup.id.in_(first_ids)).order_by(Shift.starts_at, Signup.id)).unique().all()
+    first = session.scalars(_next_shifts(), {"ids": first_ids}).unique().all()
     return list(first), len(coming)
 
 

@@ -123,6 +123,18 @@ def overlapping(start: dt.datetime, end: dt.datetime | None = None) -> sa.Column
     return clause if end is None else sa.and_(Shift.starts_at < end, clause)
 
 
+def overlapping_params(name: str, *, bounded: bool = False) -> sa.ColumnElement[bool]:
+    """:func:`overlapping` for a statement built once: bind parameters named after ``name``,
+    their values from :func:`overlapping_values` (``bounded``: with an end)."""
+    clause = sa.and_(Shift.starts_at > sa.bindparam(f"{name}_after"), Shift.ends_at > sa.bindparam(f"{name}_from"))
+    return sa.and_(Shift.starts_at < sa.bindparam(f"{name}_to"), clause) if bounded else clause
+
+
+def overlapping_values(name: str, start: dt.datetime, end: dt.datetime | None = None) -> dict[str, dt.datetime]:
+    values = {f"{name}_after": start - LONGEST_SHIFT, f"{name}_from": start}
+    return values if end is None else {**values, f"{name}_to": end}
+
+
 def signup_opens_at(shift: Shift) -> dt.datetime:
     """When volunteers may start signing up: the activity's number of days before the start."""
     return shift.starts_at - dt.timedelta(days=shift.activity.signup_opens_days)
