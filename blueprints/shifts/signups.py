@@ -20,17 +20,24 @@ from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.people.models import Role
 from logistics.shifts import filters, queries, signups
+from logistics.shifts import mine as mine_queries
 from logistics.shifts.models import SignupStatus
 from logistics.stock.queries import kits as stock_queries
+
+#: My shifts lists this many coming shifts, then "Show all your coming shifts".
+MINE_PAGE = 30
 
 
 @bp.route("/mine")
 @allow(Role.VOLUNTEER)
 def mine():
-    """My coming shifts (next first, waitlist positions) and recent hours."""
-    upcoming, past = queries.my_shifts(db.session, current_user)
-    return render_template("shifts/signups/mine.html", upcoming=upcoming, past=past, now=utcnow(),
-                           action_form=ActionForm(), kit_kinds=stock_queries.kit_kinds(db.session))
+    """My coming shifts (next first, waitlist positions; the next thirty unless all are asked
+    for) and recent hours."""
+    everything = request.args.get("all") == "1"
+    result = mine_queries.my_shifts(db.session, current_user, limit=None if everything else MINE_PAGE)
+    return render_template("shifts/signups/mine.html", upcoming=result.upcoming, past=result.past,
+                           more=result.more, now=utcnow(), action_form=ActionForm(),
+                           kit_kinds=stock_queries.kit_kinds(db.session))
 
 
 #: Open shifts shows this many at a time (a week or two), then "Later shifts".

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -77,6 +78,41 @@ def next_shifts(session, rows: list[SignupRow], *, limit: int = 3,
         return [], 0
     first = session.scalars(_next_shifts(), {"ids": first_ids}).unique().all()
     return list(first), len(coming)
+
+
+@functools.cache
+def _signups_by_id() -> sa.Select:
+    return (sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), NO_QUALIFICATIONS)
+            .where(Signup.id.in_(sa.bindparam("ids", expanding=True))))
+
+
+@dataclass
+class MyShifts:
+    #: Coming sign-ups, next first (at most ``limit`` of them).
+    upcoming: list[Signup]
+    #: Confirmed sign-ups on shifts that ended in the last ``past_days`` days, latest first.
+    past: list[Signup]
+    #: More coming sign-ups follow the last one listed.
+    more: bool = False
+
+
+def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days: int = 60,
+              limit: int | None = None) -> MyShifts:
+    """My shifts: the person's coming sign-ups (next first, with waitlist position; the first
+    ``limit`` when given) and the confirmed ones of the last ``past_days`` days. Their rows
+    first (:func:`signup_rows`, from the covering index), then only the sign-ups listed as
+    objects, by id: two statements however many shifts the person has."""
+    now = now or utcnow()
+    rows = signup_rows(session, user, since=now - dt.timedelta(days=past_days))
+    coming = sorted((r.starts_at, r.signup_id) for r in rows if r.ends_at > now)
+    past = sorted(((r.starts_at, r.signup_id) for r in rows
+                   if r.ends_at <= now and r.status == SignupStatus.CONFIRMED), reverse=True)
+    more = limit is not None and len(coming) > limit
+    listed = [signup_id for _start, signup_id in (coming[:limit] if more else coming) + past]
+    found = {s.id: s for s in session.scalars(_signups_by_id(), {"ids": listed}).unique()} if listed else {}
+    shown = [found[signup_id] for signup_id in listed]
+    upcoming_count = min(len(coming), limit) if more else len(coming)
+    return MyShifts(shown[:upcoming_count], shown[upcoming_count:], more)
 
 
 @functools.cache

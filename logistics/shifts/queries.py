@@ -41,6 +41,8 @@ from logistics.shifts.rules import (
     hours_in_week,
     nearby_span,
     overlapping,
+    overlapping_params,
+    overlapping_values,
     signup_opens_at,
 )
 
@@ -81,22 +83,6 @@ def places(session, *, active_only: bool = False) -> list[Place]:
     return list(session.scalars(stmt))
 
 
-def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days: int = 60):
-    """The person's coming sign-ups (next first, with waitlist position) and recent past ones."""
-    now = now or utcnow()
-    rows = session.scalars(
-        sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), NO_QUALIFICATIONS)
-        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES),
-               overlapping(now - dt.timedelta(days=past_days)))
-        .order_by(Shift.starts_at)
-        # One person's sign-ups from a date on: a plan for any date reads every shift after it.
-        .execution_options(prepare=False)
-    ).unique().all()
-    upcoming = [s for s in rows if s.shift.ends_at > now]
-    past = [s for s in rows if s.shift.ends_at <= now and s.status == SignupStatus.CONFIRMED][::-1]
-    return upcoming, past
-
-
 @dataclass
 class OpenShifts:
     shifts: list[Shift]
@@ -105,6 +91,43 @@ class OpenShifts:
     mine: dict[int, SignupStatus] = field(default_factory=dict)
     #: More shifts follow the last one listed (the list stops at ``limit``).
     more: bool = False
+
+
+@functools.cache
+def _open_statements(by_activity: bool, hiding: bool) -> tuple[sa.Select, sa.Select, sa.Select]:
+    """:func:`open_shifts`' SELECTs (the person's own sign-ups, the candidates, the swaps),
+    built once per process for each shape of filter; the window, the person, the held
+    qualifications, the activity and the hidden kinds are bind parameters."""
+    lo, hi = sa.bindparam("open_lo"), sa.bindparam("open_hi")
+    # The activities' qualifications come from ``needs``: not loaded again with every query.
+    missing_qual = sa.exists().where(
+        activity_qualification.c.activity_id == Shift.activity_id,
+        activity_qualification.c.qualification_id.not_in(sa.bindparam("open_held", expanding=True)))
+    # The person's own sign-ups as rows (the page shows none of them: no objects built).
+    own = (sa.select(Signup.shift_id, Signup.status, Shift.starts_at, Shift.ends_at, Shift.status)
+           .join(Signup.shift)
+           .where(Signup.user_id == sa.bindparam("open_user"), Signup.status.in_(ACTIVE_STATUSES),
+                  overlapping_params("open", bounded=True))
+           # One person's sign-ups in four weeks: a plan for any dates reads every shift in them.
+           .execution_options(prepare=False))
+    candidates = (sa.select(Shift).join(Shift.activity)
+                  .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
+                  .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
+                         Activity.is_active.is_(True), ~missing_qual)
+                  .order_by(Shift.starts_at, Shift.id).limit(sa.bindparam("open_candidates", type_=sa.Integer)))
+    swaps = (sa.select(Signup).join(Signup.shift).join(Shift.activity)
+             .options(contains_eager(Signup.shift).contains_eager(Shift.activity).lazyload(Activity.qualifications))
+             .where(Signup.status == SignupStatus.CONFIRMED, Signup.swap_offered_at.is_not(None),
+                    Signup.user_id != sa.bindparam("open_user"), Shift.status == ShiftStatus.SCHEDULED,
+                    Shift.starts_at > sa.bindparam("open_now"), Shift.starts_at < hi, ~missing_qual)
+             .order_by(Shift.starts_at).limit(sa.bindparam("open_limit", type_=sa.Integer)))
+    if by_activity:
+        candidates = candidates.where(Shift.activity_id == sa.bindparam("open_activity"))
+        swaps = swaps.where(Shift.activity_id == sa.bindparam("open_activity"))
+    if hiding:
+        candidates = candidates.where(Activity.kind.not_in(sa.bindparam("open_hidden", expanding=True)))
+        swaps = swaps.where(Activity.kind.not_in(sa.bindparam("open_hidden", expanding=True)))
+    return own, candidates, swaps
 
 
 def open_shifts(session, user: User, *, activity_id: int | None = None, start: dt.date | None = None,
@@ -117,31 +140,16 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     lo = max(now, local_midnight(start)) if start else now
     hi = local_midnight(end + dt.timedelta(days=1)) if end else now + dt.timedelta(days=28)
     needs, held = eligibility.needs_and_held(session, user)
-    # The activities' qualifications come from ``needs``: not loaded again with every query.
-    missing_qual = sa.exists().where(
-        activity_qualification.c.activity_id == Shift.activity_id,
-        activity_qualification.c.qualification_id.not_in(list(held) or [-1]))
-    # The person's own sign-ups as rows (the page shows none of them: no objects built).
-    own = session.execute(
-        sa.select(Signup.shift_id, Signup.status, Shift.starts_at, Shift.ends_at, Shift.status)
-        .join(Signup.shift)
-        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), overlapping(lo, hi))
-        # One person's sign-ups in four weeks: a plan for any dates reads every shift in them.
-        .execution_options(prepare=False)).all()
+    hidden = [ActivityKind(k) for k in hidden_kinds or ()]
+    own_stmt, candidates_stmt, swaps_stmt = _open_statements(bool(activity_id), bool(hidden))
+    params = {"open_lo": lo, "open_hi": hi, "open_now": now, "open_user": user.id, "open_held": list(held) or [-1],
+              "open_activity": activity_id, "open_hidden": hidden, "open_limit": limit,
+              "open_candidates": limit * 2, **overlapping_values("open", lo, hi)}
+    own = session.execute(own_stmt, params).all()
     mine = {shift_id: status for shift_id, status, *_rest in own}
     busy = [(starts, ends) for _id, status, starts, ends, shift_status in own
             if status == SignupStatus.CONFIRMED and shift_status == ShiftStatus.SCHEDULED]
-    stmt = (sa.select(Shift).join(Shift.activity)
-            .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
-            .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
-                   Activity.is_active.is_(True), ~missing_qual)
-            .order_by(Shift.starts_at, Shift.id))
-    if activity_id:
-        stmt = stmt.where(Shift.activity_id == activity_id)
-    hidden = [ActivityKind(k) for k in hidden_kinds or ()]
-    if hidden:
-        stmt = stmt.where(Activity.kind.not_in(hidden))
-    candidates = session.scalars(stmt.limit(limit * 2)).unique().all()
+    candidates = session.scalars(candidates_stmt, params).unique().all()
     shifts = []
     for shift in candidates:
         if mine.get(shift.id) in ACTIVE_STATUSES:
@@ -156,18 +164,8 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
         if len(shifts) >= limit:
             break
     more = len(shifts) >= limit
-    swap_stmt = (sa.select(Signup).join(Signup.shift).join(Shift.activity)
-                 .options(contains_eager(Signup.shift).contains_eager(Shift.activity)
-                          .lazyload(Activity.qualifications))
-                 .where(Signup.status == SignupStatus.CONFIRMED, Signup.swap_offered_at.is_not(None),
-                        Signup.user_id != user.id, Shift.status == ShiftStatus.SCHEDULED,
-                        Shift.starts_at > now, Shift.starts_at < hi, ~missing_qual)
-                 .order_by(Shift.starts_at).limit(limit))
-    if activity_id:
-        swap_stmt = swap_stmt.where(Shift.activity_id == activity_id)
-    if hidden:
-        swap_stmt = swap_stmt.where(Activity.kind.not_in(hidden))
-    swaps = [s for s in session.scalars(swap_stmt).unique().all() if mine.get(s.shift_id) != SignupStatus.CONFIRMED]
+    swaps = [s for s in session.scalars(swaps_stmt, params).unique().all()
+             if mine.get(s.shift_id) != SignupStatus.CONFIRMED]
     swaps = [s for s in swaps if eligibility.qualifies(s.shift, held, needs)
              and not any(a < s.shift.ends_at and b > s.shift.starts_at for a, b in busy)]
     return OpenShifts(shifts=shifts, swaps=swaps, mine=mine, more=more)

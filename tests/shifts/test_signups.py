@@ -13,6 +13,7 @@ from logistics.errors import Conflict, PermissionDenied
 from logistics.extensions import db
 from logistics.people import export
 from logistics.people import services as people_services
+from logistics.people.models import User
 from logistics.shifts import queries, rules, signups
 from logistics.shifts.models import EventKind, Shift, ShiftStatus, Signup, SignupStatus
 from tests import factories
@@ -331,3 +332,28 @@ def test_swap_through_the_pages(app, client, login, setup):
     with app.app_context():
         mine = db.session.scalar(sa.select(Signup).where(Signup.user_id == setup["v"]))
         assert mine.status == SignupStatus.CONFIRMED
+
+
+def test_my_shifts_lists_the_next_thirty_then_all_on_request(app, client, login, setup):
+    """A year of weekly shifts is more than anyone reads at once: the next thirty, then a
+    link to all of them; the recent ones stay."""
+    from blueprints.shifts.signups import MINE_PAGE
+
+    with app.app_context():
+        v = db.session.get(User, setup["v"])
+        act = h.activity("packing", name="Weekly packing")
+        for week in range(MINE_PAGE + 5):
+            shift = h.shift(act, in_days=1 + 7 * week)
+            db.session.add(Signup(shift=shift, user_id=v.id, status=SignupStatus.CONFIRMED))
+        done = h.shift(act, in_days=-3)
+        db.session.add(Signup(shift=done, user_id=v.id, status=SignupStatus.CONFIRMED, hours=Decimal("2.5")))
+        db.session.commit()
+    login(get_user(app, setup["v"]))
+    page = client.get("/shifts/mine").get_data(as_text=True)
+    coming = page.split("<h2>")[0]
+    assert coming.count("Weekly packing") == MINE_PAGE
+    assert "Show all your coming shifts" in page and 'href="/shifts/mine?all=1"' in page
+    assert "2.5" in page.split("<h2>")[1]  # the recent shift, with its hours
+    everything = client.get("/shifts/mine?all=1").get_data(as_text=True)
+    assert everything.split("<h2>")[0].count("Weekly packing") == MINE_PAGE + 5
+    assert "Show all your coming shifts" not in everything

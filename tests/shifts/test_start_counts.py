@@ -29,7 +29,7 @@ def test_counts_match_the_lists(app_ctx):
     db.session.flush()
     assert queries.understaffed_count(db.session) == len(queries.understaffed(db.session))
     assert queries.cancellation_requests_count(db.session) == len(queries.cancellation_requests(db.session)) == 2
-    upcoming, _past = queries.my_shifts(db.session, v)
+    upcoming = mine.my_shifts(db.session, v).upcoming
     first, total = mine.next_shifts(db.session, mine.signup_rows(db.session, v, since=utcnow()), limit=3)
     assert [s.id for s in first] == [s.id for s in upcoming[:3]] and total == len(upcoming) == 7
     first, total = mine.next_shifts(db.session, mine.signup_rows(db.session, other, since=utcnow()), limit=3)
