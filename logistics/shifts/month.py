@@ -21,7 +21,7 @@ from logistics.clock import local_midnight, to_local, utcnow
 from logistics.people.models import User
 from logistics.shifts.models import ACTIVE_STATUSES, Activity, ActivityKind, Shift, ShiftStatus, Signup, SignupStatus
 from logistics.shifts.queries import hourly_confirmed
-from logistics.shifts.rules import overlapping
+from logistics.shifts.rules import overlapping_params, overlapping_values
 
 
 @dataclass
@@ -148,14 +148,18 @@ def _counts_statement(days: int, by_activity: bool):
     return stmt
 
 
-def _strips(session, days: list[Day], bounds: list[dt.datetime], needed: int, activity_id: int | None) -> None:
-    """Each day's hotline as runs of covered / short / empty hours."""
+@functools.lru_cache(maxsize=2)
+def _strips_statement(by_activity: bool) -> sa.Select:
     stmt = (sa.select(Shift.starts_at, Shift.ends_at, Shift.confirmed_count).join(Shift.activity)
             .where(Activity.kind == ActivityKind.HOTLINE, Shift.status == ShiftStatus.SCHEDULED,
-                   overlapping(bounds[0], bounds[-1])))  # starts bounded below: the index, not 30 years
-    if activity_id:
-        stmt = stmt.where(Shift.activity_id == activity_id)
-    rows = session.execute(stmt).all()
+                   overlapping_params("strips", bounded=True)))  # starts bounded below: the index, not 30 years
+    return stmt.where(Shift.activity_id == sa.bindparam("activity_id")) if by_activity else stmt
+
+
+def _strips(session, days: list[Day], bounds: list[dt.datetime], needed: int, activity_id: int | None) -> None:
+    """Each day's hotline as runs of covered / short / empty hours."""
+    values = {**overlapping_values("strips", bounds[0], bounds[-1]), "activity_id": activity_id}
+    rows = session.execute(_strips_statement(bool(activity_id)), values).all()
     if not rows:
         return
     hours = round((bounds[-1] - bounds[0]).total_seconds() / 3600)
@@ -185,14 +189,21 @@ def _strips(session, days: list[Day], bounds: list[dt.datetime], needed: int, ac
         at += day.hours
 
 
+@functools.cache
+def _marks_statement() -> sa.Select:
+    return (sa.select(Shift.starts_at, Signup.status).join(Signup, Signup.shift_id == Shift.id)
+            .where(Signup.user_id == sa.bindparam("user_id"), Signup.status.in_(ACTIVE_STATUSES),
+                   Shift.status == ShiftStatus.SCHEDULED,
+                   Shift.starts_at >= sa.bindparam("marks_from", type_=Shift.starts_at.type),
+                   Shift.starts_at < sa.bindparam("marks_to", type_=Shift.starts_at.type))
+            # One person's sign-ups in six weeks: a plan for any dates reads every shift in them.
+            .execution_options(prepare=False))
+
+
 def _marks(session, days: list[Day], bounds: list[dt.datetime], user: User) -> None:
     """The days the person is on a shift, or waiting for a place."""
-    rows = session.execute(
-        sa.select(Shift.starts_at, Signup.status).join(Signup, Signup.shift_id == Shift.id)
-        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), Shift.status == ShiftStatus.SCHEDULED,
-               Shift.starts_at >= bounds[0], Shift.starts_at < bounds[-1])
-        # One person's sign-ups in six weeks: a plan for any dates reads every shift in them.
-        .execution_options(prepare=False)).all()
+    rows = session.execute(_marks_statement(),
+                           {"user_id": user.id, "marks_from": bounds[0], "marks_to": bounds[-1]}).all()
     first = days[0].date
     for starts_at, status in rows:
         index = (to_local(starts_at).date() - first).days

@@ -171,18 +171,25 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     return OpenShifts(shifts=shifts, swaps=swaps, mine=mine, more=more)
 
 
-def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
-                   include_cancelled: bool = True) -> list[Shift]:
-    """Shifts overlapping [start, end), by start."""
+@functools.lru_cache(maxsize=4)
+def _between(by_activity: bool, include_cancelled: bool) -> sa.Select:
+    """:func:`shifts_between`'s SELECT, built once per shape (the calendars ask it)."""
     # The calendars show neither places nor qualifications: not joined, not loaded (loaded on use).
     stmt = (sa.select(Shift).options(defaultload(Shift.activity).lazyload(Activity.qualifications),
                                      lazyload(Shift.place))
-            .where(overlapping(start, end)).order_by(Shift.starts_at, Shift.id))
-    if activity_id:
-        stmt = stmt.where(Shift.activity_id == activity_id)
+            .where(overlapping_params("between", bounded=True)).order_by(Shift.starts_at, Shift.id))
+    if by_activity:
+        stmt = stmt.where(Shift.activity_id == sa.bindparam("activity_id"))
     if not include_cancelled:
         stmt = stmt.where(Shift.status == ShiftStatus.SCHEDULED)
-    return list(session.scalars(stmt).unique())
+    return stmt
+
+
+def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
+                   include_cancelled: bool = True) -> list[Shift]:
+    """Shifts overlapping [start, end), by start."""
+    values = {**overlapping_values("between", start, end), "activity_id": activity_id}
+    return list(session.scalars(_between(bool(activity_id), include_cancelled), values).unique())
 
 
 def my_status(session, user: User, shift_ids) -> dict[int, sa.Row]:
@@ -191,16 +198,21 @@ def my_status(session, user: User, shift_ids) -> dict[int, sa.Row]:
     ids = list(shift_ids)
     if not ids:
         return {}
-    if session.get_bind().dialect.name == "postgresql":
-        # One array parameter: a week's 200 ids as an IN list cost more to compile than to run.
-        among = Signup.shift_id == sa.any_(sa.bindparam("shift_ids", ids, type_=postgresql.ARRAY(sa.Integer)))
-    else:
-        among = Signup.shift_id.in_(ids)
-    return {row.shift_id: row for row in session.execute(
-        sa.select(Signup.shift_id, Signup.status, Signup.position).where(
-            Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES), among)
-        # How many ids there are decides the plan (logistics.db).
-        .execution_options(prepare=False))}
+    stmt = _my_status(session.get_bind().dialect.name == "postgresql")
+    return {row.shift_id: row for row in session.execute(stmt, {"user_id": user.id, "shift_ids": ids})}
+
+
+@functools.lru_cache(maxsize=2)
+def _my_status(array: bool) -> sa.Select:
+    """:func:`my_status`'s SELECT, built once: on PostgreSQL the ids are one array parameter
+    (a week's 200 ids as an IN list cost more to compile than to run)."""
+    ids = sa.bindparam("shift_ids", type_=postgresql.ARRAY(sa.Integer)) if array else \
+        sa.bindparam("shift_ids", expanding=True)
+    among = Signup.shift_id == sa.any_(ids) if array else Signup.shift_id.in_(ids)
+    return (sa.select(Signup.shift_id, Signup.status, Signup.position)
+            .where(Signup.user_id == sa.bindparam("user_id"), Signup.status.in_(ACTIVE_STATUSES), among)
+            # How many ids there are decides the plan (logistics.db).
+            .execution_options(prepare=False))
 
 
 def calendar_days(session, first: dt.date, days: int, *, activity_id: int | None = None):
