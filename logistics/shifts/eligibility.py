@@ -3,6 +3,7 @@ and the person's, read once in one query, then checked per shift in Python."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -23,18 +24,23 @@ class Held:
         return self.expires_on is None or self.expires_on >= day
 
 
+@functools.cache
+def _needs_and_held() -> sa.Select:
+    """:func:`needs_and_held`'s SELECT, built once per process (every list of shifts asks it)."""
+    return (sa.select(activity_qualification.c.activity_id, activity_qualification.c.qualification_id,
+                      UserQualification.id, UserQualification.expires_on)
+            .select_from(activity_qualification)
+            .outerjoin(UserQualification, sa.and_(
+                UserQualification.qualification_id == activity_qualification.c.qualification_id,
+                UserQualification.user_id == sa.bindparam("user_id"))))
+
+
 def needs_and_held(session, user: User) -> tuple[dict[int, list[int]], dict[int, Held]]:
     """Every activity's qualifications as ids, and those of them the person holds, in one
     query (a qualification no activity asks for decides nothing here)."""
     needs: dict[int, list[int]] = {}
     held: dict[int, Held] = {}
-    for activity_id, qualification_id, holds, expires_on in session.execute(
-            sa.select(activity_qualification.c.activity_id, activity_qualification.c.qualification_id,
-                      UserQualification.id, UserQualification.expires_on)
-            .select_from(activity_qualification)
-            .outerjoin(UserQualification, sa.and_(
-                UserQualification.qualification_id == activity_qualification.c.qualification_id,
-                UserQualification.user_id == user.id))):
+    for activity_id, qualification_id, holds, expires_on in session.execute(_needs_and_held(), {"user_id": user.id}):
         needs.setdefault(activity_id, []).append(qualification_id)
         if holds is not None:
             held[qualification_id] = Held(expires_on)

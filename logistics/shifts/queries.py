@@ -54,12 +54,19 @@ NO_QUALIFICATIONS = defaultload(Signup.shift).defaultload(Shift.activity).lazylo
 def activities(session, *, active_only: bool = False, qualifications: bool = True) -> list[Activity]:
     """Every activity (or the active ones) by name; without their ``qualifications`` (one
     query less) for a page that only names them."""
+    return list(session.scalars(_activities(str(shown(Activity)), active_only, qualifications)))
+
+
+@functools.lru_cache(maxsize=16)
+def _activities(_order: str, active_only: bool, qualifications: bool) -> sa.Select:
+    """:func:`activities`' SELECT, built once per shape and page language (``_order``: the
+    name the page orders by, as SQL: the Danish one where set on a Danish page)."""
     stmt = sa.select(Activity).order_by(shown(Activity))
     if not qualifications:
         stmt = stmt.options(lazyload(Activity.qualifications))
     if active_only:
         stmt = stmt.where(Activity.is_active.is_(True))
-    return list(session.scalars(stmt))
+    return stmt
 
 
 def recent_series(session, limit: int = 100) -> list[Series]:
