@@ -127,10 +127,10 @@ def generate(app, *, scale: int = 1, stock_movements: int = 300_000, seed: int =
         _copy(s, Signup.__tablename__, ["shift_id", "user_id", "status", "confirmed_at", "created_at", "updated_at",
                                         "swap_offered_at", "cancel_requested_at"], signup_rows())
         s.commit()
-        # The hourly sweep has let the requests on shifts already begun lapse (in production too).
-        from logistics.shifts.signups import lapse_cancellation_requests
+        # The hourly sweep has let the requests and swap offers on shifts already begun lapse (as in production).
+        from logistics.shifts.signups import lapse_begun_requests
 
-        lapse_cancellation_requests(s, now=now)
+        lapse_begun_requests(s, now=now)
         s.commit()
         shifts_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()

@@ -136,9 +136,9 @@ AREAS: tuple[Area, ...] = (
         "shifts",
         models=shifts_models,
         # Keep every recurring series generated to the rolling horizon; let requests to be
-        # let off a shift lapse once it has begun.
+        # let off a shift, and offers to swap it, lapse once it has begun.
         sweeps=(Sweep("shifts.extend_series", shifts_jobs.extend_series, dt.timedelta(hours=6)),
-                Sweep("shifts.lapse_cancellation_requests", shifts_jobs.lapse_cancellation_requests,
+                Sweep("shifts.lapse_begun_requests", shifts_jobs.lapse_begun_requests,
                       dt.timedelta(hours=1))),
         commands=(shifts_cli.shifts,),
         export=(("shifts", shifts_export.signups), ("shift_filters", shifts_filters.export)),

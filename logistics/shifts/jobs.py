@@ -14,10 +14,11 @@ def extend_series() -> int:
 
 
 @app_context
-def lapse_cancellation_requests() -> int:
-    """The periodic sweep: unanswered requests to be let off a shift that has begun lapse."""
+def lapse_begun_requests() -> int:
+    """The periodic sweep: unanswered requests to be let off, and offers to swap nobody took,
+    lapse once their shift has begun."""
     from logistics.shifts import signups
 
-    lapsed = signups.lapse_cancellation_requests(db.session)
+    lapsed = signups.lapse_begun_requests(db.session)
     db.session.commit()
     return lapsed

@@ -347,7 +347,7 @@ def understaffed_count(session, *, days: int = 14, now: dt.datetime | None = Non
 @functools.cache
 def _cancellation_requests_count() -> sa.Select:
     # From each open request (the partial index) to its shift: a cost bounded by the requests
-    # left, which lapse when their shift begins (signups.lapse_cancellation_requests, hourly).
+    # left, which lapse when their shift begins (signups.lapse_begun_requests, hourly).
     # A join let PostgreSQL hash the requests against every coming shift: 1.3 ms with a
     # year ahead of 10,000 shifts.
     shift_ahead = (sa.select(Shift.id).where(Shift.id == Signup.shift_id, Shift.starts_at > sa.bindparam("cancel_now"),

@@ -301,12 +301,12 @@ def decide_cancellation(session, signup: Signup, *, approve: bool, by: User) -> 
 
 # --- swaps ----------------------------------------------------------------------------------------
 
-def lapse_cancellation_requests(session, *, now: dt.datetime | None = None) -> int:
-    """The sweep: a request to be let off that nobody answered before the shift began lapses
-    (the person stays on it, as when a coordinator keeps them on), with an audit entry each;
-    return how many lapsed. Nobody can act on such a request any more, and the start page
-    counts the open ones request by request, a cost that would otherwise grow with every
-    request ever left unanswered."""
+def lapse_begun_requests(session, *, now: dt.datetime | None = None) -> int:
+    """The sweep: on a shift that has begun, a request to be let off that nobody answered
+    lapses (the person stays on it, as when a coordinator keeps them on; an audit entry each),
+    and so does an offer to swap the place that nobody took. Nobody can act on either any
+    more, and the pages that list the open ones go from each one to its shift, a cost that
+    would otherwise grow with every one ever left. Returns how many lapsed."""
     now = now or utcnow()
     begun = sa.exists().where(Shift.id == Signup.shift_id, Shift.starts_at <= now)
     lapsed = session.execute(
@@ -318,8 +318,11 @@ def lapse_cancellation_requests(session, *, now: dt.datetime | None = None) -> i
     for signup_id, shift_id, user_id in lapsed:
         audit.record(session, by=None, action="signup.cancel_lapsed", entity="signup", entity_id=signup_id,
                      changes={"shift": shift_id, "user": user_id})
+    offers = session.execute(
+        sa.update(Signup).where(Signup.swap_offered_at.is_not(None), begun).values(swap_offered_at=None)
+        .execution_options(synchronize_session="fetch")).rowcount
     session.flush()
-    return len(lapsed)
+    return len(lapsed) + offers
 
 
 def offer_swap(session, signup: Signup, *, by: User) -> None:

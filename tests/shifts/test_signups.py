@@ -90,8 +90,8 @@ def test_self_cancel_until_cut_off_then_request(session):
 
 def test_unanswered_requests_lapse_when_the_shift_begins(session):
     """The hourly sweep: a request nobody answered before its shift began lapses (the person
-    stays on), with an audit entry; open requests ahead stay, and the start page's count of
-    open requests is the same before and after."""
+    stays on), with an audit entry, and so does an offer to swap nobody took; those ahead
+    stay, and what the pages count and list of them is the same before and after."""
     act = h.activity(cutoff=72)
     ahead, soon = h.shift(act, in_days=3), h.shift(act, in_days=1)
     v, w = factories.user(), factories.user()
@@ -99,20 +99,28 @@ def test_unanswered_requests_lapse_when_the_shift_begins(session):
     old_request = signups.sign_up(session, soon, w, by=w)
     signups.request_cancellation(session, open_request, reason="Ill", by=v)
     signups.request_cancellation(session, old_request, reason="Moving house", by=w)
+    x, y = factories.user(), factories.user()
+    old_offer, open_offer = signups.sign_up(session, soon, x, by=x), signups.sign_up(session, ahead, y, by=y)
+    signups.offer_swap(session, old_offer, by=x)
+    signups.offer_swap(session, open_offer, by=y)
     session.commit()
-    assert signups.lapse_cancellation_requests(session) == 0  # neither has begun
+    assert signups.lapse_begun_requests(session) == 0  # neither has begun
     later = utcnow() + dt.timedelta(days=1, hours=1)  # the second shift under way, the first ahead
     with clock.frozen(later):
         assert queries.cancellation_requests_count(session) == 1
-        assert signups.lapse_cancellation_requests(session) == 1
+        offers = [s.id for s in queries.swap_offers(session)]
+        assert signups.lapse_begun_requests(session) == 2  # a request and an offer
         session.commit()
-        assert signups.lapse_cancellation_requests(session) == 0
+        assert signups.lapse_begun_requests(session) == 0
         assert queries.cancellation_requests_count(session) == 1
+        assert [s.id for s in queries.swap_offers(session)] == offers == [open_offer.id]
     old_request, open_request = session.get(Signup, old_request.id), session.get(Signup, open_request.id)
     assert old_request.cancel_requested_at is None and old_request.cancel_request_reason is None
     assert old_request.status == SignupStatus.CONFIRMED  # kept on, as a declined request leaves them
     assert open_request.cancel_requested_at is not None and open_request.cancel_request_reason == "Ill"
     assert actions(session).count("signup.cancel_lapsed") == 1
+    assert session.get(Signup, old_offer.id).swap_offered_at is None
+    assert session.get(Signup, open_offer.id).swap_offered_at is not None
 
 
 def test_decline_cancellation_keeps_the_volunteer(session):
