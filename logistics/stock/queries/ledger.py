@@ -3,6 +3,7 @@ ledger; the ledger is read by index (one item's history, one lot's trace, a set 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -98,13 +99,37 @@ class BalanceRow:
 
 
 def item_balances(session, item_id: int) -> list[BalanceRow]:
-    rows = session.execute(
-        sa.select(Balance.qty, Lot, Location)
-        .join(Lot, Lot.id == Balance.lot_id).join(Location, Location.id == Balance.location_id)
-        .where(Balance.item_id == item_id, Balance.qty > 0)
-        .order_by(Lot.expires_on.is_(None), Lot.expires_on, Lot.id, shown(Location))
-    ).all()
+    rows = session.execute(_item_balances(str(shown(Location))), {"item_id": item_id}).all()
     return [BalanceRow(lot, loc, qty) for qty, lot, loc in rows]
+
+
+# An item's page asks these on every view: built once per process (per page language where
+# the order depends on it), the item and the page as bind parameters.
+
+@functools.lru_cache(maxsize=4)
+def _item_balances(_order: str) -> sa.Select:
+    return (sa.select(Balance.qty, Lot, Location)
+            .join(Lot, Lot.id == Balance.lot_id).join(Location, Location.id == Balance.location_id)
+            .where(Balance.item_id == sa.bindparam("item_id"), Balance.qty > 0)
+            .order_by(Lot.expires_on.is_(None), Lot.expires_on, Lot.id, shown(Location)))
+
+
+@functools.cache
+def _item_movements() -> tuple[sa.Select, sa.Select]:
+    item = sa.bindparam("item_id")
+    count = sa.select(sa.func.count(Movement.id)).where(Movement.item_id == item)
+    page = movement_options(
+        sa.select(Movement).where(Movement.item_id == item).order_by(Movement.at.desc(), Movement.id.desc())
+        .limit(sa.bindparam("per_page", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer)))
+    return count, page
+
+
+@functools.cache
+def _level_changes() -> sa.Select:
+    return (sa.select(Movement.at, Movement.quantity, Movement.from_location_id.is_(None))
+            .where(Movement.item_id == sa.bindparam("item_id"),
+                   Movement.at >= sa.bindparam("since", type_=Movement.at.type),
+                   sa.or_(Movement.from_location_id.is_(None), Movement.to_location_id.is_(None))))
 
 
 def movement_options(stmt):
@@ -114,12 +139,10 @@ def movement_options(stmt):
 
 def item_movements(session, item_id: int, *, page: int = 1, per_page: int = 25) -> tuple[list[Movement], int]:
     """One page of an item's history, newest first (served by ix_stock_movement_item_at)."""
-    count = session.scalar(sa.select(sa.func.count(Movement.id)).where(Movement.item_id == item_id))
-    rows = session.scalars(movement_options(
-        sa.select(Movement).where(Movement.item_id == item_id)
-        .order_by(Movement.at.desc(), Movement.id.desc())
-        .limit(per_page).offset((max(page, 1) - 1) * per_page)
-    )).all()
+    count_stmt, page_stmt = _item_movements()
+    count = session.scalar(count_stmt, {"item_id": item_id})
+    rows = session.scalars(page_stmt, {"item_id": item_id, "per_page": per_page,
+                                       "offset": (max(page, 1) - 1) * per_page}).all()
     return list(rows), count
 
 
@@ -140,11 +163,7 @@ def level_series(session, item_id: int, current: Decimal, *, days: int = 365) ->
     end = today()
     start = end - dt.timedelta(days=days - 1)
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    rows = session.execute(
-        sa.select(Movement.at, Movement.quantity, Movement.from_location_id.is_(None))
-        .where(Movement.item_id == item_id, Movement.at >= since,
-               sa.or_(Movement.from_location_id.is_(None), Movement.to_location_id.is_(None)))
-    ).all()
+    rows = session.execute(_level_changes(), {"item_id": item_id, "since": since}).all()
     change = {}
     for at, qty, is_in in rows:
         day = at.astimezone(tz).date()
