@@ -46,13 +46,15 @@ class OverviewRow:
         return self.item.min_level > 0 and self.total < self.item.min_level
 
 
-def overview(session, *, q: str | None = None, category: str | None = None, location_id: int | None = None,
-             below_only: bool = False, page: int = 1, per_page: int = 100) -> tuple[list[OverviewRow], int]:
-    """Active items with on-hand, below-minimum and nearest usable expiry; one page of them."""
-    qty_here = Balance.qty if location_id is None else sa.case((Balance.location_id == location_id, Balance.qty),
-                                                               else_=0)
+@functools.lru_cache(maxsize=64)
+def _overview(searching: bool, by_category: bool, at_location: bool, below_only: bool,
+              _order: str) -> tuple[sa.Select, sa.Select]:
+    """:func:`overview`'s count and page, built once per shape of filter and page language
+    (the order is by the name shown); the filters' values are bind parameters."""
+    location = sa.bindparam("location_id")
+    qty_here = sa.case((Balance.location_id == location, Balance.qty), else_=0) if at_location else Balance.qty
     usable_here = sa.and_(Balance.qty > 0, Lot.quarantined_at.is_(None),
-                          sa.true() if location_id is None else Balance.location_id == location_id)
+                          Balance.location_id == location if at_location else sa.true())
     agg = (
         sa.select(
             Balance.item_id.label("item_id"),
@@ -68,19 +70,30 @@ def overview(session, *, q: str | None = None, category: str | None = None, loca
     total = sa.func.coalesce(agg.c.total, 0)
     stmt = sa.select(Item, agg.c.total, agg.c.here, agg.c.nearest).outerjoin(agg, agg.c.item_id == Item.id)
     stmt = stmt.where(Item.is_active.is_(True))
-    if q:
-        stmt = stmt.where(Item.name.ilike(f"%{q.strip()}%"))
-    if category:
-        stmt = stmt.where(Item.category == Category(category))
-    if location_id is not None:
+    if searching:
+        stmt = stmt.where(Item.name.ilike(sa.bindparam("search")))
+    if by_category:
+        stmt = stmt.where(Item.category == sa.bindparam("category"))
+    if at_location:
         stmt = stmt.where(agg.c.here > 0)
     if below_only:
         stmt = stmt.where(Item.min_level > 0, total < Item.min_level)
-    count = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    rows = session.execute(
-        stmt.order_by(Item.category, shown(Item), Item.fit, Item.size, Item.id)
-        .limit(per_page).offset((max(page, 1) - 1) * per_page)
-    ).all()
+    count = sa.select(sa.func.count()).select_from(stmt.subquery())
+    page = (stmt.order_by(Item.category, shown(Item), Item.fit, Item.size, Item.id)
+            .limit(sa.bindparam("per_page", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer)))
+    return count, page
+
+
+def overview(session, *, q: str | None = None, category: str | None = None, location_id: int | None = None,
+             below_only: bool = False, page: int = 1, per_page: int = 100) -> tuple[list[OverviewRow], int]:
+    """Active items with on-hand, below-minimum and nearest usable expiry; one page of them."""
+    search = (q or "").strip()
+    count_stmt, page_stmt = _overview(bool(search), bool(category), location_id is not None, below_only,
+                                      str(shown(Item)))
+    params = {"search": f"%{search}%", "category": Category(category) if category else None,
+              "location_id": location_id, "per_page": per_page, "offset": (max(page, 1) - 1) * per_page}
+    count = session.scalar(count_stmt, params)
+    rows = session.execute(page_stmt, params).all()
     out = []
     for item, tot, here, nearest in rows:
         if isinstance(nearest, str):  # SQLite returns MIN(CASE ...) of dates untyped
