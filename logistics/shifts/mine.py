@@ -41,24 +41,24 @@ class SignupRow(NamedTuple):
     kind: ActivityKind
 
 
-@functools.cache
-def _signup_rows() -> sa.Select:
+@functools.lru_cache(maxsize=2)
+def _signup_rows(bounded: bool) -> sa.Select:
     return (sa.select(Signup.id, Signup.shift_id, Signup.status, Signup.attended, Shift.starts_at, Shift.ends_at,
                       Shift.status, Activity.kind)
             .join(Signup.shift).join(Shift.activity)
             .where(Signup.user_id == sa.bindparam("user_id"), Signup.status.in_(ACTIVE_STATUSES),
-                   overlapping_params("rows"),
+                   overlapping_params("rows", bounded=bounded),
                    # Every status, said aloud: PostgreSQL then reads the shifts ahead from the
                    # (status, starts_at, ends_at, activity_id, id) index alone (0.1 ms, not 1).
                    Shift.status.in_(list(ShiftStatus))))
 
 
-def signup_rows(session, user: User, *, since: dt.datetime) -> list[SignupRow]:
-    """The person's active sign-ups on shifts that end after ``since``, as rows (one statement,
-    built once; the shifts ahead are bounded, so this costs the same with thirty years of
-    history)."""
+def signup_rows(session, user: User, *, since: dt.datetime, until: dt.datetime | None = None) -> list[SignupRow]:
+    """The person's active sign-ups on shifts that end after ``since`` (and begin before
+    ``until``), as rows (one statement, built once; the shifts are bounded in time, so this
+    costs the same with thirty years of history)."""
     return [SignupRow(*row) for row in session.execute(
-        _signup_rows(), {"user_id": user.id, **overlapping_values("rows", since)})]
+        _signup_rows(until is not None), {"user_id": user.id, **overlapping_values("rows", since, until)})]
 
 
 @functools.cache

@@ -101,8 +101,8 @@ class OpenShifts:
 
 
 @functools.cache
-def _open_statements(by_activity: bool, hiding: bool) -> tuple[sa.Select, sa.Select, sa.Select]:
-    """:func:`open_shifts`' SELECTs (the person's own sign-ups, the candidates, the swaps),
+def _open_statements(by_activity: bool, hiding: bool) -> tuple[sa.Select, sa.Select]:
+    """:func:`open_shifts`' SELECTs (the candidates, the swaps),
     built once per process for each shape of filter; the window, the person, the held
     qualifications, the activity and the hidden kinds are bind parameters."""
     lo, hi = sa.bindparam("open_lo"), sa.bindparam("open_hi")
@@ -110,13 +110,6 @@ def _open_statements(by_activity: bool, hiding: bool) -> tuple[sa.Select, sa.Sel
     missing_qual = sa.exists().where(
         activity_qualification.c.activity_id == Shift.activity_id,
         activity_qualification.c.qualification_id.not_in(sa.bindparam("open_held", expanding=True)))
-    # The person's own sign-ups as rows (the page shows none of them: no objects built).
-    own = (sa.select(Signup.shift_id, Signup.status, Shift.starts_at, Shift.ends_at, Shift.status)
-           .join(Signup.shift)
-           .where(Signup.user_id == sa.bindparam("open_user"), Signup.status.in_(ACTIVE_STATUSES),
-                  overlapping_params("open", bounded=True))
-           # One person's sign-ups in four weeks: a plan for any dates reads every shift in them.
-           .execution_options(prepare=False))
     candidates = (sa.select(Shift).join(Shift.activity)
                   .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
                   .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
@@ -134,7 +127,7 @@ def _open_statements(by_activity: bool, hiding: bool) -> tuple[sa.Select, sa.Sel
     if hiding:
         candidates = candidates.where(Activity.kind.not_in(sa.bindparam("open_hidden", expanding=True)))
         swaps = swaps.where(Activity.kind.not_in(sa.bindparam("open_hidden", expanding=True)))
-    return own, candidates, swaps
+    return candidates, swaps
 
 
 def open_shifts(session, user: User, *, activity_id: int | None = None, start: dt.date | None = None,
@@ -148,14 +141,19 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     hi = local_midnight(end + dt.timedelta(days=1)) if end else now + dt.timedelta(days=28)
     needs, held = eligibility.needs_and_held(session, user)
     hidden = [ActivityKind(k) for k in hidden_kinds or ()]
-    own_stmt, candidates_stmt, swaps_stmt = _open_statements(bool(activity_id), bool(hidden))
+    candidates_stmt, swaps_stmt = _open_statements(bool(activity_id), bool(hidden))
     params = {"open_lo": lo, "open_hi": hi, "open_now": now, "open_user": user.id, "open_held": list(held) or [-1],
               "open_activity": activity_id, "open_hidden": hidden, "open_limit": limit,
-              "open_candidates": limit * 2, **overlapping_values("open", lo, hi)}
-    own = session.execute(own_stmt, params).all()
-    mine = {shift_id: status for shift_id, status, *_rest in own}
-    busy = [(starts, ends) for _id, status, starts, ends, shift_status in own
-            if status == SignupStatus.CONFIRMED and shift_status == ShiftStatus.SCHEDULED]
+              "open_candidates": limit * 2}
+    # The person's own sign-ups in the window, as rows (the page shows none of them), the
+    # shifts read from the covering index and hashed against the person's sign-ups, not
+    # probed one by one for them (1.8 ms with ten times the data).
+    from logistics.shifts.mine import signup_rows
+
+    own = signup_rows(session, user, since=lo, until=hi)
+    mine = {r.shift_id: r.status for r in own}
+    busy = [(r.starts_at, r.ends_at) for r in own
+            if r.status == SignupStatus.CONFIRMED and r.shift_status == ShiftStatus.SCHEDULED]
     candidates = session.scalars(candidates_stmt, params).unique().all()
     shifts = []
     for shift in candidates:
