@@ -70,3 +70,26 @@ def _generic_plan(statement: str, parameters: dict, analyze: bool):
     finally:
         raw.close()
     return plan if not isinstance(plan, str) else json.loads(plan)
+
+
+def rows_read(node, tables: tuple[str, ...]) -> int:
+    """Rows a plan (EXPLAIN ANALYZE, JSON) read from ``tables``: returned plus filtered out,
+    every loop."""
+    if isinstance(node, list):
+        return sum(rows_read(n, tables) for n in node)
+    if not isinstance(node, dict):
+        return 0
+    read = 0
+    if node.get("Relation Name") in tables:
+        read += (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+                 + node.get("Rows Removed by Index Recheck", 0)) * node.get("Actual Loops", 1)
+    return read + sum(rows_read(v, tables) for v in node.values() if isinstance(v, (list, dict)))
+
+
+def analyze(*tables: str) -> None:
+    """Commit, and let PostgreSQL gather the statistics of ``tables`` (as autovacuum would
+    after a bulk load), so that the plans are those the data calls for."""
+    db.session.commit()
+    for table in tables:
+        db.session.execute(sa.text(f"ANALYZE {table}"))
+    db.session.commit()

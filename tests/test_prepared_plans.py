@@ -16,13 +16,15 @@ import sqlalchemy as sa
 from logistics.clock import utcnow
 from logistics.extensions import db
 from tests import factories
-from tests.plans import plans
+from tests.plans import analyze, plans, rows_read
 from tests.shifts import helpers as h
 
 #: Shifts every 12 hours of each kind, a year back and a year ahead.
 EVERY_12_HOURS = 365 * 2
 #: Other volunteers, each on every twentieth shift.
 PEOPLE = 60
+#: The tables whose rows read are compared.
+TABLES = ("shift", "signup")
 
 PAGES = ["/", "/shifts/mine", "/shifts/open", "/shifts/calendar/month", "/shifts/calendar/week",
          "/shifts/coverage", "/shifts/staffing", "/reports/hours/mine", "/reports/annual", "/stock/"]
@@ -54,24 +56,8 @@ def busy(app_ctx):
         "  ON (shift.id + people.n) % 20 = 0"
         " UNION ALL SELECT id, :me, 'confirmed', :now, :now, :now FROM shift WHERE id % 10 = 3"),
         dict(me=me.id, now=now, others=others))
-    db.session.commit()
-    for table in ("shift", "signup"):
-        db.session.execute(sa.text(f"ANALYZE {table}"))
-    db.session.commit()
+    analyze("shift", "signup")
     return me
-
-
-def _rows_read(node) -> int:
-    """Rows a plan (EXPLAIN ANALYZE, JSON) read from shift and signup, every loop."""
-    if isinstance(node, list):
-        return sum(_rows_read(n) for n in node)
-    if not isinstance(node, dict):
-        return 0
-    read = 0
-    if node.get("Relation Name") in ("shift", "signup"):
-        read += (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
-                 + node.get("Rows Removed by Index Recheck", 0)) * node.get("Actual Loops", 1)
-    return read + sum(_rows_read(v) for v in node.values() if isinstance(v, (list, dict)))
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -85,5 +71,6 @@ def test_a_prepared_statement_reads_what_its_own_plan_reads(app, client, auth, b
     custom = dict(plans(page, table="", analyze=True))
     assert generic, url
     for statement, plan in generic:
-        own = _rows_read(custom[statement]) if statement in custom else 0
-        assert _rows_read(plan) <= 2 * own + 100, (url, statement, own, _rows_read(plan))
+        own = rows_read(custom[statement], TABLES) if statement in custom else 0
+        read = rows_read(plan, TABLES)
+        assert read <= 2 * own + 100, (url, statement, own, read)

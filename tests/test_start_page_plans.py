@@ -12,7 +12,7 @@ from blueprints.main import home
 from logistics.clock import utcnow
 from logistics.extensions import db
 from tests import factories
-from tests.plans import plans
+from tests.plans import analyze, plans, rows_read
 from tests.shifts import helpers as h
 
 #: Shifts every 12 hours for three years back, of each kind below.
@@ -38,25 +38,8 @@ def history(app_ctx):
     db.session.execute(sa.text(
         "INSERT INTO signup (shift_id, user_id, status, confirmed_at, created_at, updated_at)"
         " SELECT id, :me, 'confirmed', :now, :now, :now FROM shift"), dict(me=me.id, now=now))
-    db.session.commit()
-    for table in ("shift", "signup"):
-        db.session.execute(sa.text(f"ANALYZE {table}"))
-    db.session.commit()
+    analyze("shift", "signup")
     return me
-
-
-def _shift_rows_read(node) -> int:
-    """Shift rows a plan (EXPLAIN ANALYZE, JSON) read: returned plus filtered out, every loop."""
-    if isinstance(node, list):
-        return sum(_shift_rows_read(n) for n in node)
-    if not isinstance(node, dict):
-        return 0
-    read = 0
-    if node.get("Relation Name") == "shift":
-        loops = node.get("Actual Loops", 1)
-        read += (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
-                 + node.get("Rows Removed by Index Recheck", 0)) * loops
-    return read + sum(_shift_rows_read(v) for v in node.values() if isinstance(v, (list, dict)))
 
 
 @pytest.mark.parametrize("generic", [False, True], ids=["planned-for-its-values", "prepared"])
@@ -71,4 +54,5 @@ def test_the_start_page_reads_days_not_years(app, history, generic):
     sent = plans(start_page, table="shift", analyze=True, generic=generic)
     assert len(sent) >= 4, sent
     for statement, plan in sent:
-        assert _shift_rows_read(plan) <= MOST, (statement, _shift_rows_read(plan))
+        read = rows_read(plan, ("shift",))
+        assert read <= MOST, (statement, read)
