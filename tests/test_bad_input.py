@@ -41,6 +41,9 @@ def test_superscript_digits_are_not_numbers(client, login):
     login("coordinator")
     assert client.get("/admin/volunteers?qualification=²").status_code == 200
     assert client.get("/shifts/new?activity=²").status_code == 200
+    # The monthly pattern's weeks ("2,4"): a superscript two is not a week (the fuzz walk found it).
+    assert client.get("/distributions/plan?first=²").status_code == 200
+    assert client.get("/distributions/plan?first=2,²,-1").status_code == 200
 
 
 def test_activity_numbers_beyond_sense_get_a_message(client, login, app):

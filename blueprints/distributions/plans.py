@@ -13,6 +13,7 @@ from flask_login import current_user
 from blueprints.access import allow
 from blueprints.distributions import bp
 from blueprints.distributions import forms as f
+from blueprints.fields import parse_int
 from blueprints.forms import apply_error, options
 from logistics.clock import today
 from logistics.distributions import plans, queries, sufficiency
@@ -38,7 +39,9 @@ def index():
 def _pattern(form: f.PatternForm, months: list[dt.date]) -> plans.Pattern:
     kind = form.kind.data if form.kind.data in ("monthly", "weekly", "dates") else "monthly"
     weekday = form.weekday.data if isinstance(form.weekday.data, int) and 0 <= form.weekday.data <= 6 else 1
-    ordinals = tuple(int(x) for x in (form.first.data or "2,4").split(",") if x.lstrip("-").isdigit())
+    # ASCII digits only (parse_int): "²" is a digit to str.isdigit() but not to int().
+    ordinals = tuple(n for n in (parse_int(x, minimum=-9, maximum=9) for x in (form.first.data or "2,4").split(","))
+                     if n is not None)
     return plans.Pattern(kind, weekday=weekday, ordinals=ordinals, interval=form.interval.data or 2,
                          start=months[0])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_login import current_user
 
+from blueprints.fields import parse_int
 from blueprints.outreach.forms import BackSafeForm, TallyForm
 from blueprints.stock import forms as stock_forms
 from blueprints.stock.kits import return_lines
@@ -53,8 +54,9 @@ def after_page(shift: Shift, *, tally_form: TallyForm | None = None, return_form
     else:
         referral_values = {}
         for key, raw in request.form.items():
-            if key.startswith("partner-") and key.removeprefix("partner-").isdigit():
-                referral_values[int(key.removeprefix("partner-"))] = raw
+            partner_id = parse_int(key.removeprefix("partner-")) if key.startswith("partner-") else None
+            if partner_id is not None:
+                referral_values[partner_id] = raw
     kept = set(referral_values)
     partners = [p for p in queries.partners(db.session) if p.is_active or p.id in kept]
     return render_template(

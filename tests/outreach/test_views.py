@@ -47,7 +47,9 @@ def test_bad_tally_input_gets_a_message_and_saves_nothing(app, client, login):
     for data, words in [({"women": "-2"}, "Enter a number from 0"),
                         ({"women": "1", "new_contacts": "3"}, "New contacts cannot be more"),
                         ({"women": "1", f"partner-{partners['cmm']}": "-1"}, "Referrals: enter a whole number"),
-                        ({"women": "abc"}, "Enter a whole number")]:
+                        ({"women": "abc"}, "Enter a whole number"),
+                        # A hostile field name: "²" is a digit to str.isdigit(), not to int().
+                        ({"women": "abc", "partner-²": "1"}, "Enter a whole number")]:
         r = client.post(f"/outreach/shifts/{shift_id}/tally", data=data)
         assert r.status_code == 422 and words in r.get_data(as_text=True), data
     with app.app_context():
