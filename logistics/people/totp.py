@@ -31,7 +31,8 @@ def provisioning_uri(secret: str, email: str, issuer: str) -> str:
 
 def _matching_step(secret: str, code: str) -> int | None:
     """Return the time step ``code`` belongs to (now ±1 step for clock drift), or None."""
-    code = "".join(ch for ch in code if ch.isdigit())
+    # ASCII digits only: "²" is a digit to str.isdigit(), and compare_digest refuses non-ASCII text.
+    code = "".join(ch for ch in code if ch in "0123456789")
     if len(code) != 6:
         return None
     totp = pyotp.TOTP(secret)

@@ -117,6 +117,15 @@ def test_a_wrong_code_is_refused(client, make_user):
     assert not _logged_in(client)
 
 
+def test_superscript_digits_are_a_wrong_code_not_an_error(client, make_user):
+    """"²" is a digit to str.isdigit(); hmac.compare_digest raised on it (a 500 at login)."""
+    user = make_user("coordinator")
+    _password_step(client, user)
+    r = _code_step(client, "²²²²²²")
+    assert r.status_code == 422 and error_for(r.get_data(as_text=True), "code") == REFUSED
+    assert not _logged_in(client)
+
+
 def test_a_code_is_accepted_once(client, make_user):
     clock.freeze(T0)
     user = make_user("coordinator")
