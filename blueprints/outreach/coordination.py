@@ -53,11 +53,18 @@ def clear(shift_id: int, user_id: int):
     return redirect(url_for("outreach.not_back"))
 
 
+#: The list of shifts without a tally shows this many, the most recent first.
+MISSING_PAGE = 200
+
+
 @bp.route("/missing-tallies")
 @allow(Role.COORDINATOR)
 def missing_tallies():
-    """Shifts that ended more than 2 days ago without a tally."""
-    return render_template("outreach/missing.html", shifts=queries.missing_tallies(db.session))
+    """Shifts that ended more than 2 days ago without a tally (the most recent, and how many
+    there are in all when that is more, as the start page counts them)."""
+    shifts = queries.missing_tallies(db.session, limit=MISSING_PAGE)
+    total = queries.missing_tally_count(db.session) if len(shifts) >= MISSING_PAGE else len(shifts)
+    return render_template("outreach/missing.html", shifts=shifts, total=total)
 
 
 def _partners_page(form: PartnerForm | None = None, status: int = 200):

@@ -151,3 +151,19 @@ def test_query_counts_do_not_grow(app, client, login, queries):
         with queries() as many:
             assert client.get(url).status_code == 200
         assert many.count == few.count, (url, [s[:100] for s in many.statements])
+
+
+def test_the_list_of_missing_tallies_says_how_many_there_are_beyond_it(app, client, login, monkeypatch):
+    """The list shows the most recent (200); when more wait, it says so, with the number the
+    start page shows."""
+    from blueprints.outreach import coordination
+
+    monkeypatch.setattr(coordination, "MISSING_PAGE", 2)
+    for days in (3, 4, 5):
+        _setup(app, "hotline", ended_ago=dt.timedelta(days=days))
+    login("coordinator")
+    assert "3</strong> shifts have no tally" in client.get("/").get_data(as_text=True)
+    page = client.get("/outreach/missing-tallies").get_data(as_text=True)
+    assert "The 2 most recent of 3." in page and page.count("/outreach/shifts/") == 2
+    monkeypatch.setattr(coordination, "MISSING_PAGE", 200)
+    assert "most recent of" not in client.get("/outreach/missing-tallies").get_data(as_text=True)
