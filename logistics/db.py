@@ -50,16 +50,21 @@ def bilingual(base: str, danish: str) -> hybrid_property:
     return hybrid_property(get, set_, expr=expression)
 
 
-def shown(model):
-    """SQL for the name a page shows, to order by: on a Danish page the Danish name where it
-    is set, else the first one (``bilingual``)."""
+def shown_in_danish() -> bool:
+    """Whether :func:`shown` orders by the Danish names (a key for statements built once per
+    page language)."""
     from logistics.i18n import current_language
 
     try:
-        danish = current_language() == "da"
+        return current_language() == "da"
     except RuntimeError:  # no app context: a script
-        danish = False
-    return sa.func.coalesce(model.name_da, model.name_en) if danish else model.name_en
+        return False
+
+
+def shown(model):
+    """SQL for the name a page shows, to order by: on a Danish page the Danish name where it
+    is set, else the first one (``bilingual``)."""
+    return sa.func.coalesce(model.name_da, model.name_en) if shown_in_danish() else model.name_en
 
 
 class UTCDateTime(sa.types.TypeDecorator):

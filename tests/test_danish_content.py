@@ -154,3 +154,26 @@ def test_lists_are_in_the_order_of_the_names_a_page_shows(app):
         assert [a.name for a in queries.activities(db.session)] == ["Besøg i zoo", "Plukning af æbler"]
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert [a.name for a in queries.activities(db.session)] == ["Apple picking", "Zoo visit"]
+
+
+def test_lists_are_ordered_by_the_name_shown_in_each_language(app, client, login):
+    """The lists' statements are built once per page language: the same process orders by
+    the English names on an English page and by the Danish ones on a Danish page."""
+    with app.app_context():
+        # English: Apple before Zebra; Danish: Zebra's "Abe" before Apple's "Æble".
+        h.activity("packing", name="Apple packing").name_da = "Æblepakning"
+        h.activity("packing", name="Zebra packing").name_da = "Abepakning"
+        db.session.commit()
+    user = login("coordinator", locale="en")
+    english = client.get("/shifts/activities").get_data(as_text=True)
+    assert english.index("Apple packing") < english.index("Zebra packing")
+    with app.app_context():
+        db.session.get(User, user.id).locale = "da"
+        db.session.commit()
+    danish = client.get("/shifts/activities").get_data(as_text=True)
+    assert danish.index("Abepakning") < danish.index("Æblepakning")
+    with app.app_context():
+        db.session.get(User, user.id).locale = "en"
+        db.session.commit()
+    again = client.get("/shifts/activities").get_data(as_text=True)
+    assert again.index("Apple packing") < again.index("Zebra packing")

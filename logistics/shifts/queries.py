@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, defaultload, joinedload, lazyload, se
 from logistics import settings
 from logistics.clock import local_midnight, org_tz, to_local, utcnow
 from logistics.counts import Count
-from logistics.db import shown
+from logistics.db import shown, shown_in_danish
 from logistics.people.models import Role, User
 from logistics.shifts import eligibility
 from logistics.shifts.models import (
@@ -54,13 +54,13 @@ NO_QUALIFICATIONS = defaultload(Signup.shift).defaultload(Shift.activity).lazylo
 def activities(session, *, active_only: bool = False, qualifications: bool = True) -> list[Activity]:
     """Every activity (or the active ones) by name; without their ``qualifications`` (one
     query less) for a page that only names them."""
-    return list(session.scalars(_activities(str(shown(Activity)), active_only, qualifications)))
+    return list(session.scalars(_activities(shown_in_danish(), active_only, qualifications)))
 
 
-@functools.lru_cache(maxsize=16)
-def _activities(_order: str, active_only: bool, qualifications: bool) -> sa.Select:
-    """:func:`activities`' SELECT, built once per shape and page language (``_order``: the
-    name the page orders by, as SQL: the Danish one where set on a Danish page)."""
+@functools.lru_cache(maxsize=8)
+def _activities(_danish: bool, active_only: bool, qualifications: bool) -> sa.Select:
+    """:func:`activities`' SELECT, built once per shape and page language (on a Danish page
+    ordered by the Danish name where set: :func:`~logistics.db.shown`)."""
     stmt = sa.select(Activity).order_by(shown(Activity))
     if not qualifications:
         stmt = stmt.options(lazyload(Activity.qualifications))

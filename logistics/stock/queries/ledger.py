@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from logistics.clock import org_tz, today
-from logistics.db import shown
+from logistics.db import shown, shown_in_danish
 from logistics.stock.models import (
     Balance,
     Category,
@@ -48,7 +48,7 @@ class OverviewRow:
 
 @functools.lru_cache(maxsize=64)
 def _overview(searching: bool, by_category: bool, at_location: bool, below_only: bool,
-              _order: str) -> tuple[sa.Select, sa.Select]:
+              _danish: bool) -> tuple[sa.Select, sa.Select]:
     """:func:`overview`'s count and page, built once per shape of filter and page language
     (the order is by the name shown); the filters' values are bind parameters."""
     location = sa.bindparam("location_id")
@@ -89,7 +89,7 @@ def overview(session, *, q: str | None = None, category: str | None = None, loca
     """Active items with on-hand, below-minimum and nearest usable expiry; one page of them."""
     search = (q or "").strip()
     count_stmt, page_stmt = _overview(bool(search), bool(category), location_id is not None, below_only,
-                                      str(shown(Item)))
+                                      shown_in_danish())
     params = {"search": f"%{search}%", "category": Category(category) if category else None,
               "location_id": location_id, "per_page": per_page, "offset": (max(page, 1) - 1) * per_page}
     count = session.scalar(count_stmt, params)
@@ -112,15 +112,15 @@ class BalanceRow:
 
 
 def item_balances(session, item_id: int) -> list[BalanceRow]:
-    rows = session.execute(_item_balances(str(shown(Location))), {"item_id": item_id}).all()
+    rows = session.execute(_item_balances(shown_in_danish()), {"item_id": item_id}).all()
     return [BalanceRow(lot, loc, qty) for qty, lot, loc in rows]
 
 
 # An item's page asks these on every view: built once per process (per page language where
 # the order depends on it), the item and the page as bind parameters.
 
-@functools.lru_cache(maxsize=4)
-def _item_balances(_order: str) -> sa.Select:
+@functools.lru_cache(maxsize=2)
+def _item_balances(_danish: bool) -> sa.Select:
     return (sa.select(Balance.qty, Lot, Location)
             .join(Lot, Lot.id == Balance.lot_id).join(Location, Location.id == Balance.location_id)
             .where(Balance.item_id == sa.bindparam("item_id"), Balance.qty > 0)
