@@ -61,12 +61,6 @@ def signup_rows(session, user: User, *, since: dt.datetime, until: dt.datetime |
         _signup_rows(until is not None), {"user_id": user.id, **overlapping_values("rows", since, until)})]
 
 
-@functools.cache
-def _next_shifts() -> sa.Select:
-    return (sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), NO_QUALIFICATIONS)
-            .where(Signup.id.in_(sa.bindparam("ids", expanding=True))).order_by(Shift.starts_at, Signup.id))
-
-
 def next_shifts(session, rows: list[SignupRow], *, limit: int = 3,
                 now: dt.datetime | None = None) -> tuple[list[Signup], int]:
     """The start page's part of My shifts: the first ``limit`` coming sign-ups (next first, as
@@ -76,14 +70,21 @@ def next_shifts(session, rows: list[SignupRow], *, limit: int = 3,
     first_ids = [signup_id for _start, signup_id in coming[:limit]]
     if not first_ids:
         return [], 0
-    first = session.scalars(_next_shifts(), {"ids": first_ids}).unique().all()
-    return list(first), len(coming)
+    return signups_by_id(session, first_ids), len(coming)
 
 
 @functools.cache
 def _signups_by_id() -> sa.Select:
     return (sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), NO_QUALIFICATIONS)
             .where(Signup.id.in_(sa.bindparam("ids", expanding=True))))
+
+
+def signups_by_id(session, ids: list[int]) -> list[Signup]:
+    """The sign-ups ``ids`` (chosen from :func:`signup_rows`) with their shifts, in that order."""
+    if not ids:
+        return []
+    found = {s.id: s for s in session.scalars(_signups_by_id(), {"ids": ids}).unique()}
+    return [found[signup_id] for signup_id in ids]
 
 
 @dataclass
@@ -108,11 +109,10 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
     past = sorted(((r.starts_at, r.signup_id) for r in rows
                    if r.ends_at <= now and r.status == SignupStatus.CONFIRMED), reverse=True)
     more = limit is not None and len(coming) > limit
-    listed = [signup_id for _start, signup_id in (coming[:limit] if more else coming) + past]
-    found = {s.id: s for s in session.scalars(_signups_by_id(), {"ids": listed}).unique()} if listed else {}
-    shown = [found[signup_id] for signup_id in listed]
-    upcoming_count = min(len(coming), limit) if more else len(coming)
-    return MyShifts(shown[:upcoming_count], shown[upcoming_count:], more)
+    if more:
+        coming = coming[:limit]
+    listed = signups_by_id(session, [signup_id for _start, signup_id in coming + past])
+    return MyShifts(listed[:len(coming)], listed[len(coming):], more)
 
 
 @functools.cache
