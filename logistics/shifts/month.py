@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from logistics import settings
-from logistics.clock import local_midnight, to_local, utcnow
+from logistics.clock import local_midnight, org_tz, to_local, utcnow
 from logistics.people.models import User
 from logistics.shifts.models import ACTIVE_STATUSES, Activity, ActivityKind, Shift, ShiftStatus, Signup, SignupStatus
 from logistics.shifts.queries import hourly_confirmed
@@ -98,10 +98,17 @@ def month(session, first: dt.date, user: User, *, activity_id: int | None = None
     days = [Day(date=start_day + dt.timedelta(days=i)) for i in range(n)]
     for i, day in enumerate(days):
         day.hours = round((bounds[i + 1] - bounds[i]).total_seconds() / 3600)
-    values = {f"day_{i}": bound for i, bound in enumerate(bounds)}
+    local_dates = session.get_bind().dialect.name == "postgresql"
+    values = {"day_0": bounds[0], f"day_{n}": bounds[n]}
+    if local_dates:
+        values["zone"] = org_tz().key
+    else:
+        values |= {f"day_{i}": bound for i, bound in enumerate(bounds)}
     if activity_id:
         values["activity_id"] = activity_id
-    rows = session.execute(_counts_statement(n, bool(activity_id)), values).all()
+    rows = session.execute(_counts_statement(n, bool(activity_id), local_dates), values).all()
+    if local_dates:  # the day itself, not its index
+        rows = [((day - start_day).days, *rest) for day, *rest in rows]
     wanted = {r[1] for r in rows} - set(activities or {})
     activities = {**(activities or {}), **{a.id: a for a in session.scalars(
         sa.select(Activity).where(Activity.id.in_(wanted)))}} if wanted else dict(activities or {})
@@ -132,17 +139,27 @@ def _day_of(column, lo: int, hi: int):
                    else_=_day_of(column, mid, hi))
 
 
-@functools.lru_cache(maxsize=8)
-def _counts_statement(days: int, by_activity: bool):
+@functools.lru_cache(maxsize=16)
+def _counts_statement(days: int, by_activity: bool, local_dates: bool):
     """Shifts and those needing people per day and activity (built once per grid size: the
-    statement is the same each month, only its parameters change)."""
-    bucket = _day_of(Shift.starts_at, 0, days)
+    statement is the same each month, only its parameters change).
+
+    ``local_dates`` (PostgreSQL): each row's day is the start's date in the organisation's
+    zone (parameter ``zone``), which PostgreSQL knows, summer time included. Otherwise (SQLite
+    has no zones) it is the index of the day from :func:`_day_of`. Either way the statement is
+    grouped by its first column's position, not by repeating it: the nested CASEs twice made a
+    9 KB statement, too long for psycopg's cache of converted queries (4 KB), so it was parsed
+    again on every request."""
+    if local_dates:
+        bucket = sa.cast(sa.func.timezone(sa.bindparam("zone", type_=sa.String), Shift.starts_at), sa.Date)
+    else:
+        bucket = _day_of(Shift.starts_at, 0, days)
     needing = sa.case((Shift.confirmed_count < Shift.needed, 1), else_=0)
     stmt = (sa.select(bucket.label("day"), Shift.activity_id, sa.func.count(Shift.id), sa.func.sum(needing))
             .where(Shift.starts_at >= sa.bindparam("day_0", type_=Shift.starts_at.type),
                    Shift.starts_at < sa.bindparam(f"day_{days}", type_=Shift.starts_at.type),
                    Shift.status == ShiftStatus.SCHEDULED)
-            .group_by(bucket, Shift.activity_id))
+            .group_by(sa.literal_column("1"), Shift.activity_id))
     if by_activity:
         stmt = stmt.where(Shift.activity_id == sa.bindparam("activity_id"))
     return stmt

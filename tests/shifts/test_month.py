@@ -71,6 +71,24 @@ def test_the_day_the_clocks_go_back_has_25_hours(app_ctx):
     assert day.hours == 25 and day.strip[-1].end == 25
 
 
+@pytest.mark.parametrize(("first", "starts"), [
+    # Around midnight, where the UTC date is the day before; the days the clocks change.
+    (dt.date(2026, 12, 1), [dt.datetime(2026, 12, 3, 0, 30), dt.datetime(2026, 12, 3, 23, 30)]),
+    (dt.date(2026, 10, 1), [dt.datetime(2026, 10, 25, 0, 30), dt.datetime(2026, 10, 25, 23, 30)]),
+    (dt.date(2026, 3, 1), [dt.datetime(2026, 3, 29, 0, 30), dt.datetime(2026, 3, 29, 23, 30)]),
+])
+def test_a_shift_counts_on_its_local_day(app_ctx, first, starts):
+    """The counts' day is the start's date in Copenhagen (PostgreSQL works it out in the
+    database, SQLite between the local midnights), not its date in UTC."""
+    packing = h.activity("packing", name="Packing food packs")
+    for start in starts:
+        h.shift(packing, start=localize(start), hours=1)
+    db.session.commit()
+    month = month_queries.month(db.session, first, factories.user())
+    counted = {day.date: day.shifts for day in month.days if day.shifts}
+    assert counted == {starts[0].date(): 2}
+
+
 def test_the_month_page_shows_one_day_of_shifts_not_every_chip(app, client, login, december):
     d = december
     login(get_user(app, d["vera"].id))
