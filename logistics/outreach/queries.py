@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager, defaultload, selectinload
 
 from logistics.clock import utcnow
 from logistics.counts import Count
+from logistics.db import among, arrays
 from logistics.outreach.checkouts import WATCH, grace, missing_between, missing_bounds, missing_stmt
 from logistics.outreach.models import CHECKOUT_KINDS, TALLY_KINDS, Alert, Checkout, Partner, Tally
 from logistics.people.models import User
@@ -109,7 +110,7 @@ class NotBack:
 
 
 @functools.cache
-def _not_back_statements() -> tuple[sa.Select, sa.Select]:
+def _not_back_statements(array: bool) -> tuple[sa.Select, sa.Select]:
     """The people not back (with the shift's alert) and their shifts: built once, with bind
     parameters (building them cost more CPU than PostgreSQL spent running them)."""
     missing = missing_between(*(sa.bindparam(f"not_back_{name}") for name in ("due", "since", "earliest"))).subquery()
@@ -118,7 +119,7 @@ def _not_back_statements() -> tuple[sa.Select, sa.Select]:
               .outerjoin(Alert, Alert.shift_id == missing.c.shift_id)
               .order_by(missing.c.shift_id, User.display_name))
     # The list names shifts, not what they ask for: the qualifications not loaded.
-    shifts = (sa.select(Shift).where(Shift.id.in_(sa.bindparam("not_back_shifts", expanding=True)))
+    shifts = (sa.select(Shift).where(among(Shift.id, "not_back_shifts", array=array))
               .options(defaultload(Shift.activity).lazyload(Activity.qualifications)))
     return people, shifts
 
@@ -127,7 +128,7 @@ def not_back_safe(session, *, now: dt.datetime | None = None) -> list[NotBack]:
     """Street outreach shifts with someone not checked out after the grace: one statement
     when everyone is back, two when someone is not. (One statement joining the shifts, their
     activities and places to the people made PostgreSQL plan nine tables: 3 ms a request.)"""
-    people, shifts_stmt = _not_back_statements()
+    people, shifts_stmt = _not_back_statements(arrays(session))
     bounds = missing_bounds(now or utcnow(), grace(session))
     rows = session.execute(people, {f"not_back_{name}": value for name, value in bounds.items()}).all()
     if not rows:

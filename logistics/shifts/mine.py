@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from logistics.clock import local_midnight, utcnow
+from logistics.db import among, arrays
 from logistics.people.models import User
 from logistics.shifts import eligibility
 from logistics.shifts.models import (
@@ -74,16 +75,16 @@ def next_shifts(session, rows: list[SignupRow], *, limit: int = 3,
 
 
 @functools.cache
-def _signups_by_id() -> sa.Select:
+def _signups_by_id(array: bool) -> sa.Select:
     return (sa.select(Signup).join(Signup.shift).options(contains_eager(Signup.shift), NO_QUALIFICATIONS)
-            .where(Signup.id.in_(sa.bindparam("ids", expanding=True))))
+            .where(among(Signup.id, "ids", array=array)))
 
 
 def signups_by_id(session, ids: list[int]) -> list[Signup]:
     """The sign-ups ``ids`` (chosen from :func:`signup_rows`) with their shifts, in that order."""
     if not ids:
         return []
-    found = {s.id: s for s in session.scalars(_signups_by_id(), {"ids": ids}).unique()}
+    found = {s.id: s for s in session.scalars(_signups_by_id(arrays(session)), {"ids": ids}).unique()}
     return [found[signup_id] for signup_id in ids]
 
 
@@ -116,19 +117,19 @@ def my_shifts(session, user: User, *, now: dt.datetime | None = None, past_days:
 
 
 @functools.cache
-def _needing_me() -> sa.Select:
+def _needing_me(array: bool) -> sa.Select:
     """:func:`needing_me`'s SELECT, built once per process (building it cost more CPU than
     running it): the bounds, the held qualifications, the person's own shifts and the batch
     are bind parameters."""
     now, hi = sa.bindparam("now"), sa.bindparam("hi")
     missing_qual = sa.exists().where(
         activity_qualification.c.activity_id == Shift.activity_id,
-        activity_qualification.c.qualification_id.not_in(sa.bindparam("held", expanding=True)))
+        among(activity_qualification.c.qualification_id, "held", array=array, negate=True))
     return (sa.select(Shift).join(Shift.activity)
             .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
             .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= now, Shift.starts_at < hi,
                    Activity.is_active.is_(True), Shift.confirmed_count < Shift.needed,
-                   Shift.id.not_in(sa.bindparam("own", expanding=True)), ~missing_qual)
+                   among(Shift.id, "own", array=array, negate=True), ~missing_qual)
             .order_by(Shift.starts_at, Shift.id)
             .limit(sa.bindparam("batch", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer)))
 
@@ -150,7 +151,7 @@ def needing_me(session, user: User, rows: list[SignupRow], *, end: dt.date, limi
     found: list[Shift] = []
     offset = 0
     while len(found) < limit:
-        shifts = session.scalars(_needing_me(), {**params, "offset": offset}).unique().all()
+        shifts = session.scalars(_needing_me(arrays(session)), {**params, "offset": offset}).unique().all()
         found += [s for s in shifts if now >= signup_opens_at(s) and eligibility.qualifies(s, held, needs)
                   and not any(a < s.ends_at and b > s.starts_at for a, b in busy)]
         if len(shifts) < batch:

@@ -7,13 +7,12 @@ import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import contains_eager, defaultload, joinedload, lazyload, selectinload
 
 from logistics import settings
 from logistics.clock import local_midnight, org_tz, to_local, utcnow
 from logistics.counts import Count
-from logistics.db import shown, shown_in_danish
+from logistics.db import among, arrays, shown, shown_in_danish
 from logistics.people.models import Role, User
 from logistics.shifts import eligibility
 from logistics.shifts.models import (
@@ -101,7 +100,7 @@ class OpenShifts:
 
 
 @functools.cache
-def _open_statements(by_activity: bool, hiding: bool) -> tuple[sa.Select, sa.Select]:
+def _open_statements(by_activity: bool, hiding: bool, array: bool) -> tuple[sa.Select, sa.Select]:
     """:func:`open_shifts`' SELECTs (the candidates, the swaps),
     built once per process for each shape of filter; the window, the person, the held
     qualifications, the activity and the hidden kinds are bind parameters."""
@@ -109,7 +108,7 @@ def _open_statements(by_activity: bool, hiding: bool) -> tuple[sa.Select, sa.Sel
     # The activities' qualifications come from ``needs``: not loaded again with every query.
     missing_qual = sa.exists().where(
         activity_qualification.c.activity_id == Shift.activity_id,
-        activity_qualification.c.qualification_id.not_in(sa.bindparam("open_held", expanding=True)))
+        among(activity_qualification.c.qualification_id, "open_held", array=array, negate=True))
     candidates = (sa.select(Shift).join(Shift.activity)
                   .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
                   .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
@@ -141,7 +140,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     hi = local_midnight(end + dt.timedelta(days=1)) if end else now + dt.timedelta(days=28)
     needs, held = eligibility.needs_and_held(session, user)
     hidden = [ActivityKind(k) for k in hidden_kinds or ()]
-    candidates_stmt, swaps_stmt = _open_statements(bool(activity_id), bool(hidden))
+    candidates_stmt, swaps_stmt = _open_statements(bool(activity_id), bool(hidden), arrays(session))
     params = {"open_lo": lo, "open_hi": hi, "open_now": now, "open_user": user.id, "open_held": list(held) or [-1],
               "open_activity": activity_id, "open_hidden": hidden, "open_limit": limit,
               "open_candidates": limit * 2}
@@ -203,7 +202,7 @@ def my_status(session, user: User, shift_ids) -> dict[int, sa.Row]:
     ids = list(shift_ids)
     if not ids:
         return {}
-    stmt = _my_status(session.get_bind().dialect.name == "postgresql")
+    stmt = _my_status(arrays(session))
     return {row.shift_id: row for row in session.execute(stmt, {"user_id": user.id, "shift_ids": ids})}
 
 
@@ -211,11 +210,9 @@ def my_status(session, user: User, shift_ids) -> dict[int, sa.Row]:
 def _my_status(array: bool) -> sa.Select:
     """:func:`my_status`'s SELECT, built once: on PostgreSQL the ids are one array parameter
     (a week's 200 ids as an IN list cost more to compile than to run)."""
-    ids = sa.bindparam("shift_ids", type_=postgresql.ARRAY(sa.Integer)) if array else \
-        sa.bindparam("shift_ids", expanding=True)
-    among = Signup.shift_id == sa.any_(ids) if array else Signup.shift_id.in_(ids)
     return (sa.select(Signup.shift_id, Signup.status, Signup.position)
-            .where(Signup.user_id == sa.bindparam("user_id"), Signup.status.in_(ACTIVE_STATUSES), among)
+            .where(Signup.user_id == sa.bindparam("user_id"), Signup.status.in_(ACTIVE_STATUSES),
+                   among(Signup.shift_id, "shift_ids", array=array))
             # How many ids there are decides the plan (logistics.db).
             .execution_options(prepare=False))
 
