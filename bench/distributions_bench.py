@@ -43,6 +43,7 @@ def _generate(session, years: int, rng: random.Random) -> dict:
         DistributionLine,
         DistributionStatus,
     )
+    from logistics.stock import ledger
     from logistics.stock.models import Balance, Category, Item, Kit, KitLine, Location, Lot, Movement, MovementKind
 
     store = Location(name="Storeroom")
@@ -96,6 +97,7 @@ def _generate(session, years: int, rng: random.Random) -> dict:
     session.execute(sa.insert(Movement), movements)
     session.execute(sa.insert(Balance), [dict(item_id=i, lot_id=lt, location_id=loc, qty=q)
                                          for (i, lt, loc), q in balances.items()])
+    ledger.copy_lot_expiry(session)
     # Completed distributions (with their copied lines) and cooking events, then the coming weeks.
     month = plans.month_start(start)
     history = 0

@@ -93,11 +93,13 @@ def check_ledger(session, now: dt.datetime | None = None) -> int:
 
     now = now or utcnow()
     result = ledger.verify(session)
-    if not result.differences:
+    drift = len(result.differences) + len(result.expiry_differences)
+    if not drift:
         log.info("ledger verified: %d balances", result.checked)
         return 0
-    log.warning("ledger drift in %d balance(s)", len(result.differences))
-    data = {"differences": len(result.differences), "checked": result.checked}
+    log.warning("ledger drift in %d balance(s), %d without their lot's expiry date",
+                len(result.differences), len(result.expiry_differences))
+    data = {"differences": drift, "checked": result.checked}
     return _make(session, Kind.LEDGER_ALERT, f"ledger:{to_local(now).date().isoformat()}",
                  _people(session, Role.ADMIN), now, data)
 

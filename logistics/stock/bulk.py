@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from logistics.stock.ledger import copy_lot_expiry
 from logistics.stock.models import Balance, Movement
 
 BATCH = 5000
@@ -69,5 +70,7 @@ def load(session, movements: Iterable[dict], *, batch: int = BATCH, copy: bool =
         session.execute(sa.update(Balance), updates[start:start + batch])
     for start in range(0, len(inserts), batch):
         session.execute(sa.insert(Balance), inserts[start:start + batch])
+    if inserts:
+        copy_lot_expiry(session)  # the new balances' copy of their lot's expiry date
     session.flush()
     return count

@@ -24,7 +24,14 @@ def verify() -> None:
 
     result = verify_ledger(db.session)
     click.echo(f"Checked {result.checked} balances against the ledger.")
+    if result.expiry_differences:
+        click.echo(f"{len(result.expiry_differences)} balances do not carry their lot's expiry date "
+                   "(item / lot / location ids):", err=True)
+        for item_id, lot_id, location_id in result.expiry_differences:
+            click.echo(f"  {item_id} / {lot_id} / {location_id}", err=True)
     if not result.differences:
+        if result.expiry_differences:
+            sys.exit(1)
         click.echo("No differences: every balance equals the sum of its movements.")
         return
     click.echo(f"{len(result.differences)} differences (item / lot / location: balance vs ledger):", err=True)

@@ -14,7 +14,7 @@ views call.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -60,10 +60,11 @@ def stock_changed() -> Conflict:
 
 # --- the balance primitives -------------------------------------------------------------
 
-def _upsert_add(session, item_id: int, lot_id: int, location_id: int, qty: Decimal) -> None:
+def _upsert_add(session, item_id: int, lot: Lot, location_id: int, qty: Decimal) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Balance).values(item_id=item_id, lot_id=lot_id, location_id=location_id, qty=qty)
+    stmt = insert(Balance).values(item_id=item_id, lot_id=lot.id, location_id=location_id, qty=qty,
+                                  expires_on=lot.expires_on)
     stmt = stmt.on_conflict_do_update(
         index_elements=["item_id", "lot_id", "location_id"],
         set_={"qty": Balance.qty + stmt.excluded.qty},
@@ -121,7 +122,7 @@ def write_movement(session, *, kind: MovementKind, item: Item, lot: Lot, qty: De
     movement.item, movement.lot = item, lot
     session.add(movement)
     if to_loc is not None:
-        _upsert_add(session, item.id, lot.id, to_loc.id, qty)
+        _upsert_add(session, item.id, lot, to_loc.id, qty)
     return movement
 
 
@@ -434,6 +435,8 @@ def release(session, lot: Lot, *, reason: str | None = None, by: User | None) ->
 class VerifyResult:
     checked: int
     differences: list[tuple[int, int, int, Decimal, Decimal]]  # item, lot, location, balance, ledger
+    #: Balances whose copy of their lot's expiry date is not the lot's (item, lot, location).
+    expiry_differences: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 def verify(session) -> VerifyResult:
@@ -456,4 +459,15 @@ def verify(session) -> VerifyResult:
         b, s = balances.get(key, Decimal(0)), sums.get(key, Decimal(0))
         if b != s:
             diffs.append((*key, b, s))
-    return VerifyResult(len(keys), diffs)
+    expiry = [tuple(row) for row in session.execute(
+        sa.select(Balance.item_id, Balance.lot_id, Balance.location_id).join(Lot, Lot.id == Balance.lot_id)
+        .where(Balance.expires_on.is_distinct_from(Lot.expires_on))
+        .order_by(Balance.item_id, Balance.lot_id, Balance.location_id))]
+    return VerifyResult(len(keys), diffs, expiry)
+
+
+def copy_lot_expiry(session) -> int:
+    """Give balances written without it (bulk loads) their lot's expiry date; how many."""
+    lot_expiry = sa.select(Lot.expires_on).where(Lot.id == Balance.lot_id).scalar_subquery()
+    return session.execute(sa.update(Balance).where(Balance.expires_on.is_distinct_from(lot_expiry))
+                           .values(expires_on=lot_expiry).execution_options(synchronize_session=False)).rowcount

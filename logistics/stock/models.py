@@ -263,12 +263,24 @@ class Balance(Base):
     """What is on hand of one lot at one location; always equals the ledger's sum."""
 
     __tablename__ = "stock_balance"
-    __table_args__ = (sa.CheckConstraint("qty >= 0", name="qty_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("qty >= 0", name="qty_not_negative"),
+        # What is on hand (few of the rows once lots run out), for the start page's numbers:
+        # by expiry date (expiring, expired) and by item with the quantity (below minimum),
+        # read from the indexes alone rather than every balance joined to its lot.
+        sa.Index("ix_stock_balance_on_hand_expiry", "expires_on",
+                 postgresql_where=sa.text("qty > 0"), sqlite_where=sa.text("qty > 0")),
+        sa.Index("ix_stock_balance_on_hand_item", "item_id", "qty",
+                 postgresql_where=sa.text("qty > 0"), sqlite_where=sa.text("qty > 0")),
+    )
 
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_item.id"), primary_key=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_lot.id"), primary_key=True, index=True)
     location_id: Mapped[int] = mapped_column(sa.ForeignKey("stock_location.id"), primary_key=True, index=True)
     qty: Mapped[Decimal] = mapped_column(Fixed3, default=Decimal(0))
+    #: The lot's expiry date, copied when the row is made: a lot's expiry never changes once
+    #: it is received (``ledger.verify`` checks the copies).
+    expires_on: Mapped[dt.date | None] = mapped_column(sa.Date)
 
     item: Mapped[Item] = relationship()
     lot: Mapped[Lot] = relationship()

@@ -131,7 +131,7 @@ def on_hand(item, location) -> Decimal:
 
 def assert_consistent():
     result = ledger.verify(db.session)
-    assert result.differences == []
+    assert result.differences == [] and result.expiry_differences == []
     return result
 
 

@@ -303,6 +303,43 @@ def test_level_series_walks_back_from_today(stock):
 
 # --- verify ---------------------------------------------------------------------------------------
 
+def test_every_balance_carries_its_lots_expiry_date(stock):
+    """The start page counts expiring and expired stock from the balances' copy of the lot's
+    expiry date: a receipt, a transfer to a new place, a lot without expiry, an undo and a
+    bulk load all write it."""
+    from logistics.stock import bulk
+
+    soon = receive(stock, stock.pills, 10, code="S1", days=5).lot
+    plain = receive(stock, stock.soap, 4).lot  # no expiry
+    ledger.transfer(db.session, item=stock.pills, quantity=3, from_location=stock.storeroom,
+                    to_location=stock.kitchen, by=stock.staff)
+    moved = ledger.transfer(db.session, item=stock.soap, quantity=1, from_location=stock.storeroom,
+                            to_location=stock.kitchen, by=stock.staff)
+    ledger.undo(db.session, moved[0], reason="wrong shelf", by=stock.coordinator)
+    later = Lot(item_id=stock.pills.id, code="B2", expires_on=today() + dt.timedelta(days=90))
+    db.session.add(later)
+    db.session.flush()
+    bulk.load(db.session, [dict(kind=MovementKind.RECEIVE, item_id=stock.pills.id, lot_id=later.id,
+                                quantity=Decimal(6), to_location_id=stock.kitchen.id, at=dt.datetime.now(dt.UTC))])
+    db.session.commit()
+    rows = {(lot_id, location_id): expires for lot_id, location_id, expires in db.session.execute(
+        sa.select(Balance.lot_id, Balance.location_id, Balance.expires_on))}
+    assert rows == {(soon.id, stock.storeroom.id): soon.expires_on, (soon.id, stock.kitchen.id): soon.expires_on,
+                    (plain.id, stock.storeroom.id): None, (plain.id, stock.kitchen.id): None,
+                    (later.id, stock.kitchen.id): later.expires_on}
+    assert_consistent()
+
+
+def test_verify_finds_a_balance_without_its_lots_expiry_date_and_it_can_be_copied(stock):
+    lot = receive(stock, stock.pills, 5, code="S1", days=5).lot
+    db.session.execute(sa.update(Balance).values(expires_on=None))
+    result = ledger.verify(db.session)
+    assert result.differences == [] and result.expiry_differences == [(stock.pills.id, lot.id, stock.storeroom.id)]
+    assert ledger.copy_lot_expiry(db.session) == 1
+    assert db.session.scalar(sa.select(Balance.expires_on)) == lot.expires_on
+    assert_consistent()
+
+
 def test_verify_finds_a_tampered_balance(stock):
     receive(stock, stock.soap, 5)
     assert assert_consistent().checked == 1
