@@ -15,18 +15,25 @@ def stock() -> None:
 
 
 @stock.command("verify")
+@click.option("--mend-expiry", is_flag=True,
+              help="First give balances their lot's expiry date where their copy differs.")
 @with_appcontext
-def verify() -> None:
+def verify(mend_expiry: bool) -> None:
     """Recompute every balance from the ledger; exit 1 if any differs."""
     from logistics.stock.catalogue import fmt
+    from logistics.stock.ledger import copy_lot_expiry
     from logistics.stock.ledger import verify as verify_ledger
     from logistics.stock.models import Item, Location, Lot
 
+    if mend_expiry:
+        mended = copy_lot_expiry(db.session)
+        db.session.commit()
+        click.echo(f"Gave {mended} balances their lot's expiry date.")
     result = verify_ledger(db.session)
     click.echo(f"Checked {result.checked} balances against the ledger.")
     if result.expiry_differences:
         click.echo(f"{len(result.expiry_differences)} balances do not carry their lot's expiry date "
-                   "(item / lot / location ids):", err=True)
+                   "(item / lot / location ids; --mend-expiry copies it):", err=True)
         for item_id, lot_id, location_id in result.expiry_differences:
             click.echo(f"  {item_id} / {lot_id} / {location_id}", err=True)
     if not result.differences:
