@@ -246,7 +246,11 @@ class Signup(TimestampMixin, Base):
         sa.UniqueConstraint("shift_id", "user_id"),
         sa.CheckConstraint("position IS NULL OR position >= 1", name="position_positive"),
         sa.CheckConstraint("hours IS NULL OR (hours >= 0 AND hours <= 24)", name="hours_range"),
-        sa.Index("ix_signup_user_status", "user_id", "status"),
+        # One person's sign-ups (the start page, My shifts, Open shifts, the calendars' marks,
+        # their hours) with every column those reads take, so they need no table rows: a
+        # volunteer's sign-ups of many years are spread over as many table pages, and reading
+        # them had cost more than the rest of the statement (covering, PostgreSQL and SQLite).
+        sa.Index("ix_signup_user_cover", "user_id", "status", "shift_id", "attended", "position", "hours", "id"),
         sa.Index("ix_signup_shift_status_position", "shift_id", "status", "position"),
         # Sparse flags: few of 150,000 sign-ups are offered for swap or asked to be let off, and
         # the pages listing them read only those rows (partial indexes, PostgreSQL and SQLite;
