@@ -71,3 +71,31 @@ def test_start_page_counts_match_the_lists(stock):
                       "expired": len(lists_queries.expired(db.session)),
                       "below_minimum": len(lists_queries.below_minimum(db.session)), "warning_days": 30}
     assert counts["expiring"] == 2 and counts["expired"] == 1 and counts["below_minimum"] >= 1
+
+
+def test_below_minimum_count_per_item(stock):
+    """The count asks each active item with a minimum for its total on hand: an item never
+    received, one whose stock was all used and one short of its minimum count; one at its
+    minimum, one without a minimum and an inactive one do not."""
+    from decimal import Decimal
+
+    from logistics.stock import ledger
+    from tests.stock.conftest import make_item
+
+    never = make_item("Plasters", "medicine", expiry=False, by=stock.staff)
+    never.min_level = Decimal(5)
+    receive(stock, stock.soap, 4)
+    receive(stock, stock.soap, 3, location=stock.kitchen)
+    stock.soap.min_level = Decimal(7)  # 4 + 3 in two places: at its minimum
+    used = receive(stock, stock.rice, 2).lot
+    ledger.discard(db.session, item=stock.rice, quantity=2, location=stock.storeroom, lot=used,
+                   reason="damaged", by=stock.staff)
+    stock.rice.min_level = Decimal(1)  # a zero balance left behind
+    receive(stock, stock.pills, 1, code="A", days=50)
+    stock.pills.min_level = Decimal(2)
+    old = make_item("Old towels", "hygiene", expiry=False, by=stock.staff)
+    old.min_level, old.is_active = Decimal(3), False
+    db.session.flush()
+    shopping = {row.item.name for row in lists_queries.below_minimum(db.session)}
+    assert shopping == {"Plasters", "Rice", stock.pills.name}
+    assert lists_queries.attention_counts(db.session)["below_minimum"] == 3

@@ -92,18 +92,18 @@ def _attention_counts() -> dict[str, sa.Select]:
     """The three counts from what is on hand (the positive balances' partial indexes): the
     balances expiring soon or expired by their copy of the lot's expiry date, and each item's
     total from the (item, quantity) index. Joining every positive balance to its lot had
-    cost 3–5 ms of the start page."""
+    cost 3–5 ms of the start page. The total is asked per item with a minimum (a correlated
+    subquery: a few index entries each), not by summing every balance of every item first,
+    which PostgreSQL did by reading the whole table (1.7 ms against 0.7)."""
     on, until = sa.bindparam("stock_on"), sa.bindparam("stock_until")
     on_hand = Balance.qty > 0
-    totals = (sa.select(Balance.item_id, sa.func.sum(Balance.qty).label("total"))
-              .where(on_hand).group_by(Balance.item_id).subquery("stock_on_hand"))
-    total = sa.func.coalesce(totals.c.total, 0)
+    total = sa.func.coalesce(sa.select(sa.func.sum(Balance.qty)).where(Balance.item_id == Item.id, on_hand)
+                             .correlate(Item).scalar_subquery(), 0)
     return {
         "expiring": sa.select(sa.func.count()).select_from(Balance)
                       .where(on_hand, Balance.expires_on.between(on, until)),
         "expired": sa.select(sa.func.count()).select_from(Balance).where(on_hand, Balance.expires_on < on),
         "below_minimum": (sa.select(sa.func.count()).select_from(Item)
-                          .outerjoin(totals, totals.c.item_id == Item.id)
                           .where(Item.is_active.is_(True), Item.min_level > 0, total < Item.min_level)),
     }
 
