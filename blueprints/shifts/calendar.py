@@ -76,7 +76,7 @@ def calendar_month():
     if chosen not in in_month:
         chosen = today() if today() in in_month else first
     _by_day, day_shifts = queries.calendar_days(db.session, chosen, 1, activity_id=activity_id)
-    mine = queries.my_status(db.session, current_user, [s.id for s in day_shifts])
+    mine = overview.my_status(s.id for s in day_shifts)  # read with the month's marks
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
     return render_template("shifts/calendar/month.html", month=overview, cells=_month_cells(overview, first, chosen),

@@ -73,6 +73,13 @@ class Month:
     first: dt.date  # the first of the month
     days: list[Day]  # whole weeks, Monday first
     hotline_needed: int
+    #: The person's confirmed or waitlisted sign-ups on the grid's shifts, by shift id, as
+    #: (shift_id, status, position) rows: :func:`~logistics.shifts.queries.my_status` of any
+    #: shifts in the grid (the chosen day's), read with the marks instead of once more.
+    signups: dict[int, sa.Row] = field(default_factory=dict)
+
+    def my_status(self, shift_ids) -> dict[int, sa.Row]:
+        return {shift_id: self.signups[shift_id] for shift_id in shift_ids if shift_id in self.signups}
 
     @property
     def weeks(self) -> list[list[Day]]:
@@ -124,8 +131,8 @@ def month(session, first: dt.date, user: User, *, activity_id: int | None = None
     hotline_shown = not activity_id or any(a.kind == ActivityKind.HOTLINE for a in activities.values())
     if hotline_shown:
         _strips(session, days, bounds, needed, activity_id)
-    _marks(session, days, bounds, user)
-    return Month(first=first.replace(day=1), days=days, hotline_needed=needed)
+    signups = _marks(session, days, bounds, user)
+    return Month(first=first.replace(day=1), days=days, hotline_needed=needed, signups=signups)
 
 
 def _day_of(column, lo: int, hi: int):
@@ -208,24 +215,29 @@ def _strips(session, days: list[Day], bounds: list[dt.datetime], needed: int, ac
 
 @functools.cache
 def _marks_statement() -> sa.Select:
-    return (sa.select(Shift.starts_at, Signup.status).join(Signup, Signup.shift_id == Shift.id)
+    return (sa.select(Signup.shift_id, Signup.status, Signup.position, Shift.starts_at,
+                      Shift.status.label("shift_status"))
+            .join(Shift, Signup.shift_id == Shift.id)
             .where(Signup.user_id == sa.bindparam("user_id"), Signup.status.in_(ACTIVE_STATUSES),
-                   Shift.status == ShiftStatus.SCHEDULED,
                    Shift.starts_at >= sa.bindparam("marks_from", type_=Shift.starts_at.type),
                    Shift.starts_at < sa.bindparam("marks_to", type_=Shift.starts_at.type))
             # One person's sign-ups in six weeks: a plan for any dates reads every shift in them.
             .execution_options(prepare=False))
 
 
-def _marks(session, days: list[Day], bounds: list[dt.datetime], user: User) -> None:
-    """The days the person is on a shift, or waiting for a place."""
+def _marks(session, days: list[Day], bounds: list[dt.datetime], user: User) -> dict[int, sa.Row]:
+    """The days the person is on a shift, or waiting for a place (cancelled shifts aside);
+    returns the sign-ups by shift id (:attr:`Month.signups`)."""
     rows = session.execute(_marks_statement(),
                            {"user_id": user.id, "marks_from": bounds[0], "marks_to": bounds[-1]}).all()
     first = days[0].date
-    for starts_at, status in rows:
-        index = (to_local(starts_at).date() - first).days
+    for row in rows:
+        if row.shift_status != ShiftStatus.SCHEDULED:
+            continue
+        index = (to_local(row.starts_at).date() - first).days
         if 0 <= index < len(days):
-            if status == SignupStatus.CONFIRMED:
+            if row.status == SignupStatus.CONFIRMED:
                 days[index].mine += 1
             else:
                 days[index].waiting += 1
+    return {row.shift_id: row for row in rows}

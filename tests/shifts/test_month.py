@@ -7,12 +7,13 @@ import datetime as dt
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from logistics.clock import localize
 from logistics.extensions import db
 from logistics.shifts import month as month_queries
-from logistics.shifts import signups
-from logistics.shifts.models import Activity, ShiftFilter
+from logistics.shifts import queries, signups
+from logistics.shifts.models import Activity, Shift, ShiftFilter
 from tests import factories
 from tests.shifts import helpers as h
 from tests.shifts.helpers import get_user
@@ -56,6 +57,12 @@ def test_a_day_has_counts_per_activity_and_the_hotline_as_one_strip(december):
     assert day.covered == 8 and day.hours == 24 and day.mine == 1 and day.waiting == 0
     nextday = next(x for x in month.days if x.date == d["day"] + dt.timedelta(days=1))
     assert nextday.waiting == 1 and nextday.mine == 0
+    # The chosen day's "my status" comes with the marks, the same as the calendars' own query.
+    ids = list(db.session.scalars(sa.select(Shift.id)))
+    assert {k: tuple(r) for k, r in queries.my_status(db.session, d["vera"], ids).items()} == {
+        k: (r.shift_id, r.status, r.position) for k, r in month.my_status(ids).items()}
+    assert sorted((r.status.value, r.position) for r in month.my_status(ids).values()) == [
+        ("confirmed", None), ("waitlisted", 1)]
     # Filtered by activity: its counts only, and no strip unless it is the hotline.
     packing_only = month_queries.month(db.session, dt.date(2026, 12, 1), d["vera"], activity_id=d["packing"].id)
     day = next(x for x in packing_only.days if x.date == d["day"])
