@@ -54,3 +54,18 @@ def test_gunicorn_serves_with_threads_and_no_server_header(gunicorn_server):
         statuses = list(pool.map(lambda _: urllib.request.urlopen(url + "/login", timeout=10).status, range(16)))
     assert statuses == [200] * 16
     assert "gthread" in log.read_text()
+
+
+def test_worker_init_tunes_the_garbage_collector():
+    """After the app is loaded, a web process freezes what lives as long as it does and
+    collects less often (gunicorn.conf.py: GC_THRESHOLD): checked in a fresh interpreter,
+    since it changes the whole process."""
+    script = (
+        "import gc, runpy; conf = runpy.run_path('gunicorn.conf.py'); "
+        "assert gc.get_threshold()[0] == 700 and gc.get_freeze_count() == 0; "
+        "conf['post_worker_init'](None); "
+        "print(gc.get_threshold()[0], conf['GC_THRESHOLD'], gc.get_freeze_count() > 0)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["10000", "10000", "True"]
