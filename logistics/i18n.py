@@ -45,11 +45,23 @@ def babel_locale(language: str) -> str:
     return FORMATS.get(language, FORMATS["en"])["locale"]
 
 
+def _babel_slot():
+    """Flask-Babel's per-context slot (``g._flask_babel``: the locale and catalogue it chose),
+    read through Flask's context variable: pages ask for the language and the catalogue
+    hundreds of times (every ``_()``, every date), and each proxy lookup of ``g`` costs more
+    than the answer. None outside an app context, or before Flask-Babel made the slot."""
+    from flask.globals import _cv_app
+
+    ctx = _cv_app.get(None)
+    return None if ctx is None else ctx.g.__dict__.get("_flask_babel")
+
+
 def current_language() -> str:
     """The language of the page (or email) being made: "en" or "da"."""
     from flask_babel import get_locale
 
-    locale = get_locale()
+    # The locale Flask-Babel chose (or ``force_locale`` set) for this context, when it has.
+    locale = getattr(_babel_slot(), "babel_locale", None) or get_locale()
     language = locale.language if locale is not None else "en"
     return language if language in FORMATS else "en"
 
@@ -211,16 +223,14 @@ def translations():
     """The page's catalogue, looked up once per app context: kept in Flask-Babel's own slot
     (``babel_translations``), which ``force_locale`` and ``refresh`` reset, so an email in
     another language still gets its own. Templates call it for every ``_()``."""
-    from flask import g
+    from flask.globals import _cv_app
     from flask_babel import get_translations
 
-    if not g:
-        return get_translations()
-    ctx = g.get("_flask_babel")
-    cached = getattr(ctx, "babel_translations", None)
+    cached = getattr(_babel_slot(), "babel_translations", None)
     if cached is None:
         cached = get_translations()
-        g._flask_babel.babel_translations = cached
+        if _cv_app.get(None) is not None:  # get_translations made the slot
+            _babel_slot().babel_translations = cached
     return cached
 
 
