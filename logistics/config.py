@@ -70,6 +70,10 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
             "hide_parameters": True,
             # Keep non-ASCII text readable in JSON columns (Danish names in audit payloads).
             "json_serializer": lambda obj: json.dumps(obj, ensure_ascii=False),
+            # PostgreSQL: a request thread may hold two connections (its session's and one
+            # for reads sent beside it, logistics.background), so the pool keeps two per
+            # gunicorn thread instead of opening and closing the ones above its default 5.
+            **({"pool_size": 10} if database_url.startswith("postgresql") else {}),
         },
         "REDIS_URL": env.get("REDIS_URL") or None,
         "MAIL_URL": env.get("MAIL_URL") or None,

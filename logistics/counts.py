@@ -16,6 +16,7 @@ together must not share one with different values, and :func:`together` refuses 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,8 +38,8 @@ class Count:
 _TOGETHER: dict[tuple, sa.Select] = {}
 
 
-def together(session, counts: dict[str, Count]) -> dict[str, Any]:
-    """Every count's value by its label, from one SELECT."""
+def _statement(counts: dict[str, Count]) -> tuple[sa.Select, dict[str, Any]]:
+    """The one SELECT of all ``counts`` (built once per set) and its parameters."""
     key = tuple((label, id(count.stmt)) for label, count in counts.items())
     stmt = _TOGETHER.get(key)
     if stmt is None:
@@ -51,4 +52,20 @@ def together(session, counts: dict[str, Count]) -> dict[str, Any]:
             if name in params and params[name] != value:
                 raise ValueError(f"count {label!r}: parameter {name!r} is another count's with another value")
             params[name] = value
+    return stmt, params
+
+
+def together(session, counts: dict[str, Count]) -> dict[str, Any]:
+    """Every count's value by its label, from one SELECT."""
+    stmt, params = _statement(counts)
     return session.execute(stmt, params).one()._asdict()
+
+
+def started(session, counts: dict[str, Count]) -> Callable[[], dict[str, Any]]:
+    """Start counting ``counts`` (as :func:`together`) beside the caller
+    (:mod:`logistics.background`: on PostgreSQL, on a connection of its own while the page
+    goes on) and return a function that gives the values, waiting for them if need be."""
+    from logistics import background
+
+    sent = background.send(session, _statement(counts))
+    return lambda: sent.rows()[0][0]._asdict()

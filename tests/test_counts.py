@@ -47,7 +47,7 @@ def test_the_start_page_numbers_are_the_counts_asked_one_by_one(app_ctx, queries
     me = factories.user("admin")  # every role's numbers
     _some_of_everything(me)
     with queries() as q:
-        together = home._counts(me)
+        together = home._counts(me)()
     # One statement (and the stock warning days from the settings, read once per request).
     assert len([s for s in q.statements if "FROM setting" not in s]) == 1, q.statements
     one_by_one = {
@@ -69,9 +69,9 @@ def test_the_counts_are_built_once(app_ctx):
     me = factories.user("admin")
     db.session.commit()
     assert shift_queries.understaffed_count_query().stmt is shift_queries.understaffed_count_query().stmt
-    home._counts(me)
+    home._counts(me)()
     built = dict(counts._TOGETHER)
-    home._counts(me)
+    home._counts(me)()
     assert counts._TOGETHER == built  # the same SELECT again, not a new one
 
 

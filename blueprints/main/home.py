@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,8 +24,9 @@ from logistics.stock.queries import lists as stock_queries
 NEED_ME, NEED_ME_DAYS = 3, 14
 
 
-def _counts(user: User) -> dict:
-    """Every role's plain numbers, in one SELECT built once per process (logistics.counts)."""
+def _counts(user: User) -> Callable[[], dict]:
+    """Every role's plain numbers, in one SELECT built once per process (logistics.counts),
+    started now and counted while the rest of the page is gathered: call the result for them."""
     wanted = {"my_hours": hours_queries.year_total_query(db.session, user.id, today().year)}
     if user.has_role(Role.STAFF):
         wanted |= stock_queries.attention_count_queries(db.session)
@@ -36,10 +38,10 @@ def _counts(user: User) -> dict:
             "missing_tallies": outreach_queries.missing_tally_count_query(),
             "failed_notifications": notification_queries.failed_count_query(),
         }
-    return counts.together(db.session, wanted)
+    return counts.started(db.session, wanted)
 
 
-def volunteer(user: User, numbers: dict) -> dict:
+def volunteer(user: User) -> dict:
     now = utcnow()
     # The person's sign-ups from a week back, read once as rows, decide the three lists below.
     rows = mine.signup_rows(db.session, user, since=now - dt.timedelta(days=outreach_queries.FLOW_DAYS))
@@ -53,21 +55,24 @@ def volunteer(user: User, numbers: dict) -> dict:
         # Not the whole Open shifts page: only the first three that need people (the same rules).
         "need_me": mine.needing_me(db.session, user, rows, end=today() + dt.timedelta(days=NEED_ME_DAYS),
                                    limit=NEED_ME, now=now),
-        "my_hours": hours_queries.as_hours(numbers["my_hours"]),
     }
 
 
-def staff(numbers: dict) -> dict:
-    # Counted by the database: the page shows numbers, not the rows behind them.
-    return {"expiring": numbers["expiring"], "expired": numbers["expired"], "below_minimum": numbers["below_minimum"],
-            "warning_days": stock_queries.warning_days(db.session),
+def staff() -> dict:
+    """What staff see besides the stock counts (:data:`STOCK_COUNTS`)."""
+    return {"warning_days": stock_queries.warning_days(db.session),
             "outreach": outreach_queries.next_outreach(db.session)}
 
 
-def coordinator(numbers: dict) -> dict:
+#: The counts each section shows (from :func:`_counts`), put in when they have arrived.
+#: Counted by the database: the page shows numbers, not the rows behind them.
+STOCK_COUNTS = ("expiring", "expired", "below_minimum")
+COORDINATION_COUNTS = ("understaffed", "cancel_requests", "applications", "missing_tallies")
+
+
+def coordinator() -> dict:
+    """What coordinators see besides their counts (:data:`COORDINATION_COUNTS`)."""
     return {
-        **{name: numbers[name] for name in ("understaffed", "cancel_requests", "applications", "missing_tallies")},
-        "failed_notifications": numbers["failed_notifications"] or 0,
         "short_distributions": sufficiency.short_count(db.session),
         "not_back": outreach_queries.not_back_safe(db.session),
         # Everyone who coordinates sees how many people may not have heard from us (they can
@@ -98,12 +103,18 @@ def admin() -> dict:
 
 
 def for_user(user: User) -> dict:
-    numbers = _counts(user)
-    ctx = volunteer(user, numbers)
-    ctx["stock"] = staff(numbers) if user.has_role(Role.STAFF) else None
-    ctx["coordination"] = coordinator(numbers) if user.has_role(Role.COORDINATOR) else None
+    numbers = _counts(user)  # counted while the sections below are read
+    ctx = volunteer(user)
+    ctx["stock"] = staff() if user.has_role(Role.STAFF) else None
+    ctx["coordination"] = coordinator() if user.has_role(Role.COORDINATOR) else None
+    ctx["system"] = admin() if user.has_role(Role.ADMIN) else None
+    counted = numbers()
+    ctx["my_hours"] = hours_queries.as_hours(counted["my_hours"])
+    if ctx["stock"] is not None:
+        ctx["stock"] |= {name: counted[name] for name in STOCK_COUNTS}
     if ctx["coordination"] is not None:
+        ctx["coordination"] |= {name: counted[name] for name in COORDINATION_COUNTS}
+        ctx["coordination"]["failed_notifications"] = counted["failed_notifications"] or 0
         # The notifications page (and its retry) is the admins' (blueprints/notifications/admin.py).
         ctx["coordination"]["may_open_notifications"] = user.has_role(Role.ADMIN)
-    ctx["system"] = admin() if user.has_role(Role.ADMIN) else None
     return ctx
