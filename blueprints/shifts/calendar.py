@@ -30,10 +30,10 @@ from logistics.stock.catalogue import unit_label
 from logistics.stock.queries import kits as stock_queries
 
 
-def _calendar_activity(acts=None) -> tuple[CalendarFilterForm, int | None]:
-    """The calendars' activity filter: chosen now (and remembered) or remembered from before."""
+def _calendar_activity(acts) -> tuple[CalendarFilterForm, int | None]:
+    """The calendars' activity filter (``acts``: every activity): chosen now (and remembered)
+    or remembered from before."""
     form = CalendarFilterForm(request.args)
-    acts = acts if acts is not None else queries.activities(db.session, qualifications=False)
     form.activity.choices = options([(0, _("All activities"))] + [(a.id, shift_title_of(a)) for a in acts
                                                                  if a.is_active])
     form.validate()
@@ -52,8 +52,10 @@ def calendar_week():
     """Seven days of shifts from a Monday."""
     day = date_arg("start", today())
     monday = day - dt.timedelta(days=day.weekday())
-    form, activity_id = _calendar_activity()
-    by_day, shifts = queries.calendar_days(db.session, monday, 7, activity_id=activity_id)
+    acts = queries.activities(db.session, qualifications=False)
+    form, activity_id = _calendar_activity(acts)
+    by_day, shifts = queries.calendar_days(db.session, monday, 7, activity_id=activity_id,
+                                           activities={a.id: a for a in acts})
     mine = queries.my_status(db.session, current_user, [s.id for s in shifts])
     distributions = distribution_queries.in_days(db.session, monday, monday + dt.timedelta(days=6))
     return render_template("shifts/calendar/week.html", by_day=by_day, monday=monday, mine=mine, today=today(),
@@ -75,7 +77,8 @@ def calendar_month():
     chosen = date_arg("day")
     if chosen not in in_month:
         chosen = today() if today() in in_month else first
-    _by_day, day_shifts = queries.calendar_days(db.session, chosen, 1, activity_id=activity_id)
+    _by_day, day_shifts = queries.calendar_days(db.session, chosen, 1, activity_id=activity_id,
+                                                activities={a.id: a for a in acts})
     mine = overview.my_status(s.id for s in day_shifts)  # read with the month's marks
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)

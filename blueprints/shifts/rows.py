@@ -45,6 +45,7 @@ class Page:
         self._words: dict[str, str] = {}
         self._urls: dict[tuple, tuple[str, str]] = {}
         self._spans: dict[tuple, str] = {}
+        self._looks: dict[tuple, tuple[str, str]] = {}
 
     def word(self, message: str) -> str:
         """A translated message, trusted as a template's ``_()`` is: put into the HTML as it
@@ -123,11 +124,23 @@ class Page:
             return Markup(f'<span class="badge badge-warn">{place}</span>')
         return Markup("")
 
+    def _chip_look(self, activity, mine: bool) -> tuple[str, str]:
+        """A chip's colour class and escaped title for a shift of ``activity``: worked out once
+        per activity and page (a week has ~190 chips of a handful of activities)."""
+        key = (activity.id, mine)
+        look = self._looks.get(key)
+        if look is None:
+            shows = not activity.is_discreet or mine or self.insider
+            title = activity.name if shows else self.word("HopeNow shift")  # as title_text
+            look = self._looks[key] = (f"shift-chip colour-{escape(activity.colour if shows else 'grey')}",
+                                       str(escape(title)))
+        return look
+
     def chip(self, shift, signup=None) -> Markup:
         """The ``chip`` macro: a shift in a calendar."""
         mine = signup is not None
         waiting = mine and signup.status.value == "waitlisted"
-        classes = f"shift-chip colour-{escape(shift.activity.colour if self.shows_place(shift, mine) else 'grey')}"
+        classes, title = self._chip_look(shift.activity, mine)
         if shift.is_cancelled:
             classes += " is-cancelled"
             meta = self.word("Cancelled")
@@ -145,7 +158,7 @@ class Page:
         return Markup(
             f'<a class="{classes}" href="{self.url("shifts.shift", "shift_id", shift.id)}">\n'
             f'    <span class="chip-time">{escape(self.span(shift.starts_at, shift.ends_at))}</span>\n'
-            f'    <span class="chip-title">{escape(self.title_text(shift, mine))}</span>\n'
+            f'    <span class="chip-title">{title}</span>\n'
             f'    <span class="chip-meta">{meta}</span>\n  </a>')
 
     def chips(self, shifts, mine) -> Markup:

@@ -157,6 +157,14 @@ class Series(TimestampMixin, Base):
     place: Mapped[Place | None] = relationship(lazy="joined")
 
 
+def people_needed(kind: ActivityKind, capacity_min: int) -> int:
+    """People a shift of this kind needs to count as staffed: street outreach needs a buddy
+    (:attr:`Shift.needed`, and :class:`~logistics.shifts.queries.ShiftRow`'s)."""
+    if kind == ActivityKind.STREET_OUTREACH:
+        return max(capacity_min, OUTREACH_PAIR)
+    return capacity_min
+
+
 class Shift(TimestampMixin, Base):
     __tablename__ = "shift"
     __table_args__ = (
@@ -214,9 +222,7 @@ class Shift(TimestampMixin, Base):
     @hybrid_property
     def needed(self) -> int:
         """People needed to count as staffed: street outreach needs a buddy."""
-        if self.activity.kind == ActivityKind.STREET_OUTREACH:
-            return max(self.capacity_min, OUTREACH_PAIR)
-        return self.capacity_min
+        return people_needed(self.activity.kind, self.capacity_min)
 
     @needed.inplace.expression
     @classmethod

@@ -9,6 +9,7 @@ from flask import g, render_template_string
 from blueprints.shifts import rows
 from logistics.extensions import db
 from logistics.shifts.models import ShiftStatus, Signup, SignupStatus
+from logistics.shifts.queries import ShiftRow
 from tests import factories
 from tests.shifts import helpers as h
 
@@ -50,6 +51,12 @@ def test_pieces_write_what_the_macros_write(app, role, language):
                     return render_template_string(MACROS + "{{ " + call + " }}", **values)
 
                 assert page.chip(shift, own) == macro("m.chip(shift, signup)", shift=shift, signup=own)
+                # The calendars' shifts come as rows (queries.ShiftRow): the same chip.
+                row = ShiftRow(shift.id, shift.starts_at, shift.ends_at, shift.status, shift.capacity_min,
+                               shift.capacity_max, shift.confirmed_count, shift.activity)
+                assert page.chip(row, own) == page.chip(shift, own)
+                assert (row.needed, row.needs_people, row.is_full, row.is_cancelled) == (
+                    shift.needed, shift.needs_people, shift.is_full, shift.is_cancelled)
                 assert page.title(shift, mine) == macro("m.title(shift, mine)", shift=shift, mine=mine)
                 assert page.when(shift) == macro("m.when(shift)", shift=shift)
                 assert page.staffing(shift) == macro("m.staffing(shift)", shift=shift)
