@@ -42,7 +42,10 @@ def today() -> dt.date:
 
 def as_utc(value: dt.datetime) -> dt.datetime:
     """Return ``value`` as aware UTC; naive values are taken as UTC (as stored by SQLite)."""
-    if value.tzinfo is None:
+    tz = value.tzinfo
+    if tz is dt.UTC:  # already (as PostgreSQL's timestamps arrive: logistics.config)
+        return value
+    if tz is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
 

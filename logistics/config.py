@@ -74,6 +74,10 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
             # for reads sent beside it, logistics.background), so the pool keeps two per
             # gunicorn thread instead of opening and closing the ones above its default 5.
             **({"pool_size": 10} if database_url.startswith("postgresql") else {}),
+            # PostgreSQL sessions in UTC, whatever the server's own zone: timestamps arrive in
+            # UTC already (psycopg gives them datetime.UTC, which logistics.clock.as_utc passes
+            # through rather than converting each one), and no SQL depends on the server's zone.
+            **({"connect_args": {"options": "-c timezone=UTC"}} if database_url.startswith("postgresql") else {}),
         },
         "REDIS_URL": env.get("REDIS_URL") or None,
         "MAIL_URL": env.get("MAIL_URL") or None,

@@ -37,3 +37,27 @@ def test_localize_and_back():
 def test_today_is_the_local_date():
     with clock.frozen(dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)):  # 00:30 on 1 Dec in Copenhagen
         assert clock.today() == dt.date(2026, 12, 1)
+
+
+def test_as_utc_gives_the_same_instant_in_utc_from_any_zone():
+    from zoneinfo import ZoneInfo
+
+    instant = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
+    assert clock.as_utc(instant) is instant  # already UTC: passed through, not converted
+    assert clock.as_utc(dt.datetime(2026, 7, 1, 12, 0)) == instant  # naive: taken as UTC (SQLite)
+    for zone in (ZoneInfo("Etc/UTC"), ZoneInfo("Europe/Copenhagen"), dt.timezone(dt.timedelta(hours=-3))):
+        converted = clock.as_utc(instant.astimezone(zone))
+        assert converted == instant and converted.tzinfo is dt.UTC
+
+
+def test_postgresql_sessions_are_in_utc(app_ctx):
+    """The app's PostgreSQL sessions run in UTC whatever the server's zone, so timestamps
+    arrive as datetime.UTC (logistics.config)."""
+    import sqlalchemy as sa
+
+    from logistics.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps no zone")
+    assert db.session.execute(sa.text("SHOW timezone")).scalar() == "UTC"
+    assert db.session.execute(sa.text("SELECT now()")).scalar().tzinfo is dt.UTC
