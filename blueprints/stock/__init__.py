@@ -11,4 +11,6 @@ bp = Blueprint("stock", __name__, url_prefix="/stock")
 
 # The view modules add their routes to ``bp`` (and helpers its filters and context) when
 # imported; they import ``bp`` from here, so they come after it.
-from blueprints.stock import catalogue, counts, helpers, kits, ledger, lists  # noqa: E402, F401
+from blueprints.stock import catalogue, counts, helpers, kits, ledger, lists, rows  # noqa: E402, F401
+
+bp.add_app_template_global(rows.movement_table, "movement_table")  # the ledger's table, drawn in Python

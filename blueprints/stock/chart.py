@@ -38,14 +38,23 @@ def level_chart(series: list[tuple[dt.date, Decimal]], min_level: Decimal, title
     def x(i: int) -> float:
         return LEFT + plot_w * i / max(n - 1, 1)
 
-    def y(q: Decimal) -> float:
-        return TOP + plot_h * (1 - float(q / top))
+    scale = plot_h / float(top)
 
-    points = []
-    for i, (_day, q) in enumerate(series):
-        if i:
-            points.append(f"{x(i):.1f},{y(series[i - 1][1]):.1f}")
-        points.append(f"{x(i):.1f},{y(q):.1f}")
+    def y(q: Decimal) -> float:
+        return TOP + plot_h - float(q) * scale
+
+    # A step line: along a day where the level stays, one point less (the same path drawn;
+    # a year is 365 days, and most keep the level of the day before).
+    points = [f"{x(0):.1f},{y(series[0][1]):.1f}"]
+    level = series[0][1]
+    for i in range(1, n):
+        q = series[i][1]
+        if q != level or i == n - 1:
+            at = f"{x(i):.1f}"
+            points.append(f"{at},{y(level):.1f}")
+            if q != level:
+                points.append(f"{at},{y(q):.1f}")
+            level = q
     line = "M" + " L".join(points)
     area = f"{line} L{x(n - 1):.1f},{TOP + plot_h:.1f} L{LEFT:.1f},{TOP + plot_h:.1f} Z"
     parts = [

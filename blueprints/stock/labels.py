@@ -2,8 +2,6 @@
 place for the forms that offer them and the pages that show them."""
 from __future__ import annotations
 
-import functools
-
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -40,12 +38,19 @@ def said(label):
     else (free text) as it is."""
     if not isinstance(label, LazyString):
         return label
-    return _said(id(label), label, translations())
+    # Keyed by identity: hashing a lazy label translates it (the work this cache saves).
+    key = (id(label), id(translations()))
+    said_ = _SAID.get(key)
+    if said_ is None:
+        if len(_SAID) > 4096:  # labels are module constants: only a new catalogue adds keys
+            _SAID.clear()
+        said_ = _SAID[key] = Markup(label.__html__())
+    return said_
 
 
-@functools.lru_cache(maxsize=1024)
-def _said(_key: int, label: LazyString, catalogue) -> Markup:
-    return Markup(label.__html__())
+#: (label, catalogue) → the label in that catalogue's language. The labels are this module's
+#: constants and the catalogues Flask-Babel's, both kept for the life of the process.
+_SAID: dict[tuple[int, int], Markup] = {}
 
 
 def category_label(category):
