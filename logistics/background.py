@@ -10,8 +10,8 @@ work beside the page, and one process writes the file.
 
 Only plain SELECTs of rows (Core statements or ``select()`` of columns) go this way: ORM
 objects belong to the request's session and its thread. The reads have their own read
-transaction, so they may see a moment later (or earlier) than the page's other reads: fit
-for numbers and calendars to look at, never for a decision that writes.
+transaction, so they see what is committed, and may see a moment later (or earlier) than the
+page's other reads: fit for numbers and calendars to look at, never for a decision that writes.
 """
 from __future__ import annotations
 
