@@ -93,7 +93,7 @@ def places(session, *, active_only: bool = False) -> list[Place]:
 
 @dataclass
 class OpenShifts:
-    shifts: list[Shift]
+    shifts: list[ShiftRow]  # as rows (ShiftRow), not ORM objects
     swaps: list[Signup]
     #: The person's own sign-ups in the window: shift id → status.
     mine: dict[int, SignupStatus] = field(default_factory=dict)
@@ -111,8 +111,10 @@ def _open_statements(by_activity: bool, hiding: bool, array: bool) -> tuple[sa.S
     missing_qual = sa.exists().where(
         activity_qualification.c.activity_id == Shift.activity_id,
         among(activity_qualification.c.qualification_id, "open_held", array=array, negate=True))
-    candidates = (sa.select(Shift).join(Shift.activity)
-                  .options(contains_eager(Shift.activity).lazyload(Activity.qualifications))
+    # The candidates as rows (ShiftRow): up to a hundred, of which the page shows fifty.
+    candidates = (sa.select(Shift.id, Shift.starts_at, Shift.ends_at, Shift.status, Shift.capacity_min,
+                            Shift.capacity_max, Shift.confirmed_count, Shift.activity_id, Place)
+                  .join(Shift.activity).outerjoin(Shift.place)
                   .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
                          Activity.is_active.is_(True), ~missing_qual)
                   .order_by(Shift.starts_at, Shift.id).limit(sa.bindparam("open_candidates", type_=sa.Integer)))
@@ -155,7 +157,14 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     mine = {r.shift_id: r.status for r in own}
     busy = [(r.starts_at, r.ends_at) for r in own
             if r.status == SignupStatus.CONFIRMED and r.shift_status == ShiftStatus.SCHEDULED]
-    candidates = session.scalars(candidates_stmt, params).unique().all()
+    activities: dict[int, Activity] = {}
+    candidates = []
+    for shift_id, starts_at, ends_at, status, cap_min, cap_max, confirmed, act_id, place in session.execute(
+            candidates_stmt, params):
+        activity = activities.get(act_id)
+        if activity is None:  # an identity-map look-up when the page has loaded the activities
+            activity = activities[act_id] = session.get(Activity, act_id)
+        candidates.append(ShiftRow(shift_id, starts_at, ends_at, status, cap_min, cap_max, confirmed, activity, place))
     shifts = []
     for shift in candidates:
         if mine.get(shift.id) in ACTIVE_STATUSES:
@@ -233,6 +242,11 @@ class ShiftRow:
     capacity_max: int
     confirmed_count: int
     activity: Activity  # from the session (the page has loaded the activities already)
+    place: Place | None = None  # read where the list names it (Open shifts), else None
+
+    @property
+    def activity_id(self) -> int:
+        return self.activity.id
 
     @property
     def is_cancelled(self) -> bool:

@@ -66,8 +66,8 @@ def test_sign_up_window(session):
 def test_open_shifts_offer_a_shift_once_its_sign_up_opens(session):
     act = h.activity(opens=14)
     far, near = h.shift(act, in_days=20), h.shift(act, in_days=10)
-    offered = queries.open_shifts(session, factories.user()).shifts
-    assert near in offered and far not in offered
+    offered = [s.id for s in queries.open_shifts(session, factories.user()).shifts]
+    assert near.id in offered and far.id not in offered
 
 
 def test_cancelled_and_past_shifts_refused(session):
