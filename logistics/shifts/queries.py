@@ -41,7 +41,6 @@ from logistics.shifts.rules import (
     confirmed_shifts_near_many,
     hours_in_week,
     nearby_span,
-    overlapping,
     overlapping_params,
     overlapping_values,
     signup_opens_at,
@@ -535,6 +534,23 @@ def _local_hours(first_day: dt.date, days: int):
         midnight = following
 
 
+@functools.cache
+def _coverage_statements() -> tuple[sa.Select, sa.Select, sa.Select]:
+    """:func:`coverage`'s SELECTs (the hotline's shifts, its cover requests, the hotline
+    activity), built once per process with the window as bind parameters."""
+    shifts = (sa.select(Shift.id, Shift.starts_at, Shift.ends_at, Shift.confirmed_count).join(Shift.activity)
+              .where(Activity.kind == ActivityKind.HOTLINE, Shift.status == ShiftStatus.SCHEDULED,
+                     overlapping_params("coverage", bounded=True)))
+    requests = (sa.select(CoverRequest.starts_at, CoverRequest.ends_at).join(CoverRequest.activity)
+                .where(Activity.kind == ActivityKind.HOTLINE,
+                       CoverRequest.ends_at > sa.bindparam("cover_from", type_=CoverRequest.ends_at.type),
+                       CoverRequest.starts_at < sa.bindparam("cover_to", type_=CoverRequest.starts_at.type)))
+    hotline = (sa.select(Activity).options(lazyload(Activity.qualifications))
+               .where(Activity.kind == ActivityKind.HOTLINE, Activity.is_active.is_(True))
+               .order_by(Activity.id).limit(1))
+    return shifts, requests, hotline
+
+
 def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Coverage:
     """Every hour of the next ``weeks`` weeks: confirmed hotline people against those needed."""
     now = now or utcnow()
@@ -544,10 +560,8 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
     end = local_midnight(first_day + dt.timedelta(weeks=weeks))
     # One day more than shown, so "the next 28 days" from now is complete.
     end_sums = local_midnight(first_day + dt.timedelta(weeks=weeks, days=1))
-    shifts = session.execute(
-        sa.select(Shift.id, Shift.starts_at, Shift.ends_at, Shift.confirmed_count).join(Shift.activity)
-        .where(Activity.kind == ActivityKind.HOTLINE, Shift.status == ShiftStatus.SCHEDULED,
-               overlapping(start, end_sums))).all()
+    shifts_stmt, requests_stmt, hotline_stmt = _coverage_statements()
+    shifts = session.execute(shifts_stmt, overlapping_values("coverage", start, end_sums)).all()
     hours = int((end_sums - start).total_seconds() // 3600)
     shown = int((end - start).total_seconds() // 3600)
     confirmed = hourly_confirmed([(s.starts_at, s.ends_at, s.confirmed_count) for s in shifts], start, hours)
@@ -576,9 +590,7 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
             gaps[-1].confirmed = min(gaps[-1].confirmed, cell.confirmed)
         else:
             gaps.append(Gap(start=cell.start, end=end_at, confirmed=cell.confirmed))
-    requests = session.execute(sa.select(CoverRequest.starts_at, CoverRequest.ends_at).join(CoverRequest.activity)
-                               .where(Activity.kind == ActivityKind.HOTLINE, CoverRequest.ends_at > start,
-                                      CoverRequest.starts_at < end)).all()
+    requests = session.execute(requests_stmt, {"cover_from": start, "cover_to": end}).all()
     for gap in gaps:
         gap.requested = any(a < gap.end and b > gap.start for a, b in requests)
 
@@ -588,9 +600,7 @@ def coverage(session, *, now: dt.datetime | None = None, weeks: int = 4) -> Cove
 
     covered_7, needed_7 = sums(7 * 24)
     covered_28, needed_28 = sums(28 * 24)
-    hotline = session.scalar(sa.select(Activity).options(lazyload(Activity.qualifications))
-                             .where(Activity.kind == ActivityKind.HOTLINE, Activity.is_active.is_(True))
-                             .order_by(Activity.id).limit(1))
+    hotline = session.scalar(hotline_stmt)
     return Coverage(days=list(days.items()), gaps=gaps, needed=needed, covered_7=covered_7, needed_7=needed_7,
                     covered_28=covered_28, needed_28=needed_28, hotline=hotline,
                     shifts=[(s.id, s.starts_at, s.ends_at) for s in shifts], cells=cells, start=start)
