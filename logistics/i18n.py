@@ -56,6 +56,14 @@ def _babel_slot():
     return None if ctx is None else ctx.g.__dict__.get("_flask_babel")
 
 
+def current_locale():
+    """The Babel locale of the page (or email) being made (Flask-Babel's ``get_locale``, read
+    from its slot when it has chosen)."""
+    from flask_babel import get_locale
+
+    return getattr(_babel_slot(), "babel_locale", None) or get_locale()
+
+
 def current_language() -> str:
     """The language of the page (or email) being made: "en" or "da"."""
     from flask_babel import get_locale

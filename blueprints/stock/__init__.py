@@ -13,4 +13,6 @@ bp = Blueprint("stock", __name__, url_prefix="/stock")
 # imported; they import ``bp`` from here, so they come after it.
 from blueprints.stock import catalogue, counts, helpers, kits, ledger, lists, rows  # noqa: E402, F401
 
-bp.add_app_template_global(rows.movement_table, "movement_table")  # the ledger's table, drawn in Python
+# The ledger's long tables, drawn in Python.
+bp.add_app_template_global(rows.movement_table, "movement_table")
+bp.add_app_template_global(rows.overview_rows, "overview_rows")

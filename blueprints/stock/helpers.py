@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,7 +21,7 @@ from logistics import once as logistics_once
 from logistics.clock import today
 from logistics.errors import DomainError
 from logistics.extensions import db
-from logistics.i18n import format_date
+from logistics.i18n import current_locale, format_date
 from logistics.people.models import Role
 from logistics.stock.catalogue import unit_label
 from logistics.stock.models import Category
@@ -34,7 +34,7 @@ def qty(value) -> str:
     """A quantity to read, in the page's locale, up to three decimals ("1,000" / "1.000")."""
     if value is None:
         return ""
-    return _formatted(Decimal(value), "#,##0.###", get_locale())
+    return _formatted(Decimal(value), "#,##0.###", current_locale())
 
 
 @functools.lru_cache(maxsize=4096)

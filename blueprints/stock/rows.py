@@ -1,8 +1,9 @@
-"""The stock ledger's movement table, written in Python: an item's page shows 40 movements a
-page, and the table drawn as a Jinja macro (a filter, a label and a link per cell) cost more
-than the rest of the page. Here each column's word is translated once a table, a link is
-``url_for`` once an endpoint (:func:`~blueprints.stock.helpers.stock_link`), and every value
-that comes from people (names, codes, free text) is escaped.
+"""The stock ledger's long tables, written in Python: the movement table (an item's page shows
+40 movements a page) and the stock overview's rows (100 items a page). Drawn in Jinja (a
+filter, a label and a link per cell) they cost more than the rest of their pages. Here each
+column's word is translated once a table, a link is ``url_for`` once an endpoint
+(:func:`~blueprints.stock.helpers.stock_link`), and every value that comes from people
+(names, codes, sizes, free text) is escaped.
 """
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from blueprints.stock.helpers import qty, stock_link
-from blueprints.stock.labels import movement_kind_label, reason_label
-from logistics.i18n import format_datetime
+from blueprints.stock.labels import category_label, fit_label, movement_kind_label, reason_label
+from logistics.i18n import format_date, format_datetime
+from logistics.stock.catalogue import unit_label
 
 
 def movement_table(movements, show_item: bool = False, undo: bool = False) -> Markup:
@@ -61,3 +63,41 @@ def movement_table(movements, show_item: bool = False, undo: bool = False) -> Ma
         '<div class="table-wrap">\n<table class="stack-table">\n'
         f'  <thead><tr>\n    {head}\n  </tr></thead>\n  <tbody>\n'
         + "\n".join(rows) + "\n  </tbody>\n</table>\n</div>")
+
+
+def overview_rows(rows, today, warn_until: int) -> Markup:
+    """The stock overview's rows, a ``<tbody>`` per category in the order given (rows come
+    sorted by category): item, on hand with its unit, nearest usable expiry (red when past,
+    amber up to ``warn_until``, an ordinal day)."""
+    below_word, none_word = _("Below minimum"), _("None")
+    groups: list[str] = []
+    category = object()
+    lines: list[str] = []
+    for row in rows:
+        item = row.item
+        if item.category != category:
+            if lines:
+                groups.append("\n".join(lines))
+            category = item.category
+            lines = [f'    <tr class="group-row"><th colspan="3" scope="colgroup">{escape(category_label(category))}'
+                     f'</th></tr>']
+        name = f'<a href="{stock_link("stock.item", "item_id", item.id)}">{escape(item.name)}</a>'
+        if item.size:
+            name += f' <span class="muted">{escape(fit_label(item.fit))} {escape(item.size)}</span>'
+        if row.below_minimum:
+            name += f' <span class="badge badge-bad">{below_word}</span>'
+        elif row.total == 0:
+            name += f' <span class="badge">{none_word}</span>'
+        expiry = ""
+        if row.nearest_expiry:
+            nearest = row.nearest_expiry
+            look = ("badge badge-bad" if nearest < today else
+                    "badge badge-warn" if nearest.toordinal() <= warn_until else "")
+            expiry = f'<span class="{look}">{escape(format_date(nearest))}</span>'
+        lines.append(f"    <tr>\n      <td>{name}</td>\n"
+                     f'      <td class="num">{escape(qty(row.on_hand))} <span class="muted small">'
+                     f"{escape(unit_label(item.unit))}</span></td>\n"
+                     f"      <td>{expiry}</td>\n    </tr>")
+    if lines:
+        groups.append("\n".join(lines))
+    return Markup("".join(f"\n  <tbody>\n{group}\n  </tbody>" for group in groups))

@@ -6,7 +6,7 @@ import pytest
 from flask import g
 from flask_babel import refresh
 
-from blueprints.stock.rows import movement_table
+from blueprints.stock.rows import movement_table, overview_rows
 from logistics.extensions import db
 from logistics.stock import ledger
 from logistics.stock.queries.ledger import movement_options
@@ -71,3 +71,38 @@ def test_without_item_and_undo_columns(app):
             html = str(movement_table(movements))
     assert 'data-label="Item"' not in html and "Undo" not in html and "Actions" not in html
     assert html.count("<td") == 8  # when, what, quantity, lot, from, to, reason, by
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_the_overview_rows(app, language):
+    import datetime as dt
+    from decimal import Decimal
+
+    from logistics.clock import today
+    from logistics.stock.queries.ledger import overview
+    from tests.stock.conftest import make_item
+
+    with app.app_context():
+        s = build_stock()
+        shirt = make_item("T-shirt <b>", "clothing", expiry=False, size="<M>", fit="women", by=s.staff)
+        shirt.min_level = Decimal(5)
+        receive(s, shirt, 2)  # below its minimum
+        receive(s, s.pills, 4, days=3)  # expires within the warning days
+        receive(s, s.rice, 1)
+        db.session.commit()
+        rows, _total = overview(db.session)
+        with app.test_request_context():
+            g._login_user = s.staff
+            g.locale_override = language
+            refresh()
+            html = str(overview_rows(rows, today(), today().toordinal() + 7))
+    danish = language == "da"
+    assert html.count("<tbody>") == len({r.item.category for r in rows})  # a group per category
+    assert html.count('class="group-row"') == html.count("<tbody>")
+    assert "T-shirt &lt;b&gt;" in html and "&lt;M&gt;" in html and "<b>" not in html
+    assert ("Under minimum" if danish else "Below minimum") in html  # the shirt
+    assert 'class="badge">' + ("Ingen" if danish else "None") in html  # soap: none on hand
+    soon = (today() + dt.timedelta(days=3))
+    assert '<span class="badge badge-warn">' in html and str(soon.day) in html
+    assert f'href="/stock/items/{shirt.id}"' in html
+    assert ("Tøj" if danish else "Clothing") in html
