@@ -23,6 +23,7 @@ from logistics.extensions import db
 from logistics.i18n import format_day_long
 from logistics.notifications import queries as notification_queries
 from logistics.people.models import Role
+from logistics.shifts import calendar as shift_calendar
 from logistics.shifts import filters, queries, rules
 from logistics.shifts import month as month_queries
 from logistics.shifts.models import ACTIVE_STATUSES, SignupStatus
@@ -54,7 +55,7 @@ def calendar_week():
     monday = day - dt.timedelta(days=day.weekday())
     acts = queries.activities(db.session, qualifications=False)
     form, activity_id = _calendar_activity(acts)
-    by_day, shifts = queries.calendar_days(db.session, monday, 7, activity_id=activity_id,
+    by_day, shifts = shift_calendar.calendar_days(db.session, monday, 7, activity_id=activity_id,
                                            activities={a.id: a for a in acts})
     mine = queries.my_status(db.session, current_user, [s.id for s in shifts])
     distributions = distribution_queries.in_days(db.session, monday, monday + dt.timedelta(days=6))
@@ -77,7 +78,7 @@ def calendar_month():
     chosen = date_arg("day")
     if chosen not in in_month:
         chosen = today() if today() in in_month else first
-    _by_day, day_shifts = queries.calendar_days(db.session, chosen, 1, activity_id=activity_id,
+    _by_day, day_shifts = shift_calendar.calendar_days(db.session, chosen, 1, activity_id=activity_id,
                                                 activities={a.id: a for a in acts})
     mine = overview.my_status(s.id for s in day_shifts)  # read with the month's marks
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)

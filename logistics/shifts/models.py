@@ -159,7 +159,7 @@ class Series(TimestampMixin, Base):
 
 def people_needed(kind: ActivityKind, capacity_min: int) -> int:
     """People a shift of this kind needs to count as staffed: street outreach needs a buddy
-    (:attr:`Shift.needed`, and :class:`~logistics.shifts.queries.ShiftRow`'s)."""
+    (:attr:`Shift.needed`, and :class:`~logistics.shifts.calendar.ShiftRow`'s)."""
     if kind == ActivityKind.STREET_OUTREACH:
         return max(capacity_min, OUTREACH_PAIR)
     return capacity_min

@@ -90,11 +90,11 @@ def test_staff_see_discreet_activities_by_name_on_calendars_and_shift_pages(app,
 
 
 def test_calendar_days_are_the_shifts_starting_on_each_local_day_as_rows(app_ctx):
-    """The calendars read their shifts as rows (queries.ShiftRow), grouped by the local day
+    """The calendars read their shifts as rows (calendar.ShiftRow), grouped by the local day
     they start on: around midnight and on the day the clocks go back (25 hours)."""
     import datetime as dt
 
-    from logistics.shifts import queries
+    from logistics.shifts import calendar
     from logistics.shifts.models import ShiftStatus
 
     packing = h.activity("packing", name="Packing")
@@ -104,11 +104,11 @@ def test_calendar_days_are_the_shifts_starting_on_each_local_day_as_rows(app_ctx
     night = h.shift(hotline, start=h.local(2026, 10, 25, 0), hours=25)  # the 25-hour day
     last = h.shift(packing, start=h.local(2026, 10, 25, 23, 59), hours=1, status=ShiftStatus.CANCELLED)
     h.shift(packing, start=h.local(2026, 10, 26, 0), hours=1)  # the day after the window
-    by_day, shifts = queries.calendar_days(db.session, dt.date(2026, 10, 24), 2,
+    by_day, shifts = calendar.calendar_days(db.session, dt.date(2026, 10, 24), 2,
                                            activities={packing.id: packing})  # the hotline read by id
     assert {day: [s.id for s in rows] for day, rows in by_day.items()} == {
         dt.date(2026, 10, 24): [late.id], dt.date(2026, 10, 25): [night.id, last.id]}
     assert before.id not in [s.id for s in shifts]
     assert shifts[1].activity is hotline and shifts[2].is_cancelled and not shifts[0].is_cancelled
-    only_hotline, _ = queries.calendar_days(db.session, dt.date(2026, 10, 24), 2, activity_id=hotline.id)
+    only_hotline, _ = calendar.calendar_days(db.session, dt.date(2026, 10, 24), 2, activity_id=hotline.id)
     assert [s.id for s in only_hotline[dt.date(2026, 10, 25)]] == [night.id]

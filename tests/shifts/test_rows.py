@@ -8,8 +8,8 @@ from flask import g, render_template_string
 
 from blueprints.shifts import rows
 from logistics.extensions import db
+from logistics.shifts.calendar import ShiftRow
 from logistics.shifts.models import ShiftStatus, Signup, SignupStatus
-from logistics.shifts.queries import ShiftRow
 from tests import factories
 from tests.shifts import helpers as h
 
@@ -51,7 +51,7 @@ def test_pieces_write_what_the_macros_write(app, role, language):
                     return render_template_string(MACROS + "{{ " + call + " }}", **values)
 
                 assert page.chip(shift, own) == macro("m.chip(shift, signup)", shift=shift, signup=own)
-                # The calendars' shifts come as rows (queries.ShiftRow): the same chip.
+                # The calendars' shifts come as rows (calendar.ShiftRow): the same chip.
                 row = ShiftRow(shift.id, shift.starts_at, shift.ends_at, shift.status, shift.capacity_min,
                                shift.capacity_max, shift.confirmed_count, shift.activity)
                 assert page.chip(row, own) == page.chip(shift, own)
