@@ -65,11 +65,16 @@ def get(session, key: str) -> Any:
     return DEFAULTS[key] if row is None else row.value
 
 
+#: Every stored setting as (key, value) rows: built once, read as rows (no objects), since a
+#: page that needs one setting reads them all (:func:`get`).
+_ALL = sa.select(Setting.key, Setting.value)
+
+
 def get_all(session) -> dict[str, Any]:
     values = dict(DEFAULTS)
-    for row in session.scalars(sa.select(Setting)):
-        if row.key in values:
-            values[row.key] = row.value
+    for key, value in session.execute(_ALL):
+        if key in values:
+            values[key] = value
     return values
 
 
