@@ -7,6 +7,7 @@ worker.AppWorker`` runs the same worker class under RQ's own command line.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 from flask import Flask
@@ -35,6 +36,20 @@ class AppWorker(Worker):
         kwargs.setdefault("worker_ttl", 60)
         kwargs.setdefault("job_monitoring_interval", 10)
         super().__init__([state.queues.get(n) or n for n in names], *args, **kwargs)
+
+    def subscribe(self):
+        """RQ's command channel, listened to in a thread of its own, which does not take
+        SIGINT or SIGTERM: the kernel may hand a signal sent to the process to any thread that
+        takes it, and Python runs the handler only when the main thread next runs Python code.
+        Taken by the listening thread, Ctrl-C (or ``make run``'s stop) reached RQ only when
+        the main thread's wait for a job ended (up to 45 s), while the embedded Redis stayed
+        up for a new ``make run`` to join and lose when the old run stopped it."""
+        stops = {signal.SIGINT, signal.SIGTERM}
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, stops)  # a new thread inherits it
+        try:
+            super().subscribe()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def main_work_horse(self, job, queue):
         # The forked work horse must not share the parent's database connections.

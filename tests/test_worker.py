@@ -79,3 +79,34 @@ def test_bare_rq_worker_with_the_app_worker_class_runs_jobs(app, tmp_path, mailb
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "/reset-password/" in mailbox.body(mailbox.to("bare.rq@example.org")[0])
+
+
+def _blocked(pid: int, tid: str) -> int:
+    """The signal mask of one thread of a process (SigBlk in /proc), as a number."""
+    for line in Path(f"/proc/{pid}/task/{tid}/status").read_text().splitlines():
+        if line.startswith("SigBlk:"):
+            return int(line.split()[1], 16)
+    raise AssertionError("no SigBlk")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads thread signal masks from /proc (Linux)")
+def test_stop_signals_reach_the_main_thread_of_the_worker(worker_process):
+    """SIGINT and SIGTERM sent to the worker go to its main thread, where RQ handles them at
+    once: its other threads (the command channel's listener) do not take them, so a stop is
+    never left waiting until the main thread's wait for a job ends."""
+    deadline = time.monotonic() + 30
+    while "Listening on" not in worker_process.output() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "Listening on" in worker_process.output(), worker_process.output()
+    pid = worker_process.pid
+    stops = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+    threads = sorted(os.listdir(f"/proc/{pid}/task"), key=int)
+    assert len(threads) >= 2, "the command channel's thread is running"
+    assert _blocked(pid, str(pid)) & stops == 0  # the main thread takes them
+    for tid in threads:
+        if tid != str(pid):
+            assert _blocked(pid, tid) & stops == stops, f"thread {tid} takes stop signals"
+    started = time.monotonic()
+    worker_process.send_signal(signal.SIGINT)  # Ctrl-C: an idle worker stops at once
+    assert worker_process.wait(20) == 0
+    assert time.monotonic() - started < 10
