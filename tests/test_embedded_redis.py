@@ -103,3 +103,28 @@ def test_web_and_worker_started_together_share_one_server(tmp_path):
             time.sleep(0.1)
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE, (
             f"attempt {attempt}: the redis-server was left running")
+
+
+def test_a_stopping_run_leaves_the_server_to_a_new_run_that_joined_it(tmp_path):
+    """`make run` stopped while a new one had already joined the instance's server (started
+    again at once): the old run's stop leaves the server to the new run, whose queue would
+    otherwise lose its Redis; the new run's stop then stops it."""
+    instance = tmp_path / "instance"
+    joined = queue._embedded_server(instance)  # the new run's connection
+    joined.ping()
+    pid = _server_pid(instance)
+    assert pid and psutil.pid_exists(pid)
+    try:
+        assert queue.stop_embedded_at(instance) == "in use"
+        assert joined.ping() and (instance / "redis.db.settings").exists()
+        joined.connection_pool.disconnect()  # the new run stops in its turn
+        assert queue.stop_embedded_at(instance) == "stopped"
+        deadline = time.monotonic() + 10
+        while psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+        assert queue.stop_embedded_at(instance) == "none"
+    finally:
+        if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+            os.kill(pid, signal.SIGKILL)
