@@ -49,6 +49,17 @@ def from_base_url(base_url: str) -> dict:
     }
 
 
+def _utc_options(database_url: str) -> str:
+    """libpq's ``options`` for the app's PostgreSQL sessions: those the URL gives, if any
+    (``?options=-c%20search_path%3D…``), and the session's zone set to UTC."""
+    from sqlalchemy.engine import make_url
+
+    given = make_url(database_url).query.get("options") or ""
+    if isinstance(given, tuple):  # the parameter given more than once
+        given = " ".join(given)
+    return f"{given} -c timezone=UTC".strip()
+
+
 def from_environment(instance_path: str, env: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from ``env`` (default: ``os.environ``)."""
     env = dict(os.environ if env is None else env)
@@ -77,7 +88,8 @@ def from_environment(instance_path: str, env: dict[str, str] | None = None) -> d
             # PostgreSQL sessions in UTC, whatever the server's own zone: timestamps arrive in
             # UTC already (psycopg gives them datetime.UTC, which logistics.clock.as_utc passes
             # through rather than converting each one), and no SQL depends on the server's zone.
-            **({"connect_args": {"options": "-c timezone=UTC"}} if database_url.startswith("postgresql") else {}),
+            **({"connect_args": {"options": _utc_options(database_url)}} if database_url.startswith("postgresql")
+               else {}),
         },
         "REDIS_URL": env.get("REDIS_URL") or None,
         "MAIL_URL": env.get("MAIL_URL") or None,

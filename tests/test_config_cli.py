@@ -72,3 +72,14 @@ def test_demo_data_is_idempotent_and_prints_logins(app):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == users
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Qualification)) == quals
+
+
+def test_postgresql_sessions_in_utc_keep_the_urls_own_options(tmp_path):
+    plain = config.from_environment(str(tmp_path), {"DATABASE_URL": "postgresql://u@h/db"})
+    assert plain["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": "-c timezone=UTC"}
+    assert plain["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 10
+    own = config.from_environment(str(tmp_path), {"DATABASE_URL": "postgresql://u@h/db?options=-c%20search_path%3Dapp"})
+    assert own["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"options": "-c search_path=app -c timezone=UTC"}
+    sqlite = config.from_environment(str(tmp_path), {})
+    assert "connect_args" not in sqlite["SQLALCHEMY_ENGINE_OPTIONS"] and "pool_size" not in sqlite[
+        "SQLALCHEMY_ENGINE_OPTIONS"]
