@@ -53,6 +53,6 @@ def init_app(app: Flask) -> None:
         # repeat can offer a link to where the first submit led.
         if (token is not None and 300 <= response.status_code < 400 and not db.session().in_transaction()
                 and sa.inspect(token).persistent and token.next_url is None and response.location):
-            token.next_url = safe_target(response.location, "") or None
+            token.next_url = once.bounded_next_url(safe_target(response.location, ""))
             db.session.commit()
         return response

@@ -67,11 +67,27 @@ def claim(session, token: str | None, *, by: User | None) -> FormToken:
     return row
 
 
+#: The longest place to link back to that a token keeps (its column's length).
+NEXT_URL_LENGTH = 300
+
+
+def bounded_next_url(url: str | None) -> str | None:
+    """Where a submit went, to keep on its token: as it is when it fits, else without its
+    query string (a filter too long to keep, such as a hostile value sent back in the
+    redirect), else nothing. Never cut: half a URL (or half a %-escape) is a broken link."""
+    if not url:
+        return None
+    if len(url) <= NEXT_URL_LENGTH:
+        return url
+    path = url.split("?", 1)[0]
+    return path if len(path) <= NEXT_URL_LENGTH else None
+
+
 def record_result(token: FormToken, result: Any, next_url: str | None = None) -> None:
     """Keep what the claimed submit recorded and where it went, to show on a repeat."""
     token.result = result
     if next_url is not None:
-        token.next_url = next_url[:300]
+        token.next_url = bounded_next_url(next_url)
 
 
 def prune(session, *, older_than: dt.timedelta) -> int:
