@@ -52,11 +52,29 @@ class ShiftRow:
         return self.confirmed_count >= self.capacity_max
 
 
+#: The columns a :class:`ShiftRow` is read from (the activity as its id), in its order.
+ROW_COLUMNS = (Shift.id, Shift.starts_at, Shift.ends_at, Shift.status, Shift.capacity_min, Shift.capacity_max,
+               Shift.confirmed_count, Shift.activity_id)
+
+
+def shift_rows(session, rows, activities: dict[int, Activity] | None = None) -> list[ShiftRow]:
+    """:class:`ShiftRow` of each row of :data:`ROW_COLUMNS` (and, after them, the place if the
+    SELECT has it); the activities from ``activities`` (those the page has loaded, by id),
+    any other from the session by id (an identity-map look-up once the page has loaded it)."""
+    activities = dict(activities or {})
+    out = []
+    for shift_id, starts_at, ends_at, status, cap_min, cap_max, confirmed, act_id, *place in rows:
+        activity = activities.get(act_id)
+        if activity is None:
+            activity = activities[act_id] = session.get(Activity, act_id)
+        out.append(ShiftRow(shift_id, starts_at, ends_at, status, cap_min, cap_max, confirmed, activity, *place))
+    return out
+
+
 @functools.lru_cache(maxsize=2)
 def _calendar_rows(by_activity: bool) -> sa.Select:
     """:func:`calendar_days`' SELECT, built once per shape: the columns a chip shows."""
-    stmt = (sa.select(Shift.id, Shift.starts_at, Shift.ends_at, Shift.status, Shift.capacity_min,
-                      Shift.capacity_max, Shift.confirmed_count, Shift.activity_id)
+    stmt = (sa.select(*ROW_COLUMNS)
             .where(overlapping_params("calendar", bounded=True))
             .order_by(Shift.starts_at, Shift.id))
     return stmt.where(Shift.activity_id == sa.bindparam("activity_id")) if by_activity else stmt
@@ -72,17 +90,10 @@ def calendar_days(session, first: dt.date, days: int, *, activity_id: int | None
     bounds = [local_midnight(d) for d in dates] + [local_midnight(first + dt.timedelta(days=days))]
     values = {**overlapping_values("calendar", bounds[0], bounds[-1]), "activity_id": activity_id}
     by_day: dict[dt.date, list[ShiftRow]] = {d: [] for d in dates}
-    shifts: list[ShiftRow] = []
-    activities = dict(activities or {})
-    for shift_id, starts_at, ends_at, status, cap_min, cap_max, confirmed, act_id in session.execute(
-            _calendar_rows(bool(activity_id)), values):
-        if starts_at < bounds[0]:  # began the day before (overlapping, not starting, in the window)
-            continue
-        activity = activities.get(act_id)
-        if activity is None:
-            activity = activities[act_id] = session.get(Activity, act_id)
-        shift = ShiftRow(shift_id, starts_at, ends_at, status, cap_min, cap_max, confirmed, activity)
-        shifts.append(shift)
+    # Those begun the day before overlap the window without starting in it: left out.
+    shifts = [s for s in shift_rows(session, session.execute(_calendar_rows(bool(activity_id)), values), activities)
+              if s.starts_at >= bounds[0]]
+    for shift in shifts:
         # The local day it starts on: between which local midnights (no zone conversion a shift).
-        by_day[dates[bisect.bisect_right(bounds, starts_at, hi=days) - 1]].append(shift)
+        by_day[dates[bisect.bisect_right(bounds, shift.starts_at, hi=days) - 1]].append(shift)
     return by_day, shifts

@@ -15,7 +15,7 @@ from logistics.counts import Count
 from logistics.db import among, arrays, shown, shown_in_danish
 from logistics.people.models import Role, User
 from logistics.shifts import eligibility
-from logistics.shifts.calendar import ShiftRow
+from logistics.shifts.calendar import ROW_COLUMNS, ShiftRow, shift_rows
 from logistics.shifts.models import (
     ACTIVE_STATUSES,
     Activity,
@@ -110,9 +110,7 @@ def _open_statements(by_activity: bool, hiding: bool, array: bool) -> tuple[sa.S
         activity_qualification.c.activity_id == Shift.activity_id,
         among(activity_qualification.c.qualification_id, "open_held", array=array, negate=True))
     # The candidates as rows (ShiftRow): up to a hundred, of which the page shows fifty.
-    candidates = (sa.select(Shift.id, Shift.starts_at, Shift.ends_at, Shift.status, Shift.capacity_min,
-                            Shift.capacity_max, Shift.confirmed_count, Shift.activity_id, Place)
-                  .join(Shift.activity).outerjoin(Shift.place)
+    candidates = (sa.select(*ROW_COLUMNS, Place).join(Shift.activity).outerjoin(Shift.place)
                   .where(Shift.status == ShiftStatus.SCHEDULED, Shift.starts_at >= lo, Shift.starts_at < hi,
                          Activity.is_active.is_(True), ~missing_qual)
                   .order_by(Shift.starts_at, Shift.id).limit(sa.bindparam("open_candidates", type_=sa.Integer)))
@@ -155,14 +153,7 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     mine = {r.shift_id: r.status for r in own}
     busy = [(r.starts_at, r.ends_at) for r in own
             if r.status == SignupStatus.CONFIRMED and r.shift_status == ShiftStatus.SCHEDULED]
-    activities: dict[int, Activity] = {}
-    candidates = []
-    for shift_id, starts_at, ends_at, status, cap_min, cap_max, confirmed, act_id, place in session.execute(
-            candidates_stmt, params):
-        activity = activities.get(act_id)
-        if activity is None:  # an identity-map look-up when the page has loaded the activities
-            activity = activities[act_id] = session.get(Activity, act_id)
-        candidates.append(ShiftRow(shift_id, starts_at, ends_at, status, cap_min, cap_max, confirmed, activity, place))
+    candidates = shift_rows(session, session.execute(candidates_stmt, params))
     shifts = []
     for shift in candidates:
         if mine.get(shift.id) in ACTIVE_STATUSES:
@@ -182,27 +173,6 @@ def open_shifts(session, user: User, *, activity_id: int | None = None, start: d
     swaps = [s for s in swaps if eligibility.qualifies(s.shift, held, needs)
              and not any(a < s.shift.ends_at and b > s.shift.starts_at for a, b in busy)]
     return OpenShifts(shifts=shifts, swaps=swaps, mine=mine, more=more)
-
-
-@functools.lru_cache(maxsize=4)
-def _between(by_activity: bool, include_cancelled: bool) -> sa.Select:
-    """:func:`shifts_between`'s SELECT, built once per shape (the calendars ask it)."""
-    # The calendars show neither places nor qualifications: not joined, not loaded (loaded on use).
-    stmt = (sa.select(Shift).options(defaultload(Shift.activity).lazyload(Activity.qualifications),
-                                     lazyload(Shift.place))
-            .where(overlapping_params("between", bounded=True)).order_by(Shift.starts_at, Shift.id))
-    if by_activity:
-        stmt = stmt.where(Shift.activity_id == sa.bindparam("activity_id"))
-    if not include_cancelled:
-        stmt = stmt.where(Shift.status == ShiftStatus.SCHEDULED)
-    return stmt
-
-
-def shifts_between(session, start: dt.datetime, end: dt.datetime, *, activity_id: int | None = None,
-                   include_cancelled: bool = True) -> list[Shift]:
-    """Shifts overlapping [start, end), by start."""
-    values = {**overlapping_values("between", start, end), "activity_id": activity_id}
-    return list(session.scalars(_between(bool(activity_id), include_cancelled), values).unique())
 
 
 def my_status(session, user: User, shift_ids) -> dict[int, sa.Row]:
